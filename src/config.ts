@@ -1,0 +1,276 @@
+/**
+ * Configuration: zod schemas for the environment and for the services file.
+ * Both fail loudly: one line per bad variable or field, with its path and what to do.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
+
+// ---------------------------------------------------------------------------------------------
+// Services file
+
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration like 30s, 10m, 1h' });
+
+const ipv4 = z.string().refine(isIPv4, { message: 'expected an IPv4 address like 10.0.0.1' });
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'expected host:port' })
+  .refine((s) => Number(s.split(':')[1]) <= 65535, { message: 'port must be at most 65535' });
+const port = z.number().int().min(1).max(65535);
+const slackId = z.string().regex(/^[A-Z0-9]{2,}$/, { message: 'expected a Slack id like C0123ABCD / U0123ABCD' });
+// vCenter inventory paths and names: printable, no control characters, no shell surprises needed
+// (we never use a shell), but keep them sane for govc's own path syntax.
+const inventoryPath = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000-\u001f\u007f`$;|&<>]+$/, { message: 'must not contain control or shell characters' });
+const dnsName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, { message: 'lower-case letters, digits and "-" only' });
+const f5Name = z
+  .string()
+  .min(1)
+  .max(127)
+  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' });
+
+export const freezeWindowSchema = z.object({
+  cron: z.string().min(9).max(100),
+  duration: duration,
+  reason: z.string().max(200).optional(),
+});
+
+export const serviceSchema = z
+  .object({
+    name: dnsName,
+    enabled: z.boolean().default(true),
+    channel: slackId,
+    template: inventoryPath,
+    vcenter: z.object({
+      datacenter: inventoryPath.optional(),
+      folder: inventoryPath.optional(),
+      pool: inventoryPath.optional(),
+      datastore: inventoryPath.optional(),
+      network: inventoryPath.optional(),
+    }),
+    vmNamePrefix: dnsName,
+    executor: z.enum(['local', 'dry-run', 'jenkins']).optional(),
+    network: z.object({
+      ipPool: z.object({ start: ipv4, end: ipv4 }),
+      netmask: z.string().refine(isNetmask, { message: 'expected a netmask like 255.255.255.0' }),
+      gateway: ipv4,
+      dns: z.array(ipv4).max(3).default([]),
+      conflictCheck: z.enum(['icmp', 'tcp', 'none']).default('icmp'),
+    }),
+    f5: z.object({
+      pool: f5Name,
+      partition: f5Name.default('Common'),
+      port: port,
+      vip: ipv4.optional(),
+      deviceGroup: f5Name.optional(),
+    }),
+    healthCheck: z.object({
+      type: z.enum(['http', 'tcp']).default('tcp'),
+      port: port,
+      path: z.string().startsWith('/').max(200).default('/'),
+      expectStatus: z.number().int().min(100).max(599).default(200),
+      timeout: duration.default('5m'),
+    }),
+    scaling: z.object({
+      min: z.number().int().min(0).max(100),
+      max: z.number().int().min(1).max(100),
+      cooldown: duration.default('10m'),
+      cooldownIn: duration.optional(),
+      maxPerHour: z.number().int().min(1).max(60).default(3),
+      drainTimeout: duration.default('5m'),
+      settle: duration.default('15m'),
+      freeze: z.array(freezeWindowSchema).default([]),
+    }),
+    approval: z.object({
+      mode: z.enum(['manual', 'timeout', 'auto']).default('manual'),
+      autoApproveAfter: duration.default('10m'),
+      approvers: z.array(slackId).default([]),
+    }),
+    monitoring: z
+      .object({
+        prometheusJob: z.string().regex(/^[a-zA-Z0-9_-]+$/).optional(),
+        targets: z.array(hostPort).default([]),
+        cpuThreshold: z.number().min(1).max(100).default(80),
+        memoryThreshold: z.number().min(1).max(100).default(85),
+        for: duration.default('5m'),
+        scaleInCpuBelow: z.number().min(0).max(100).default(20),
+        scaleInMemoryBelow: z.number().min(0).max(100).default(30),
+        scaleInFor: duration.default('30m'),
+      })
+      .optional(),
+    jenkins: z
+      .object({
+        job: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }),
+        token: z.string().min(8).max(200).optional(),
+        scm: z
+          .object({ url: z.string().url(), scriptPath: z.string().default('Jenkinsfile'), branch: z.string().default('main') })
+          .optional(),
+      })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    const { start, end } = s.network.ipPool;
+    if (isIPv4(start) && isIPv4(end)) {
+      if (ipToInt(start) > ipToInt(end)) {
+        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool', 'end'], message: `pool end ${end} is before start ${start}` });
+      } else if (ipToInt(end) - ipToInt(start) >= 65536) {
+        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], message: 'pool is larger than a /16; split it' });
+      }
+      if (isNetmask(s.network.netmask) && isIPv4(s.network.gateway)) {
+        if (!sameSubnet(start, s.network.gateway, s.network.netmask) || !sameSubnet(end, s.network.gateway, s.network.netmask)) {
+          ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], message: `pool ${start}-${end} is not in the gateway's subnet (${s.network.gateway}/${s.network.netmask})` });
+        }
+      }
+    }
+    if (s.scaling.min > s.scaling.max) {
+      ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `min ${s.scaling.min} is greater than max ${s.scaling.max}` });
+    }
+  });
+
+export type Service = z.infer<typeof serviceSchema>;
+export type ServiceInput = z.input<typeof serviceSchema>;
+
+export const servicesFileSchema = z
+  .object({ services: z.array(serviceSchema) })
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.services.forEach((s, i) => {
+      const prev = seen.get(s.name);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}" (also services[${prev}])` });
+      } else seen.set(s.name, i);
+    });
+  });
+
+/** Renders zod issues as `path: message` lines, one per problem. */
+export function formatIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => {
+    const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return `${prefix}${path || '(root)'}: ${i.message}`;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalText = z.string().min(1).optional();
+const url = z.string().url({ message: 'expected a URL like https://host:port' });
+const reload = z.string().min(1);
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string({ message: 'required: the bot token (xoxb-…) from the Slack app' }).regex(/^xox[bp]-/, { message: 'must start with xoxb-' }),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { message: 'must start with xapp- (an app-level token with connections:write)' }).optional(),
+    SLACK_API_URL: url.default('https://slack.com/api/'),
+    SLACK_DEFAULT_CHANNEL: optionalText,
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(3000),
+    ALERT_WEBHOOK_TOKEN: z.string({ message: 'required: the bearer token Alertmanager sends' }).min(16, { message: 'use at least 16 characters' }),
+    DATA_DIR: z.string().default('./data'),
+    GOVC_URL: optionalText,
+    GOVC_USERNAME: optionalText,
+    GOVC_PASSWORD: optionalText,
+    GOVC_INSECURE: bool.optional(),
+    GOVC_DATACENTER: optionalText,
+    GOVC_BIN: z.string().default('govc'),
+    F5_SERVERS: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []))
+      .pipe(z.array(url)),
+    F5_USERNAME: optionalText,
+    F5_PASSWORD: optionalText,
+    F5_VERIFY_TLS: bool.default(true),
+    F5_CA_FILE: optionalText,
+    PLG_SSH_HOST: optionalText,
+    PLG_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+    PLG_SSH_USER: optionalText,
+    PLG_SSH_KEY_FILE: optionalText,
+    PLG_SSH_HOST_KEY: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, { message: 'expected a SHA256:… fingerprint (ssh-keygen -lf key.pub)' }).optional(),
+    PLG_SSH_SUDO: bool.default(false),
+    PLG_PROMETHEUS_CONFIG: z.string().default('/mnt/plg-stack/prometheus/prometheus.yml'),
+    PLG_PROMETHEUS_RULES: z.string().default('/mnt/plg-stack/prometheus/rules/alert_rules.yml'),
+    PLG_ALERTMANAGER_CONFIG: z.string().default('/mnt/plg-stack/alertmanager/config/alertmanager.yml'),
+    PLG_PROMETHEUS_CHECK: optionalText,
+    PLG_RULES_CHECK: optionalText,
+    PLG_ALERTMANAGER_CHECK: optionalText,
+    PLG_PROMETHEUS_RELOAD: reload.default('docker restart prometheus'),
+    PLG_ALERTMANAGER_RELOAD: reload.default('docker restart alertmanager'),
+    PROMETHEUS_URL: url.optional(),
+    ALERTMANAGER_URL: url.optional(),
+    GRAFANA_URL: url.optional(),
+    JENKINS_URL: url.optional(),
+    JENKINS_USER: optionalText,
+    JENKINS_TOKEN: optionalText,
+    BOT_PUBLIC_URL: url.optional(),
+    EXECUTOR: z.enum(['local', 'dry-run', 'jenkins']).optional(),
+    ADMIN_USERS: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []))
+      .pipe(z.array(slackId)),
+    BOT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, { message: 'expected an IANA time zone like UTC or Asia/Seoul' }),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((e, ctx) => {
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+    if (e.F5_SERVERS.length > 0 && (!e.F5_USERNAME || !e.F5_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['F5_USERNAME'], message: 'F5_USERNAME and F5_PASSWORD are required when F5_SERVERS is set' });
+    }
+    if (e.EXECUTOR === 'local' && !e.GOVC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['GOVC_URL'], message: 'required when EXECUTOR=local' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** Executor for services that name none. */
+  defaultExecutor: 'local' | 'dry-run' | 'jenkins';
+  socketMode: boolean;
+}
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses the environment. Never throws; the caller prints the problems and exits 2. */
+export function loadConfig(env: NodeJS.ProcessEnv): LoadResult {
+  // Treat empty strings as unset: `.env` files often carry `FOO=`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = envSchema.safeParse(cleaned);
+  if (!r.success) return { ok: false, problems: formatIssues(r.error) };
+  const e = r.data;
+  return {
+    ok: true,
+    config: { ...e, defaultExecutor: e.EXECUTOR ?? (e.GOVC_URL ? 'local' : 'dry-run'), socketMode: Boolean(e.SLACK_APP_TOKEN) },
+  };
+}
+
+/** Names of environment variables whose values must never reach a log, a card or an error. */
+export const SECRET_ENV = [
+  'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ALERT_WEBHOOK_TOKEN',
+  'GOVC_PASSWORD', 'F5_PASSWORD', 'JENKINS_TOKEN',
+] as const;

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration tests start real servers (vcsim, sshd, prometheus); two cores here.
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
