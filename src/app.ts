@@ -1,0 +1,139 @@
+/**
+ * createApp(options): the Bolt App with every listener registered, the domain services wired to
+ * their ports, and the HTTP routes. index.ts builds the real dependencies; tests build fakes.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, type App as BoltApp, type Logger as BoltLogger } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import { systemClock, type Clock } from './clock.js';
+import { registerCommands } from './commands/autoscale/index.js';
+import type { Config } from './config.js';
+import { registerActions } from './handlers/actions.js';
+import { registerHome } from './handlers/home.js';
+import { startTicker, tick } from './handlers/tick.js';
+import { createHttpServer } from './http.js';
+import { SlackSurface } from './integrations/slackSurface.js';
+import { StoreInventory } from './integrations/storeInventory.js';
+import { createMetrics } from './metrics.js';
+import type { Logger } from './logger.js';
+import type { Store } from './store/store.js';
+import type { ExecutorKind } from './store/types.js';
+import { DecisionService } from './workflows/decisions.js';
+import type { Deps } from './workflows/deps.js';
+import { DryRunExecutor } from './workflows/dryRun.js';
+import { setFreezeTimeZone } from './workflows/freeze.js';
+import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
+import { RunCoordinator } from './workflows/runner.js';
+import { SettleWatcher } from './workflows/settle.js';
+import { cloneArgs, customizeArgs } from './integrations/govc.js';
+
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  clock?: Clock;
+  /** Extra WebClient options (tests: a fast retry policy). */
+  slackClientOptions?: WebClientOptions;
+  inventory?: Inventory;
+  executors?: Partial<Record<ExecutorKind, Executor>>;
+  surface?: (base: SlackSurface) => ChatSurface;
+  tickMs?: number;
+  minCardUpdateIntervalMs?: number;
+  defaultMetrics?: boolean;
+}
+
+export interface BotApp {
+  deps: Deps;
+  bolt: BoltApp;
+  server: Server;
+  settle: SettleWatcher;
+  /** Listens, recovers interrupted runs, approves what fell due while down, starts the tick. */
+  start(): Promise<{ port: number }>;
+  /** Stops taking work, lets runs checkpoint, flushes the store and Slack, closes the listener. */
+  stop(): Promise<void>;
+  /** One tick now (tests). */
+  tick(): Promise<void>;
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const l = log.child({ module: 'bolt' });
+  return {
+    debug: (...m: unknown[]) => l.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => l.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => l.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => l.error(m.map(String).join(' ')),
+    setLevel: (v: LogLevel) => { level = v; },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+export function createApp(o: AppOptions): BotApp {
+  const { config, logger, store } = o;
+  const clock = o.clock ?? systemClock;
+  setFreezeTimeZone(config.BOT_TIMEZONE);
+  const clientOptions: WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...o.slackClientOptions };
+  const receiver = config.socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', unhandledRequestTimeoutMillis: 3001, logger: boltLogger(logger) });
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),
+    clientOptions,
+    tokenVerificationEnabled: false,
+    logger: boltLogger(logger),
+  });
+
+  let deps!: Deps;
+  const metrics = createMetrics(() => store, o.defaultMetrics ?? true);
+  const slackSurface = new SlackSurface({
+    client: app.client, store, clock, logger: logger.child({ module: 'slack' }), tz: config.BOT_TIMEZONE,
+    alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, minUpdateIntervalMs: o.minCardUpdateIntervalMs,
+  });
+  const surface = o.surface ? o.surface(slackSurface) : slackSurface;
+  const runner = new RunCoordinator(() => deps);
+  const settle = new SettleWatcher(() => deps);
+  const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
+  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle };
+  deps = { ...base, decisions: new DecisionService(base) };
+
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerHome(app, deps);
+  app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
+
+  const server = createHttpServer(deps, receiver?.requestListener);
+  let stopTicker: (() => void) | undefined;
+
+  return {
+    deps,
+    bolt: app,
+    server,
+    settle,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
+      });
+      if (config.socketMode) await app.start();
+      const recovered = await runner.recover();
+      if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
+      await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
+      stopTicker = startTicker(deps, settle, o.tickMs);
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      stopTicker?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await runner.shutdown();
+      await store.flush();
+      await surface.idle();
+      if (config.socketMode) await app.stop();
+    },
+    tick: () => tick(deps, settle),
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The approval card: a pure function of the stored request (and its service), so a restart, a
+ * retry or a throttled update always shows the truth. Button values carry the request id only.
+ */
+import type { Service } from '../config.js';
+import { formatDuration } from '../duration.js';
+import type { ScaleRequest, StepRecord } from '../store/types.js';
+import { ACTION } from './ids.js';
+import { messages, STEP_LABEL } from './messages.js';
+import { clock, relative, type TimeContext } from './time.js';
+
+// Minimal Block Kit types: what we build, checked by the compiler.
+export type Text = { type: 'plain_text' | 'mrkdwn'; text: string; emoji?: boolean };
+export type Block = Record<string, unknown> & { type: string };
+
+export interface CardContext extends TimeContext {
+  alertmanagerUrl?: string;
+  grafanaUrl?: string;
+  /** Freeze in force for the service, if any. */
+  frozenUntil?: Date;
+}
+
+export const LIMITS = { header: 150, section: 3000, field: 2000, context: 2000, buttonText: 75 } as const;
+
+export function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** Slack mrkdwn escaping for text we did not write (alert annotations, error messages). */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const mrkdwn = (text: string): Text => ({ type: 'mrkdwn', text: truncate(text, LIMITS.section) });
+const plain = (text: string, n: number = LIMITS.header): Text => ({ type: 'plain_text', text: truncate(text, n), emoji: true });
+
+function isDryRun(r: ScaleRequest): boolean {
+  return r.executor === 'dry-run';
+}
+
+export function headline(r: ScaleRequest): string {
+  const dir = r.direction === 'out' ? 'out' : 'in';
+  const base: Record<ScaleRequest['state'], string> = {
+    pending: `Scale ${dir} ${r.service}?`,
+    blocked: `Scale ${dir} ${r.service}: not now`,
+    approved: `Scaling ${dir} ${r.service}…`,
+    running: `Scaling ${dir} ${r.service}…`,
+    succeeded: `Scaled ${dir} ${r.service}`,
+    failed: `Scale-${dir} of ${r.service} failed`,
+    rejected: `Scale-${dir} of ${r.service} rejected`,
+    withdrawn: `Scale-${dir} of ${r.service} withdrawn`,
+  };
+  return `${isDryRun(r) ? '[DRY RUN] ' : ''}${base[r.state]}`;
+}
+
+function alertBlock(r: ScaleRequest, t: CardContext): Block[] {
+  const a = r.alert;
+  if (!a) {
+    return [{ type: 'section', text: mrkdwn(`Requested by <@${r.requestedBy ?? 'unknown'}> at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
+  }
+  const lines = [`:rotating_light: *${esc(a.name)}*${a.summary ? ` — ${esc(a.summary)}` : ''}`];
+  if (a.description) lines.push(esc(a.description));
+  const links: string[] = [];
+  if (a.startsAt) links.push(`started ${clock(a.startsAt, t)}`);
+  if (a.generatorURL && /^https?:\/\//.test(a.generatorURL)) links.push(`<${a.generatorURL}|source>`);
+  const am = a.externalURL ?? t.alertmanagerUrl;
+  if (am && /^https?:\/\//.test(am)) links.push(`<${am}|Alertmanager>`);
+  if (t.grafanaUrl) links.push(`<${t.grafanaUrl}|Grafana>`);
+  if (links.length) lines.push(links.join(' · '));
+  if (r.fireCount > 1) lines.push(`:repeat: fired again ×${r.fireCount - 1}, last at ${clock(r.lastFiredAt, t)}`);
+  if (r.alertResolvedAt) lines.push(`:large_green_circle: alert resolved at ${clock(r.alertResolvedAt, t)}`);
+  return [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
+}
+
+function planFields(r: ScaleRequest, service: Service | undefined): Block {
+  const p = r.preview;
+  const n = p.instances === null ? '?' : String(p.instances);
+  const fields: Text[] = [
+    mrkdwn(`*Instances now / max*\n${n} / ${p.max} (min ${p.min}${p.instancesSource !== 'unknown' ? `, from ${p.instancesSource}` : ''})`),
+  ];
+  if (r.direction === 'out') {
+    fields.push(mrkdwn(`*Template*\n${esc(p.template)}`));
+    fields.push(mrkdwn(`*Next VM*\n${p.vmName ? esc(p.vmName) : '_decided at run time_'}`));
+    fields.push(mrkdwn(`*IP (preview)*\n${p.ip ?? '_decided at run time_'}`));
+  } else {
+    fields.push(mrkdwn(`*VM to remove*\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : '_decided at run time_'}`));
+  }
+  fields.push(mrkdwn(`*F5 pool*\n${esc(p.f5Pool)}${service ? `:${service.f5.port}` : ''}`));
+  fields.push(mrkdwn(`*Executor*\n${r.executor}${isDryRun(r) ? ' — nothing will be changed' : ''}`));
+  return { type: 'section', fields };
+}
+
+function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardContext): string[] {
+  const lines: string[] = [];
+  const approvers = service?.approval.approvers ?? [];
+  if (r.state === 'pending') {
+    lines.push(approvers.length ? `*Approvers:* ${approvers.map((u) => `<@${u}>`).join(', ')}` : '*Approvers:* anyone in this channel');
+    if (t.frozenUntil) lines.push(`:snowflake: Frozen until ${clock(t.frozenUntil, t)} (${relative(t.frozenUntil, t)}): nothing auto-approves; approving asks for confirmation.`);
+    if (r.autoApproveAt) lines.push(`:hourglass_flowing_sand: Auto-approves at ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)}) if nobody answers.`);
+    else if (service?.approval.mode === 'manual') lines.push('Waits for a human decision.');
+  }
+  if (r.blocked) {
+    const until = r.blocked.until ? ` Scaling becomes possible at ${clock(r.blocked.until, t)} (${relative(r.blocked.until, t)}).` : '';
+    lines.push(`:no_entry: *Not now:* ${esc(r.blocked.message)}.${until}`);
+  }
+  const d = r.decision;
+  if (d) {
+    const who = d.by === 'auto' ? 'Auto-approved' : `${d.kind === 'approved' ? 'Approved' : 'Rejected'} by <@${d.by}>`;
+    lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
+  }
+  if (r.state === 'withdrawn') {
+    const why = r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded')?.detail ?? 'withdrawn';
+    lines.push(`:leftwards_arrow_with_hook: Withdrawn: ${esc(why)}.`);
+  }
+  return lines;
+}
+
+const STEP_ICON: Record<StepRecord['state'], string> = {
+  running: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:', undone: ':leftwards_arrow_with_hook:', skipped: ':fast_forward:',
+};
+
+function stepsBlock(r: ScaleRequest): Block[] {
+  const a = r.attempts[r.attempts.length - 1];
+  if (!a) return [];
+  const lines = a.steps.map((s) => {
+    const dur = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
+    const detail = s.detail ? ` — ${esc(truncate(s.detail, 300))}` : '';
+    return `${STEP_ICON[s.state]} ${STEP_LABEL[s.name]}${dur}${detail}`;
+  });
+  const head = `*Attempt ${a.n}*${r.attempts.length > 1 ? ` of ${r.attempts.length}` : ''}`;
+  const blocks: Block[] = [{ type: 'section', text: mrkdwn([head, ...lines].join('\n')) }];
+  if (r.state === 'succeeded' && a.result) {
+    const total = a.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '';
+    const res = a.result;
+    const what = r.direction === 'out'
+      ? `*${esc(res.vmName ?? '?')}* (${res.ip ?? '?'}) joined ${esc(r.preview.f5Pool)}${res.member ? ` as ${res.member}` : ''}`
+      : `*${esc(res.vmName ?? '?')}* (${res.ip ?? '?'}) was removed`;
+    blocks.push({ type: 'section', text: mrkdwn(`:tada: ${what} in ${total}.`) });
+  }
+  if (r.state === 'failed' && a.error) {
+    const undone = a.undone.length ? `\n*Undone:* ${a.undone.map(esc).join('; ')}` : '\nNothing needed undoing.';
+    const step = STEP_LABEL[a.error.step as keyof typeof STEP_LABEL] ?? a.error.step;
+    blocks.push({ type: 'section', text: mrkdwn(`:x: *Failed at ${step}:* ${esc(truncate(a.error.message, 1500))}${undone}`) });
+  }
+  return blocks;
+}
+
+function preflightBlock(r: ScaleRequest): Block[] {
+  if (!r.preview.checks.length || !['pending', 'blocked'].includes(r.state)) return [];
+  const text = r.preview.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${esc(c.text)}`).join('   ');
+  return [{ type: 'context', elements: [mrkdwn(truncate(`*Pre-flight:* ${text}`, LIMITS.context))] }];
+}
+
+function button(text: string, actionId: string, value: string, style: 'primary' | 'danger' | undefined, confirm: { title: string; text: string; confirm: string }): Block {
+  return {
+    type: 'button',
+    text: plain(text, LIMITS.buttonText),
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+    confirm: {
+      title: plain(confirm.title, 100),
+      text: mrkdwn(confirm.text),
+      confirm: plain(confirm.confirm, 30),
+      deny: plain('Cancel', 30),
+      ...(style === 'danger' ? { style: 'danger' } : {}),
+    },
+  };
+}
+
+function actions(r: ScaleRequest): Block[] {
+  const what = `${messages.verb(r.direction)} of *${r.service}*${r.preview.vmName ? ` (${r.preview.vmName})` : ''}`;
+  if (r.state === 'pending') {
+    return [{
+      type: 'actions',
+      block_id: 'decision',
+      elements: [
+        button('Approve', ACTION.approve, r.id, 'primary', { title: 'Approve?', text: `Start the ${what} now?`, confirm: 'Approve' }),
+        button('Reject', ACTION.reject, r.id, 'danger', { title: 'Reject?', text: `Reject the ${what}? You can give a reason next.`, confirm: 'Reject' }),
+      ],
+    }];
+  }
+  if (r.state === 'failed') {
+    return [{
+      type: 'actions',
+      block_id: 'retry',
+      elements: [button('Retry', ACTION.retry, r.id, 'primary', { title: 'Retry?', text: `Start a new attempt of the ${what}?`, confirm: 'Retry' })],
+    }];
+  }
+  return [];
+}
+
+export function renderCard(r: ScaleRequest, service: Service | undefined, t: CardContext): { text: string; blocks: Block[] } {
+  const approval = approvalLine(r, service, t);
+  const blocks: Block[] = [
+    { type: 'header', text: plain(headline(r)) },
+    ...alertBlock(r, t),
+    planFields(r, service),
+    ...preflightBlock(r),
+    ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
+    ...stepsBlock(r),
+    ...actions(r),
+    {
+      type: 'context',
+      elements: [mrkdwn(`${r.id} · ${messages.stateText(r)}${isDryRun(r) ? ' · *DRY RUN*: nothing is changed' : ''}`)],
+    },
+  ];
+  // `text` is the notification / accessibility fallback.
+  return { text: `${headline(r)} (${messages.stateText(r)})`, blocks };
+}

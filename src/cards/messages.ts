@@ -1,0 +1,71 @@
+/** Every short string a Slack user reads, outside the card layout itself, in one place. */
+import { formatDuration } from '../duration.js';
+import type { Direction, ScaleRequest, StepName } from '../store/types.js';
+
+export const STEP_LABEL: Record<StepName, string> = {
+  'reserve-ip': 'Reserve IP',
+  name: 'Choose VM name',
+  clone: 'Clone from template',
+  customize: 'Customize (static IP)',
+  'power-on': 'Power on',
+  'wait-ip': 'Wait for guest IP',
+  health: 'Health check',
+  'f5-add': 'Add to F5 pool',
+  'f5-disable': 'Disable F5 member',
+  drain: 'Drain connections',
+  'f5-remove': 'Remove F5 member',
+  shutdown: 'Shut down guest',
+  destroy: 'Destroy VM',
+  'release-ip': 'Release IP',
+  'jenkins-build': 'Jenkins build',
+};
+
+const STATE_TEXT: Record<ScaleRequest['state'], string> = {
+  pending: 'waiting for approval',
+  blocked: 'blocked',
+  approved: 'approved, about to run',
+  running: 'running',
+  succeeded: 'done',
+  failed: 'failed',
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+};
+
+const verb = (d: Direction) => (d === 'out' ? 'scale-out' : 'scale-in');
+
+export const messages = {
+  verb,
+  stateText: (r: ScaleRequest) => STATE_TEXT[r.state],
+  notApprover: (service: string, approvers: string[]) =>
+    `You are not an approver for ${service} (approvers: ${approvers.map((u) => `<@${u}>`).join(', ') || 'anyone'}). Nothing was changed.`,
+  requestNotFound: (id: string) => `Scale request ${id} was not found. It may have been deleted.`,
+  currentState: (r: ScaleRequest) => {
+    const who = r.decision ? ` by ${r.decision.by === 'auto' ? 'auto-approval' : `<@${r.decision.by}>`}` : '';
+    return `The ${verb(r.direction)} of ${r.service} (${r.id}) is already ${STATE_TEXT[r.state]}${r.decision && r.state !== 'blocked' ? who : ''}. Nothing was changed.`;
+  },
+  serviceBusy: (service: string, other: string) => `${service} is already running ${other}; try again when it finishes.`,
+  serviceGone: (service: string) => `Service ${service} no longer exists in the store.`,
+  noExecutor: (kind: string) => `The ${kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
+  interruptedRolledBack: () => 'The bot restarted in the middle of this run; what it had done was rolled back.',
+  frozenConfirm: (service: string, until: Date) =>
+    `${service} is in a change freeze until ${until.toISOString()}. Approve anyway?`,
+  conflictingAlert: (direction: Direction, alert: string) =>
+    `A scale-${direction} alert (${alert}) fired while this request is open; it was not acted on.`,
+  unknownService: (service: string, alert: string) =>
+    `:grey_question: Alert *${alert}* names service \`${service}\`, which this bot does not know. ` +
+    'Add it with `/autoscale service create` or `node dist/cli.js services apply -f services.yml`. (At most one notice per service per hour.)',
+  stepThread: (step: StepName, durationMs: number, detail?: string) =>
+    `:white_check_mark: ${STEP_LABEL[step]} (${formatDuration(durationMs)})${detail ? `: ${detail}` : ''}`,
+  runFinishedThread: (r: ScaleRequest) => {
+    const a = r.attempts[r.attempts.length - 1];
+    if (!a) return `${r.service}: ${STATE_TEXT[r.state]}`;
+    if (r.state === 'succeeded') {
+      const plan = a.plan?.length ? `\n${'```'}\n${a.plan.join('\n')}\n${'```'}` : '';
+      return `:white_check_mark: ${verb(r.direction)} of ${r.service} finished (attempt ${a.n}).${plan}`;
+    }
+    const undone = a.undone.length ? `\nUndone: ${a.undone.join('; ')}` : '\nNothing needed undoing.';
+    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? a.error.step : 'unknown step'}*: ${a.error?.message ?? 'unknown error'}${undone}`;
+  },
+  approvedEphemeral: (r: ScaleRequest) => `Approved the ${verb(r.direction)} of ${r.service}.`,
+  rejectPrompt: (service: string, direction: Direction) => `Reject the ${verb(direction)} of ${service}?`,
+};

@@ -1,0 +1,72 @@
+/** `/autoscale …`: parse, check who may, dispatch to one subcommand, answer within 3 s. */
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../workflows/deps.js';
+import { operations } from './operations.js';
+import type { CommandContext, Reply, Subcommand } from './types.js';
+
+const registry: Subcommand[] = [];
+
+export function addSubcommands(list: Subcommand[]): void {
+  for (const s of list) if (!registry.some((r) => r.name === s.name)) registry.push(s);
+}
+addSubcommands(operations);
+
+export function helpText(): string {
+  const groups = new Map<string, Subcommand[]>();
+  for (const s of registry) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+  const out = ['*`/autoscale` commands*'];
+  for (const [g, list] of groups) {
+    out.push(`\n*${g}*`);
+    for (const s of list) out.push(`• \`/autoscale ${s.usage}\` — ${s.summary}${s.mutating ? ' _(admins)_' : ''}`);
+  }
+  return out.join('\n');
+}
+
+/** Splits on whitespace, keeping "quoted phrases" together. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+export function findSubcommand(words: string[]): { sub: Subcommand; args: string[] } | undefined {
+  const lowered = words.map((w) => w.toLowerCase());
+  let best: { sub: Subcommand; args: string[] } | undefined;
+  for (const s of registry) {
+    const parts = s.name.split(' ');
+    if (parts.every((p, i) => lowered[i] === p) && (!best || parts.length > best.sub.name.split(' ').length)) {
+      best = { sub: s, args: words.slice(parts.length) };
+    }
+  }
+  return best;
+}
+
+export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string): Promise<Reply> {
+  const words = tokenize(text.trim());
+  if (words.length === 0 || words[0] === 'help') return { text: helpText() };
+  const found = findSubcommand(words);
+  if (!found) return { text: `Unknown command \`${text.trim().slice(0, 80)}\`.\n\n${helpText()}` };
+  const { sub, args } = found;
+  if ((sub.minArgs !== undefined && args.length < sub.minArgs) || (sub.maxArgs !== undefined && args.length > sub.maxArgs)) {
+    return { text: `Usage: \`/autoscale ${sub.usage}\`` };
+  }
+  const admins = ctx.deps.config.ADMIN_USERS;
+  if (sub.mutating && admins.length > 0 && !admins.includes(ctx.user)) {
+    return { text: `Only admins may run \`/autoscale ${sub.name}\` (ADMIN_USERS: ${admins.map((u) => `<@${u}>`).join(', ')}). Nothing was changed.` };
+  }
+  return sub.run({ ...ctx, args });
+}
+
+export function registerCommands(app: App, deps: Deps): void {
+  app.command('/autoscale', async ({ command, ack, respond }) => {
+    let reply: Reply;
+    try {
+      reply = await dispatch({ deps, app, user: command.user_id, channel: command.channel_id, triggerId: command.trigger_id, respond }, command.text ?? '');
+    } catch (e) {
+      deps.logger.error({ err: e, text: command.text }, 'slash command failed');
+      reply = { text: `:x: That failed: ${(e as Error).message}` };
+    }
+    if (!reply) return ack();
+    return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) });
+  });
+}

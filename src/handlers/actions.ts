@@ -1,0 +1,70 @@
+/** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import { ACTION, VIEW } from '../cards/ids.js';
+import { messages } from '../cards/messages.js';
+import { frozenApprovePrompt, rejectReasonModal } from '../cards/modals.js';
+import { findRequest } from '../store/requests.js';
+import { getService } from '../store/services.js';
+import { isApprover } from '../workflows/decisions.js';
+import type { DecisionResult, Deps } from '../workflows/deps.js';
+
+type Ctx = { channel?: string; user: string };
+
+function ctxOf(body: BlockAction): Ctx {
+  return { channel: body.channel?.id ?? body.container?.channel_id, user: body.user.id };
+}
+
+export function registerActions(app: App, deps: Deps): void {
+  const tell = async (c: Ctx, text: string, blocks?: unknown[]) => {
+    if (!c.channel) return;
+    await app.client.chat.postEphemeral({ channel: c.channel, user: c.user, text, ...(blocks ? { blocks: blocks as never } : {}) });
+  };
+  const answer = async (c: Ctx, res: DecisionResult, requestId: string) => {
+    if (res.ok) return;
+    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message));
+    return tell(c, res.message);
+  };
+
+  app.action<BlockAction<ButtonAction>>(ACTION.approve, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    await answer(c, await deps.decisions.approve(action.value ?? '', c.user), action.value ?? '');
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.approveFrozen, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    await answer(c, await deps.decisions.approve(action.value ?? '', c.user, { confirmFrozen: true }), action.value ?? '');
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.retry, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    await answer(c, await deps.decisions.retry(action.value ?? '', c.user), action.value ?? '');
+  });
+
+  // Reject asks for an optional reason in a modal; the refusal for non-approvers comes first.
+  app.action<BlockAction<ButtonAction>>(ACTION.reject, async ({ ack, body, action, client }) => {
+    await ack();
+    const c = ctxOf(body);
+    const id = action.value ?? '';
+    const r = findRequest(deps.store, id);
+    if (!r) return tell(c, messages.requestNotFound(id));
+    const service = getService(deps.store, r.service);
+    if (!isApprover(service, c.user)) return tell(c, messages.notApprover(r.service, service?.approval.approvers ?? []));
+    if (r.state !== 'pending') return tell(c, messages.currentState(r));
+    await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r) as never });
+  });
+
+  app.view<ViewSubmitAction>(VIEW.rejectReason, async ({ ack, body, view }) => {
+    await ack();
+    const id = view.private_metadata;
+    const reason = view.state.values.reason?.reason?.value?.trim() || undefined;
+    const res = await deps.decisions.reject(id, body.user.id, reason);
+    if (!res.ok) {
+      const r = findRequest(deps.store, id);
+      const channel = r?.card?.channel;
+      if (channel) await app.client.chat.postEphemeral({ channel, user: body.user.id, text: res.message });
+    }
+  });
+}

@@ -1,0 +1,26 @@
+import type { App } from '@slack/bolt';
+import { renderHome } from '../cards/home.js';
+import { leasesOf, poolSize } from '../store/leases.js';
+import { openRequests } from '../store/requests.js';
+import { listServices } from '../store/services.js';
+import type { Deps } from '../workflows/deps.js';
+
+export async function homeView(deps: Deps): Promise<Record<string, unknown>> {
+  const services = await Promise.all(
+    listServices(deps.store).map(async (service) => ({
+      service,
+      leased: leasesOf(deps.store, service.name).length,
+      poolSize: poolSize(service.network.ipPool),
+      instances: (await deps.inventory.instances(service).catch(() => ({ count: null }))).count,
+    })),
+  );
+  const recent = deps.store.data.requests.slice(-15).reverse();
+  return renderHome(services, openRequests(deps.store), recent, { tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() });
+}
+
+export function registerHome(app: App, deps: Deps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await client.views.publish({ user_id: event.user, view: (await homeView(deps)) as never });
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * The periodic tick: auto-approve due requests (also those that fell due while the bot was down),
+ * re-post cards that never reached Slack, and run the settle check. Never two ticks at once.
+ */
+import { approveDue } from '../workflows/decisions.js';
+import type { Deps } from '../workflows/deps.js';
+import type { SettleWatcher } from '../workflows/settle.js';
+
+export async function tick(deps: Deps, settle: SettleWatcher): Promise<void> {
+  await approveDue(deps);
+  for (const r of deps.store.data.requests) {
+    if (!r.card && ['pending', 'blocked', 'approved', 'running', 'failed'].includes(r.state)) deps.surface.sync(r.id);
+  }
+  await settle.check();
+}
+
+export function startTicker(deps: Deps, settle: SettleWatcher, everyMs = 5000): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    tick(deps, settle)
+      .catch((e: unknown) => deps.logger.error({ err: e }, 'tick failed'))
+      .finally(() => { running = false; });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

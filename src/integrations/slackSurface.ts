@@ -1,0 +1,148 @@
+/**
+ * ChatSurface on Slack's Web API. The card is rendered from the store at send time, so coalesced
+ * updates always carry the newest state: at most one chat.update per second per card, and a change
+ * made while an update is in flight triggers one more — the final state is never lost.
+ */
+import type { WebClient } from '@slack/web-api';
+import { renderCard, type CardContext } from '../cards/approvalCard.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { findRequest } from '../store/requests.js';
+import { getService } from '../store/services.js';
+import type { Store } from '../store/store.js';
+import { frozenUntil } from '../workflows/policy.js';
+import type { ChatSurface } from '../workflows/ports.js';
+
+interface CardState {
+  dirty: boolean;
+  busy: boolean;
+  timer?: NodeJS.Timeout;
+  lastSent: number;
+  threads: Promise<void>;
+  posted?: Promise<void>;
+  markPosted?: () => void;
+}
+
+export interface SlackSurfaceOptions {
+  client: WebClient;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  tz: string;
+  alertmanagerUrl?: string;
+  grafanaUrl?: string;
+  minUpdateIntervalMs?: number;
+}
+
+export class SlackSurface implements ChatSurface {
+  private cards = new Map<string, CardState>();
+  private pendingOps = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly interval: number;
+
+  constructor(private readonly o: SlackSurfaceOptions) {
+    this.interval = o.minUpdateIntervalMs ?? 1000;
+  }
+
+  cardContext(service: string): CardContext {
+    const now = this.o.clock.now();
+    const svc = getService(this.o.store, service);
+    return { tz: this.o.tz, now, alertmanagerUrl: this.o.alertmanagerUrl, grafanaUrl: this.o.grafanaUrl, frozenUntil: svc ? frozenUntil(svc, now) : undefined };
+  }
+
+  private state(id: string): CardState {
+    let s = this.cards.get(id);
+    if (!s) {
+      s = { dirty: false, busy: false, lastSent: 0, threads: Promise.resolve() };
+      s.posted = new Promise<void>((r) => { s!.markPosted = r; });
+      if (findRequest(this.o.store, id)?.card) s.markPosted!();
+      this.cards.set(id, s);
+    }
+    return s;
+  }
+
+  sync(requestId: string): void {
+    const s = this.state(requestId);
+    s.dirty = true;
+    this.kick(requestId, s);
+  }
+
+  private kick(id: string, s: CardState): void {
+    if (s.busy || s.timer || !s.dirty) return;
+    const r = findRequest(this.o.store, id);
+    if (!r) return;
+    const wait = r.card ? s.lastSent + this.interval - Date.now() : 0;
+    if (wait > 0) {
+      this.begin();
+      s.timer = setTimeout(() => {
+        s.timer = undefined;
+        this.end();
+        this.kick(id, s);
+      }, wait);
+      return;
+    }
+    s.busy = true;
+    s.dirty = false;
+    this.begin();
+    void this.send(id)
+      .catch((e: unknown) => {
+        this.o.logger.error({ err: e, requestId: id }, 'could not post or update the card; will try again');
+      })
+      .finally(() => {
+        s.busy = false;
+        s.lastSent = Date.now();
+        this.end();
+        if (s.dirty) this.kick(id, s);
+      });
+  }
+
+  private async send(id: string): Promise<void> {
+    const r = findRequest(this.o.store, id);
+    if (!r) return;
+    const { text, blocks } = renderCard(r, getService(this.o.store, r.service), this.cardContext(r.service));
+    if (r.card) {
+      await this.o.client.chat.update({ channel: r.card.channel, ts: r.card.ts, text, blocks });
+      return;
+    }
+    const channel = getService(this.o.store, r.service)?.channel;
+    if (!channel) throw new Error(`service ${r.service} has no channel`);
+    const res = await this.o.client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
+    const card = { channel: res.channel ?? channel, ts: res.ts! };
+    await this.o.store.mutate((d) => {
+      const live = d.requests.find((x) => x.id === id);
+      if (live) live.card = card;
+    });
+    this.state(id).markPosted!();
+  }
+
+  thread(requestId: string, text: string): void {
+    const s = this.state(requestId);
+    this.begin();
+    s.threads = s.threads
+      .then(() => s.posted)
+      .then(async () => {
+        const card = findRequest(this.o.store, requestId)?.card;
+        if (card) await this.o.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false });
+      })
+      .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, 'could not post to the card thread'))
+      .finally(() => this.end());
+  }
+
+  async notice(channel: string, text: string): Promise<void> {
+    await this.o.client.chat.postMessage({ channel, text, unfurl_links: false });
+  }
+
+  idle(): Promise<void> {
+    if (this.pendingOps === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private begin(): void {
+    this.pendingOps++;
+  }
+
+  private end(): void {
+    this.pendingOps--;
+    if (this.pendingOps === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+}

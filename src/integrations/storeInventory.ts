@@ -1,0 +1,36 @@
+/**
+ * Inventory from the store alone, for bots without vCenter/F5 access (dry-run): instances are the
+ * VMs the bot created (in-use leases), the next name and IP come from the leases.
+ */
+import type { Service } from '../config.js';
+import { freeAddresses, leasesOf, poolSize } from '../store/leases.js';
+import type { Store } from '../store/store.js';
+import type { Direction } from '../store/types.js';
+import type { Inventory } from '../workflows/ports.js';
+import { nextFreeName } from './govc.js';
+
+export class StoreInventory implements Inventory {
+  constructor(private readonly store: Store) {}
+
+  async instances(service: Service) {
+    const count = leasesOf(this.store, service.name).filter((l) => l.state === 'in-use').length;
+    return { count, source: 'store' as const };
+  }
+
+  async nextVmName(service: Service) {
+    return nextFreeName(service.vmNamePrefix, leasesOf(this.store, service.name).map((l) => l.vmName ?? ''));
+  }
+
+  async previewIp(service: Service) {
+    return freeAddresses(this.store, service.name, service.network.ipPool, new Set(), 1)[0] ?? null;
+  }
+
+  async preflight(service: Service, _direction: Direction) {
+    const leased = leasesOf(this.store, service.name).length;
+    const size = poolSize(service.network.ipPool);
+    return [
+      { ok: size - leased > 0, text: `${size - leased} of ${size} pool addresses free` },
+      { ok: true, text: 'vCenter and F5 not consulted (no GOVC_URL / F5_SERVERS)' },
+    ];
+  }
+}

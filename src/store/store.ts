@@ -1,0 +1,143 @@
+/**
+ * The store: one lowdb JSON file (DATA_DIR/db.json) with a schema version.
+ *
+ * Every change goes through `mutate(fn)`. `fn` runs synchronously on the live data, so mutations are
+ * atomic and totally ordered (JS runs one at a time): "the first terminal write wins" is just an `if`
+ * inside `fn`. Durability is a group commit: mutations made while a write is in flight are written
+ * together by the next write, and each caller's promise settles when the write holding its change
+ * lands. If a write fails, memory is restored to the last state that reached the disk and every
+ * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { emptyData, SCHEMA_VERSION, type StoreData } from './types.js';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'corrupt' | 'unwritable' | 'version',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+interface Waiter { resolve: () => void; reject: (e: unknown) => void }
+
+export class Store {
+  private lastGood: string;
+  private writing: Promise<void> | null = null;
+  private pending: Waiter[] = [];
+  private dirty = false;
+  /** Set when the last write failed; /healthz reports it. */
+  lastWriteError: Error | null = null;
+
+  private constructor(
+    private readonly low: Low<StoreData>,
+    readonly file: string,
+  ) {
+    this.lastGood = JSON.stringify(low.data);
+  }
+
+  static async open(dataDir: string): Promise<Store> {
+    await mkdir(dataDir, { recursive: true }).catch((e: unknown) => {
+      throw new StoreError('unwritable', `cannot create DATA_DIR ${dataDir}: ${(e as Error).message}`, { cause: e });
+    });
+    const file = join(dataDir, 'db.json');
+    const low = new Low<StoreData>(new JSONFile<StoreData>(file), emptyData());
+    try {
+      await low.read();
+    } catch (e) {
+      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await copyFile(file, aside).catch(() => undefined);
+      throw new StoreError(
+        'corrupt',
+        `${file} is not valid JSON (${(e as Error).message}). A copy is kept at ${aside}; the file itself was not changed. ` +
+          'Restore it from a backup, or move it away to start with an empty store.',
+        { cause: e },
+      );
+    }
+    if (typeof low.data !== 'object' || low.data === null || Array.isArray(low.data)) {
+      throw new StoreError('corrupt', `${file} does not hold a store object; the file was not changed`);
+    }
+    const version = (low.data as Partial<StoreData>).schemaVersion ?? 0;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError('version', `${file} has schema version ${version}, newer than this bot's ${SCHEMA_VERSION}: run the newer bot or restore a backup`);
+    }
+    low.data = migrate(low.data as Partial<StoreData>);
+    const store = new Store(low, file);
+    try {
+      await low.write();
+    } catch (e) {
+      throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    return store;
+  }
+
+  /** Read-only view of the live data. Never mutate it outside `mutate`. */
+  get data(): Readonly<StoreData> {
+    return this.low.data;
+  }
+
+  /** Applies `fn` now (atomically) and resolves with its result once the change is on disk. */
+  mutate<T>(fn: (data: StoreData) => T): Promise<T> {
+    const result = fn(this.low.data);
+    this.dirty = true;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ resolve: () => resolve(result), reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Resolves when everything mutated so far is on disk. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => undefined);
+  }
+
+  private scheduleFlush(): void {
+    if (this.writing) return; // the running write will start another one when it ends
+    this.writing = new Promise<void>((r) => queueMicrotask(r)).then(() => this.writeBatch());
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.dirty = false;
+    const snapshot = JSON.stringify(this.low.data);
+    try {
+      await this.low.write();
+      this.lastGood = snapshot;
+      this.lastWriteError = null;
+      for (const w of batch) w.resolve();
+    } catch (e) {
+      const err = new StoreError('unwritable', `cannot write ${this.file}: ${(e as Error).message}`, { cause: e });
+      this.lastWriteError = err;
+      // Undo every change not on disk, including those queued behind this write.
+      this.low.data = JSON.parse(this.lastGood) as StoreData;
+      const rejected = [...batch, ...this.pending];
+      this.pending = [];
+      this.dirty = false;
+      for (const w of rejected) w.reject(err);
+    } finally {
+      this.writing = null;
+      if (this.dirty && this.pending.length > 0) this.scheduleFlush();
+    }
+  }
+}
+
+/** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */
+function migrate(d: Partial<StoreData>): StoreData {
+  const base = emptyData();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    services: d.services ?? base.services,
+    requests: d.requests ?? base.requests,
+    leases: d.leases ?? base.leases,
+    templates: d.templates ?? base.templates,
+    audit: d.audit ?? base.audit,
+    notices: d.notices ?? base.notices,
+  };
+}

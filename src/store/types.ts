@@ -1,0 +1,162 @@
+/** The persisted shapes. Times are ISO-8601 strings (UTC); the card renders them in BOT_TIMEZONE. */
+import type { Service } from '../config.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Direction = 'out' | 'in';
+export type ExecutorKind = 'local' | 'dry-run' | 'jenkins';
+
+/** pending → approved → running → succeeded | failed (→ retry: running …); pending → rejected | withdrawn; blocked. */
+export type RequestState = 'pending' | 'blocked' | 'approved' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'withdrawn';
+/** Open: the service+direction has a live card; a new alert is folded into it instead of making another. */
+export const OPEN_STATES: readonly RequestState[] = ['pending', 'blocked', 'approved', 'running'];
+export const DECIDABLE_STATES: readonly RequestState[] = ['pending'];
+
+export interface AlertSnapshot {
+  name: string;
+  fingerprint?: string;
+  summary?: string;
+  description?: string;
+  startsAt?: string;
+  generatorURL?: string;
+  externalURL?: string;
+  labels: Record<string, string>;
+}
+
+export interface Decision {
+  kind: 'approved' | 'rejected';
+  /** Slack user id, or 'auto' for auto-approval (mode auto / timeout). */
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+export interface BlockInfo {
+  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict';
+  message: string;
+  /** When scaling becomes possible again, when known. */
+  until?: string;
+}
+
+export interface Preview {
+  instances: number | null;
+  instancesSource: 'f5' | 'vcenter' | 'store' | 'unknown';
+  min: number;
+  max: number;
+  template: string;
+  vmName: string | null;
+  ip: string | null;
+  f5Pool: string;
+  /** Pre-flight findings shown on the card (issue 4): each a line, `ok` or not. */
+  checks: Array<{ ok: boolean; text: string }>;
+}
+
+export type StepName =
+  | 'reserve-ip' | 'name' | 'clone' | 'customize' | 'power-on' | 'wait-ip' | 'health' | 'f5-add'
+  | 'f5-disable' | 'drain' | 'f5-remove' | 'shutdown' | 'destroy' | 'release-ip'
+  | 'jenkins-build';
+
+export interface StepRecord {
+  name: StepName;
+  state: 'running' | 'done' | 'failed' | 'undone' | 'skipped';
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  detail?: string;
+  /** Facts the step established (vm name, ip, member) — what recovery and rollback read. */
+  data?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface Attempt {
+  n: number;
+  startedAt: string;
+  finishedAt?: string;
+  outcome?: 'succeeded' | 'failed' | 'interrupted';
+  steps: StepRecord[];
+  error?: { step: StepName | 'unknown'; code: string; message: string };
+  undone: string[];
+  /** What a dry run would have done: argument lists and API calls. */
+  plan?: string[];
+  result?: { vmName?: string; ip?: string; member?: string };
+}
+
+export interface RequestEvent {
+  at: string;
+  type:
+    | 'created' | 'refired' | 'approved' | 'rejected' | 'auto-approved' | 'withdrawn' | 'resolved'
+    | 'blocked' | 'superseded' | 'attempt-started' | 'step' | 'finished' | 'retry' | 'recovered' | 'note';
+  by?: string;
+  detail?: string;
+}
+
+export interface ScaleRequest {
+  id: string;
+  service: string;
+  direction: Direction;
+  state: RequestState;
+  executor: ExecutorKind;
+  source: 'alert' | 'manual';
+  requestedBy?: string;
+  alert?: AlertSnapshot;
+  fireCount: number;
+  lastFiredAt: string;
+  alertResolvedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  autoApproveAt?: string;
+  decision?: Decision;
+  blocked?: BlockInfo;
+  card?: { channel: string; ts: string };
+  preview: Preview;
+  attempts: Attempt[];
+  events: RequestEvent[];
+  finishedAt?: string;
+}
+
+export interface ServiceRecord {
+  config: Service;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface IpLease {
+  ip: string;
+  service: string;
+  requestId: string;
+  vmName?: string;
+  /** reserved: held for a run; in-use: a VM the bot created holds it. */
+  state: 'reserved' | 'in-use';
+  at: string;
+}
+
+export interface TemplateMeta {
+  name: string;
+  description?: string;
+  sourceVm?: string;
+  createdBy?: string;
+  createdAt: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target?: string;
+  detail?: string;
+}
+
+export interface StoreData {
+  schemaVersion: number;
+  services: Record<string, ServiceRecord>;
+  requests: ScaleRequest[];
+  /** service → ip → lease */
+  leases: Record<string, Record<string, IpLease>>;
+  templates: Record<string, TemplateMeta>;
+  audit: AuditEntry[];
+  /** unknown service name → last notice time (rate limit of one notice per hour) */
+  notices: Record<string, string>;
+}
+
+export function emptyData(): StoreData {
+  return { schemaVersion: SCHEMA_VERSION, services: {}, requests: [], leases: {}, templates: {}, audit: [], notices: {} };
+}

@@ -1,0 +1,30 @@
+/** Alertmanager webhook payload, version 4. Unknown fields are ignored (newer versions add some). */
+import { z } from 'zod';
+
+const labels = z.record(z.string().max(1024), z.string().max(8192));
+
+export const alertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels,
+  annotations: labels.default({}),
+  startsAt: z.string().max(64).optional(),
+  endsAt: z.string().max(64).optional(),
+  generatorURL: z.string().max(4096).optional(),
+  fingerprint: z.string().max(64).optional(),
+});
+
+export const webhookSchema = z.object({
+  version: z.literal('4', { message: 'only Alertmanager webhook payload version "4" is supported' }),
+  groupKey: z.string().max(8192).optional(),
+  truncatedAlerts: z.number().int().min(0).optional(),
+  receiver: z.string().max(1024).optional(),
+  status: z.enum(['firing', 'resolved']),
+  alerts: z.array(alertSchema).max(1000),
+  groupLabels: labels.optional(),
+  commonLabels: labels.optional(),
+  commonAnnotations: labels.optional(),
+  externalURL: z.string().max(4096).optional(),
+});
+
+export type WebhookPayload = z.infer<typeof webhookSchema>;
+export type Alert = z.infer<typeof alertSchema>;

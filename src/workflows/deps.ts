@@ -1,0 +1,46 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import type { Direction, ExecutorKind } from '../store/types.js';
+import type { ChatSurface, Executor, Inventory } from './ports.js';
+
+export type DecisionResult =
+  | { ok: true; requestId: string }
+  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'busy'; message: string };
+
+export interface Decisions {
+  approve(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
+  reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult>;
+  autoApprove(requestId: string, why: string): Promise<DecisionResult>;
+  retry(requestId: string, userId: string): Promise<DecisionResult>;
+}
+
+export interface Runner {
+  /** Queues an approved request; one run per service at a time, services in parallel. */
+  start(requestId: string): void;
+  /** Resolves when no run is active or queued. */
+  idle(): Promise<void>;
+  /** Stops taking work; lets the current steps finish or checkpoint. */
+  shutdown(): Promise<void>;
+}
+
+export interface Settle {
+  /** An alert resolved with no open request: tell the last run's thread. Returns its id if any. */
+  alertResolved(service: string, direction: Direction, at: string): Promise<string | undefined>;
+}
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  surface: ChatSurface;
+  inventory: Inventory;
+  executors: Partial<Record<ExecutorKind, Executor>>;
+  decisions: Decisions;
+  runner: Runner;
+  settle: Settle;
+}

@@ -1,0 +1,233 @@
+/**
+ * Alert intake: each alert of an Alertmanager notification becomes at most one open scale request
+ * per service and direction. Re-sends (group_interval, repeat_interval, an HA pair, concurrent
+ * deliveries) are folded into the open request; a resolve before any decision withdraws it.
+ */
+import { addMilliseconds } from 'date-fns';
+import type { Service } from '../config.js';
+import { messages } from '../cards/messages.js';
+import { appendAudit } from '../store/audit.js';
+import { addEvent, newRequestId, openRequestIn } from '../store/requests.js';
+import { getService } from '../store/services.js';
+import type { AlertSnapshot, Direction, ScaleRequest, StoreData } from '../store/types.js';
+import type { Alert, WebhookPayload } from './alertPayload.js';
+import type { Deps } from './deps.js';
+import { blockFor, ms } from './policy.js';
+import { buildPreview } from './preview.js';
+
+export type AlertOutcome =
+  | 'created' | 'refired' | 'withdrawn' | 'resolved' | 'resolved_ignored' | 'unknown_service' | 'disabled'
+  | 'no_service_label' | 'bad_direction' | 'conflict';
+
+export interface AlertResult { alert: string; service?: string; direction?: Direction; outcome: AlertOutcome; requestId?: string }
+
+const NOTICE_EVERY_MS = 3_600_000;
+
+export function serviceLabel(labels: Record<string, string>): string | undefined {
+  return labels.service ?? labels.autoscaleConfigId;
+}
+
+export function directionOf(labels: Record<string, string>): Direction | undefined {
+  const d = labels.autoscale ?? 'out';
+  return d === 'out' || d === 'in' ? d : undefined;
+}
+
+function snapshot(a: Alert, p: WebhookPayload): AlertSnapshot {
+  return {
+    name: a.labels.alertname ?? 'unnamed alert',
+    fingerprint: a.fingerprint,
+    summary: a.annotations.summary,
+    description: a.annotations.description,
+    startsAt: a.startsAt,
+    generatorURL: a.generatorURL,
+    externalURL: p.externalURL,
+    labels: a.labels,
+  };
+}
+
+/** Handles one notification. Throws only when the store cannot write (the caller answers 503). */
+export async function ingestNotification(deps: Deps, payload: WebhookPayload): Promise<AlertResult[]> {
+  const results: AlertResult[] = [];
+  for (const alert of payload.alerts) {
+    const r = await ingestAlert(deps, alert, payload);
+    deps.metrics.alertsReceived.inc({ outcome: r.outcome });
+    results.push(r);
+  }
+  return results;
+}
+
+/** Creations in progress per service+direction, so concurrent deliveries wait instead of racing. */
+const creating = new WeakMap<Deps, Map<string, Promise<unknown>>>();
+
+async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): Promise<AlertResult> {
+  const { store, clock, logger } = deps;
+  const name = alert.labels.alertname ?? 'unnamed alert';
+  const serviceName = serviceLabel(alert.labels);
+  if (!serviceName) return { alert: name, outcome: 'no_service_label' };
+  const direction = directionOf(alert.labels);
+  if (!direction) return { alert: name, service: serviceName, outcome: 'bad_direction' };
+  const service = getService(store, serviceName);
+  if (!service) {
+    await noticeUnknownService(deps, serviceName, name);
+    return { alert: name, service: serviceName, direction, outcome: 'unknown_service' };
+  }
+  if (!service.enabled) {
+    logger.info({ service: serviceName, alert: name }, 'alert for a disabled service ignored');
+    return { alert: name, service: serviceName, direction, outcome: 'disabled' };
+  }
+  if (alert.status === 'resolved') return resolve(deps, service, direction, alert, name);
+
+  const key = `${serviceName}/${direction}`;
+  let inflight = creating.get(deps);
+  if (!inflight) creating.set(deps, (inflight = new Map()));
+  // A creation for this key is under way: wait for it, then fold this alert into it.
+  while (inflight.has(key)) await inflight.get(key)!.catch(() => undefined);
+
+  const folded = await foldIntoOpen(deps, service, direction, alert, payload);
+  if (folded) return { alert: name, service: serviceName, direction, ...folded };
+
+  const job = createRequest(deps, service, direction, snapshot(alert, payload), 'alert');
+  inflight.set(key, job);
+  try {
+    const r = await job;
+    return { alert: name, service: serviceName, direction, outcome: 'created', requestId: r.id };
+  } finally {
+    inflight.delete(key);
+  }
+}
+
+/** Re-fire of an open request: counts it on the card. Returns undefined when nothing is open. */
+async function foldIntoOpen(
+  deps: Deps, service: Service, direction: Direction, alert: Alert, payload: WebhookPayload,
+): Promise<{ outcome: AlertOutcome; requestId: string } | undefined> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const opposite: Direction = direction === 'out' ? 'in' : 'out';
+  type Folded = { superseded: string } | { outcome: AlertOutcome; requestId: string } | undefined;
+  const res = await deps.store.mutate((d): Folded => {
+    const open = openRequestIn(d, service.name, direction);
+    if (open) {
+      // A blocked card whose reason has passed gives way to a fresh request.
+      if (open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) {
+        open.state = 'withdrawn';
+        open.finishedAt = at;
+        addEvent(open, { at, type: 'superseded', detail: 'the block has passed; a new request replaces this one' });
+        return { superseded: open.id };
+      }
+      open.fireCount += 1;
+      open.lastFiredAt = at;
+      if (open.alertResolvedAt) delete open.alertResolvedAt;
+      if (!open.alert) open.alert = snapshot(alert, payload);
+      addEvent(open, { at, type: 'refired', detail: `${alert.labels.alertname ?? 'alert'} fired again` });
+      return { outcome: 'refired' as const, requestId: open.id };
+    }
+    const other = openRequestIn(d, service.name, opposite);
+    if (other) {
+      addEvent(other, { at, type: 'note', detail: messages.conflictingAlert(direction, alert.labels.alertname ?? 'alert') });
+      return { outcome: 'conflict' as const, requestId: other.id };
+    }
+    return undefined;
+  });
+  if (!res) return undefined;
+  if ('superseded' in res) {
+    deps.surface.sync(res.superseded);
+    return undefined;
+  }
+  deps.surface.sync(res.requestId);
+  return res;
+}
+
+/** Creates a request (pending, blocked, or approved at once in mode auto) and posts its card. */
+export async function createRequest(
+  deps: Deps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: 'alert' | 'manual', requestedBy?: string,
+): Promise<ScaleRequest> {
+  const { store, clock } = deps;
+  const preview = await buildPreview(deps, service, direction);
+  const now = clock.now();
+  const at = now.toISOString();
+  const created = await store.mutate((d: StoreData) => {
+    // Someone may have created one while we looked at vCenter / F5: fold into it.
+    const open = openRequestIn(d, service.name, direction);
+    if (open) {
+      open.fireCount += 1;
+      open.lastFiredAt = at;
+      addEvent(open, { at, type: 'refired', by: requestedBy });
+      return { request: open, fresh: false };
+    }
+    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now });
+    const r: ScaleRequest = {
+      id: newRequestId(now),
+      service: service.name,
+      direction,
+      state: block ? 'blocked' : 'pending',
+      executor: service.executor ?? deps.config.defaultExecutor,
+      source,
+      requestedBy,
+      alert,
+      fireCount: 1,
+      lastFiredAt: at,
+      createdAt: at,
+      updatedAt: at,
+      preview,
+      attempts: [],
+      events: [{ at, type: 'created', by: requestedBy ?? (alert ? `alert:${alert.name}` : undefined) }],
+    };
+    if (block) {
+      r.blocked = block;
+      addEvent(r, { at, type: 'blocked', detail: block.message });
+    } else if (service.approval.mode === 'timeout') {
+      r.autoApproveAt = addMilliseconds(now, ms(service.approval.autoApproveAfter)).toISOString();
+    }
+    d.requests.push(r);
+    appendAudit(d, { at, actor: requestedBy ?? 'alertmanager', action: `request.create`, target: r.id, detail: `${service.name} scale ${direction}${block ? ` (blocked: ${block.code})` : ''}` });
+    return { request: r, fresh: true };
+  });
+  deps.surface.sync(created.request.id);
+  if (created.fresh && created.request.state === 'pending' && service.approval.mode === 'auto') {
+    await deps.decisions.autoApprove(created.request.id, 'approval mode is auto');
+  }
+  return created.request;
+}
+
+async function resolve(deps: Deps, service: Service, direction: Direction, alert: Alert, name: string): Promise<AlertResult> {
+  const at = deps.clock.now().toISOString();
+  const res = await deps.store.mutate((d) => {
+    const open = openRequestIn(d, service.name, direction);
+    if (!open || open.source !== 'alert') return undefined;
+    if (open.state === 'pending' || open.state === 'blocked') {
+      open.state = 'withdrawn';
+      open.alertResolvedAt = at;
+      open.finishedAt = at;
+      addEvent(open, { at, type: 'withdrawn', detail: `${name} resolved before anyone decided` });
+      appendAudit(d, { at, actor: 'alertmanager', action: 'request.withdraw', target: open.id });
+      return { outcome: 'withdrawn' as const, id: open.id };
+    }
+    open.alertResolvedAt = at;
+    addEvent(open, { at, type: 'resolved', detail: `${name} resolved` });
+    return { outcome: 'resolved' as const, id: open.id };
+  });
+  // Settle check (after the run) looks at recently finished requests too.
+  if (!res) {
+    const settled = await deps.settle.alertResolved(service.name, direction, at);
+    return { alert: name, service: service.name, direction, outcome: settled ? 'resolved' : 'resolved_ignored', requestId: settled };
+  }
+  deps.surface.sync(res.id);
+  return { alert: name, service: service.name, direction, outcome: res.outcome, requestId: res.id };
+}
+
+async function noticeUnknownService(deps: Deps, serviceName: string, alertName: string): Promise<void> {
+  const now = deps.clock.now();
+  const channel = deps.config.SLACK_DEFAULT_CHANNEL;
+  const due = await deps.store.mutate((d) => {
+    const last = d.notices[serviceName];
+    if (last && now.getTime() - Date.parse(last) < NOTICE_EVERY_MS) return false;
+    d.notices[serviceName] = now.toISOString();
+    return true;
+  });
+  deps.logger.warn({ service: serviceName, alert: alertName }, 'alert for an unknown service');
+  if (due && channel) {
+    deps.surface.notice(channel, messages.unknownService(serviceName, alertName)).catch((e: unknown) =>
+      deps.logger.error({ err: e }, 'could not post the unknown-service notice'),
+    );
+  }
+}

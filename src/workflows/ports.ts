@@ -1,0 +1,74 @@
+/** Narrow interfaces the domain depends on. No Bolt, no WebClient, no govc here. */
+import type { Service } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Direction, ExecutorKind, ScaleRequest, StepName, StepRecord } from '../store/types.js';
+
+/** Where requests are shown. The card is always re-rendered from the stored request. */
+export interface ChatSurface {
+  /** Posts the request's card if it has none yet, else updates it (coalesced, ≤ 1 update/s per card). */
+  sync(requestId: string): void;
+  /** A reply in the card's thread (queued behind the card's post). */
+  thread(requestId: string, text: string): void;
+  /** Resolves when every queued post and update has been sent (or has failed for good). */
+  idle(): Promise<void>;
+  notice(channel: string, text: string): Promise<void>;
+}
+
+/** What vCenter / F5 say about a service right now. Implementations never throw: unknown is null. */
+export interface Inventory {
+  instances(service: Service): Promise<{ count: number | null; source: 'f5' | 'vcenter' | 'store' | 'unknown'; detail?: string }>;
+  nextVmName(service: Service): Promise<string | null>;
+  previewIp(service: Service): Promise<string | null>;
+  /** Extra pre-flight lines (template present, pool reachable …). */
+  preflight(service: Service, direction: Direction): Promise<Array<{ ok: boolean; text: string }>>;
+}
+
+export interface StepResult {
+  detail?: string;
+  data?: StepRecord['data'];
+}
+
+/** The request's journal: every step is written before and after it runs. */
+export interface Journal {
+  /** Runs `fn` as step `name` unless the attempt already completed it (resume); returns its data. */
+  step(name: StepName, fn: () => Promise<StepResult>): Promise<StepRecord['data']>;
+  /** Records what a step would do (dry run) or an extra line for the thread. */
+  plan(line: string): Promise<void>;
+  /** The data of a completed step of this attempt (or an earlier one, for recovery). */
+  completed(name: StepName): StepRecord | undefined;
+  /** Sets the result shown on the card when the run succeeds. */
+  result(r: { vmName?: string; ip?: string; member?: string }): Promise<void>;
+  /** Records a compensation that was performed. */
+  undone(text: string, step?: StepName): Promise<void>;
+  thread(text: string): void;
+}
+
+export interface RunContext {
+  request: ScaleRequest;
+  service: Service;
+  journal: Journal;
+  signal: AbortSignal;
+  logger: Logger;
+  /** True when resuming an attempt interrupted by a crash. */
+  resuming: boolean;
+}
+
+export class StepError extends Error {
+  constructor(
+    readonly step: StepName,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StepError';
+  }
+}
+
+export interface Executor {
+  readonly kind: ExecutorKind;
+  /** Runs (or resumes) the attempt; throws StepError after compensating what it did. */
+  run(ctx: RunContext): Promise<void>;
+  /** Called on start-up for an attempt that was interrupted: resume it or roll it back. */
+  recover?(ctx: RunContext): Promise<'resumed' | 'rolled-back'>;
+}

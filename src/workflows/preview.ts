@@ -1,0 +1,37 @@
+/** What a scale request would do now: shown on the card and by `/autoscale preflight`. */
+import type { Service } from '../config.js';
+import type { Direction, Preview } from '../store/types.js';
+import type { Deps } from './deps.js';
+
+const LOOKUP_TIMEOUT_MS = 5000;
+
+async function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((r) => { timer = setTimeout(() => r(fallback), LOOKUP_TIMEOUT_MS); });
+  try {
+    return await Promise.race([p.catch(() => fallback), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function buildPreview(deps: Pick<Deps, 'inventory'>, service: Service, direction: Direction): Promise<Preview> {
+  const inv = deps.inventory;
+  const [instances, vmName, ip, checks] = await Promise.all([
+    bounded(inv.instances(service), { count: null, source: 'unknown' as const }),
+    direction === 'out' ? bounded(inv.nextVmName(service), null) : Promise.resolve(null),
+    direction === 'out' ? bounded(inv.previewIp(service), null) : Promise.resolve(null),
+    bounded(inv.preflight(service, direction), [{ ok: false, text: 'pre-flight checks timed out' }]),
+  ]);
+  return {
+    instances: instances.count,
+    instancesSource: instances.source,
+    min: service.scaling.min,
+    max: service.scaling.max,
+    template: service.template,
+    vmName,
+    ip,
+    f5Pool: `/${service.f5.partition}/${service.f5.pool}`,
+    checks,
+  };
+}

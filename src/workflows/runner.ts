@@ -1,0 +1,232 @@
+/**
+ * Runs approved requests through their executor. One run per service at a time (a chain of
+ * promises per service), services in parallel. Every step is journaled before and after it runs,
+ * so a restart can tell what was done.
+ */
+import { messages } from '../cards/messages.js';
+import { redact } from '../logger.js';
+import { appendAudit } from '../store/audit.js';
+import { addEvent, findIn } from '../store/requests.js';
+import { getService } from '../store/services.js';
+import type { Attempt, ScaleRequest, StepName, StepRecord } from '../store/types.js';
+import type { Deps, Runner } from './deps.js';
+import { StepError, type Journal, type RunContext, type StepResult } from './ports.js';
+
+export class RunCoordinator implements Runner {
+  private chains = new Map<string, Promise<void>>();
+  private active = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private draining = false;
+
+  constructor(private readonly deps: () => Deps) {}
+
+  start(requestId: string): void {
+    if (this.draining) return; // picked up again on the next start (state stays approved)
+    const r = findIn(this.deps().store.data, requestId);
+    if (!r) return;
+    const prev = this.chains.get(r.service) ?? Promise.resolve();
+    const next = prev.then(() => this.run(requestId)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId }, 'run crashed'));
+    this.chains.set(r.service, next);
+    this.active.add(next);
+    void next.finally(() => {
+      this.active.delete(next);
+      if (this.chains.get(r.service) === next) this.chains.delete(r.service);
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  async shutdown(graceMs = 20_000): Promise<void> {
+    this.draining = true;
+    const timer = setTimeout(() => this.abort.abort(new Error('the bot is shutting down')), graceMs);
+    await this.idle();
+    clearTimeout(timer);
+  }
+
+  /** Starts (or, after a crash, resumes) the request's current attempt. */
+  private async run(requestId: string, resuming = false): Promise<void> {
+    const deps = this.deps();
+    const { store, clock, logger } = deps;
+    const at = clock.now().toISOString();
+    const started = await store.mutate((d) => {
+      const r = findIn(d, requestId);
+      if (!r) return undefined;
+      if (resuming && r.state === 'running') {
+        addEvent(r, { at, type: 'recovered', detail: 'resuming after a restart' });
+        return r;
+      }
+      if (r.state !== 'approved') return undefined; // decided otherwise meanwhile
+      r.state = 'running';
+      r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
+      addEvent(r, { at, type: 'attempt-started', detail: `attempt ${r.attempts.length}` });
+      return r;
+    });
+    if (!started) return;
+    const service = getService(store, started.service);
+    deps.surface.sync(requestId);
+    const executor = deps.executors[started.executor];
+    const log = logger.child({ requestId, service: started.service, executor: started.executor });
+    const journal = new RequestJournal(deps, requestId);
+    try {
+      if (!service) throw new StepError('name', 'service_gone', messages.serviceGone(started.service));
+      if (!executor) throw new StepError('name', 'no_executor', messages.noExecutor(started.executor));
+      const ctx: RunContext = { request: started, service, journal, signal: this.abort.signal, logger: log, resuming };
+      if (resuming && executor.recover) {
+        const how = await executor.recover(ctx);
+        if (how === 'rolled-back') throw new StepError(lastStep(started) ?? 'name', 'interrupted', messages.interruptedRolledBack());
+      } else {
+        await executor.run(ctx);
+      }
+      await this.finish(requestId, 'succeeded');
+    } catch (e) {
+      if (this.abort.signal.aborted) {
+        log.warn('run interrupted by shutdown; it resumes on the next start');
+        return; // state stays running: recovery picks it up
+      }
+      const err = e instanceof StepError ? e : new StepError(lastStep(findIn(store.data, requestId)) ?? 'name', 'unexpected', (e as Error).message, { cause: e });
+      log.error({ err, step: err.step, code: err.code }, 'run failed');
+      await this.finish(requestId, 'failed', err);
+    }
+  }
+
+  private async finish(requestId: string, outcome: 'succeeded' | 'failed', err?: StepError): Promise<void> {
+    const deps = this.deps();
+    const at = deps.clock.now().toISOString();
+    const r = await deps.store.mutate((d) => {
+      const r = findIn(d, requestId)!;
+      const a = r.attempts[r.attempts.length - 1]!;
+      r.state = outcome;
+      r.finishedAt = at;
+      a.finishedAt = at;
+      a.outcome = outcome;
+      if (err) a.error = { step: err.step, code: err.code, message: redact(err.message) };
+      addEvent(r, { at, type: 'finished', detail: err ? `${outcome} at ${err.step}: ${redact(err.message)}` : outcome });
+      appendAudit(d, { at, actor: 'bot', action: `run.${outcome}`, target: r.id, detail: err ? `${err.step}: ${redact(err.message)}` : a.result?.vmName });
+      return r;
+    });
+    deps.metrics.runsFinished.inc({ direction: r.direction, outcome });
+    deps.surface.sync(requestId);
+    deps.surface.thread(requestId, messages.runFinishedThread(r));
+  }
+
+  /** On start-up: resume interrupted runs and start approved ones that never started. */
+  async recover(): Promise<{ resumed: string[]; started: string[] }> {
+    const deps = this.deps();
+    const resumed: string[] = [];
+    const started: string[] = [];
+    for (const r of deps.store.data.requests) {
+      if (r.state === 'running') {
+        resumed.push(r.id);
+        this.chainRun(r, true);
+      } else if (r.state === 'approved') {
+        started.push(r.id);
+        this.start(r.id);
+      }
+    }
+    return { resumed, started };
+  }
+
+  private chainRun(r: ScaleRequest, resuming: boolean): void {
+    const prev = this.chains.get(r.service) ?? Promise.resolve();
+    const next = prev.then(() => this.run(r.id, resuming)).catch((e: unknown) => this.deps().logger.error({ err: e }, 'recovery crashed'));
+    this.chains.set(r.service, next);
+    this.active.add(next);
+    void next.finally(() => this.active.delete(next));
+  }
+}
+
+function lastStep(r: ScaleRequest | undefined): StepName | undefined {
+  const a = r?.attempts[r.attempts.length - 1];
+  return a?.steps[a.steps.length - 1]?.name;
+}
+
+function currentAttempt(r: ScaleRequest): Attempt {
+  return r.attempts[r.attempts.length - 1]!;
+}
+
+/** The journal of the request's current attempt, written through the store. */
+export class RequestJournal implements Journal {
+  constructor(private readonly deps: Deps, private readonly requestId: string) {}
+
+  private request(): ScaleRequest {
+    return findIn(this.deps.store.data, this.requestId)!;
+  }
+
+  completed(name: StepName): StepRecord | undefined {
+    const steps = currentAttempt(this.request()).steps;
+    return steps.find((s) => s.name === name && s.state === 'done');
+  }
+
+  async step(name: StepName, fn: () => Promise<StepResult>): Promise<StepRecord['data']> {
+    const done = this.completed(name);
+    if (done) return done.data;
+    const { store, clock, metrics, surface } = this.deps;
+    const startedAt = clock.now();
+    await store.mutate((d) => {
+      const a = currentAttempt(findIn(d, this.requestId)!);
+      const rec: StepRecord = { name, state: 'running', startedAt: startedAt.toISOString() };
+      const i = a.steps.findIndex((s) => s.name === name);
+      if (i >= 0) a.steps[i] = rec;
+      else a.steps.push(rec);
+    });
+    surface.sync(this.requestId);
+    const t0 = performance.now();
+    try {
+      const res = await fn();
+      const durationMs = performance.now() - t0;
+      await this.finishStep(name, 'done', durationMs, res.detail, res.data);
+      metrics.stepDuration.observe({ step: name, outcome: 'done' }, durationMs / 1000);
+      return res.data;
+    } catch (e) {
+      const durationMs = performance.now() - t0;
+      const message = redact((e as Error).message ?? String(e));
+      await this.finishStep(name, 'failed', durationMs, message);
+      metrics.stepDuration.observe({ step: name, outcome: 'failed' }, durationMs / 1000);
+      if (e instanceof StepError) throw e;
+      throw new StepError(name, (e as { code?: string }).code ?? 'failed', message, { cause: e });
+    }
+  }
+
+  private async finishStep(name: StepName, state: StepRecord['state'], durationMs: number, detail?: string, data?: StepRecord['data']): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    await this.deps.store.mutate((d) => {
+      const r = findIn(d, this.requestId)!;
+      const rec = currentAttempt(r).steps.find((s) => s.name === name);
+      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...(detail ? { detail } : {}), ...(data ? { data } : {}) });
+      addEvent(r, { at, type: 'step', detail: `${name} ${state}${detail ? `: ${detail}` : ''}` });
+    });
+    this.deps.surface.sync(this.requestId);
+    if (state === 'done') this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, detail));
+  }
+
+  async plan(line: string): Promise<void> {
+    await this.deps.store.mutate((d) => {
+      const a = currentAttempt(findIn(d, this.requestId)!);
+      (a.plan ??= []).push(redact(line));
+    });
+  }
+
+  async result(res: { vmName?: string; ip?: string; member?: string }): Promise<void> {
+    await this.deps.store.mutate((d) => {
+      currentAttempt(findIn(d, this.requestId)!).result = res;
+    });
+  }
+
+  async undone(text: string, step?: StepName): Promise<void> {
+    await this.deps.store.mutate((d) => {
+      const a = currentAttempt(findIn(d, this.requestId)!);
+      a.undone.push(text);
+      if (step) {
+        const rec = a.steps.find((s) => s.name === step);
+        if (rec && rec.state === 'done') rec.state = 'undone';
+      }
+    });
+    this.deps.surface.sync(this.requestId);
+  }
+
+  thread(text: string): void {
+    this.deps.surface.thread(this.requestId, text);
+  }
+}

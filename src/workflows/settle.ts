@@ -1,0 +1,60 @@
+/**
+ * Settle check: after a scale-out, did the alert that triggered it clear within `scaling.settle`?
+ * Resolved alerts with no open request land here; a periodic check reports those still firing.
+ */
+import { differenceInMinutes } from 'date-fns';
+import { addEvent } from '../store/requests.js';
+import { getService } from '../store/services.js';
+import type { Direction } from '../store/types.js';
+import type { Deps, Settle } from './deps.js';
+import { ms } from './policy.js';
+
+export class SettleWatcher implements Settle {
+  constructor(private readonly deps: () => Deps) {}
+
+  async alertResolved(service: string, direction: Direction, at: string): Promise<string | undefined> {
+    const { store } = this.deps();
+    const cfg = getService(store, service);
+    if (!cfg) return undefined;
+    const window = ms(cfg.scaling.settle);
+    const r = store.data.requests.findLast(
+      (x) => x.service === service && x.direction === direction && x.state === 'succeeded' && x.source === 'alert' && x.finishedAt && !x.alertResolvedAt &&
+        Date.parse(at) - Date.parse(x.finishedAt) <= window,
+    );
+    if (!r) return undefined;
+    await store.mutate((d) => {
+      const live = d.requests.find((x) => x.id === r.id)!;
+      live.alertResolvedAt = at;
+      addEvent(live, { at, type: 'resolved', detail: 'alert cleared after the run' });
+    });
+    const mins = differenceInMinutes(new Date(at), new Date(r.finishedAt!));
+    const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
+    this.deps().surface.thread(r.id, direction === 'out'
+      ? `:large_green_circle: alert cleared ${mins} min after ${vm} joined.`
+      : `:large_green_circle: alert cleared ${mins} min after ${vm} was removed.`);
+    this.deps().surface.sync(r.id);
+    return r.id;
+  }
+
+  /** Reports runs whose settle window passed with the alert still firing (once each). */
+  async check(): Promise<string[]> {
+    const deps = this.deps();
+    const now = deps.clock.now().getTime();
+    const reported: string[] = [];
+    for (const r of deps.store.data.requests) {
+      if (r.state !== 'succeeded' || r.source !== 'alert' || r.alertResolvedAt || !r.finishedAt) continue;
+      if (r.events.some((e) => e.type === 'note' && e.detail === 'settle: still firing')) continue;
+      const cfg = getService(deps.store, r.service);
+      if (!cfg || now - Date.parse(r.finishedAt) < ms(cfg.scaling.settle)) continue;
+      await deps.store.mutate((d) => {
+        const live = d.requests.find((x) => x.id === r.id)!;
+        addEvent(live, { at: new Date(now).toISOString(), type: 'note', detail: 'settle: still firing' });
+      });
+      deps.surface.thread(r.id, r.direction === 'out'
+        ? `:warning: ${r.alert?.name ?? 'the alert'} is still firing ${cfg.scaling.settle} after the scale-out — consider another scale-out.`
+        : `:warning: ${r.alert?.name ?? 'the alert'} is still firing ${cfg.scaling.settle} after the scale-in.`);
+      reported.push(r.id);
+    }
+    return reported;
+  }
+}
