@@ -42,6 +42,8 @@ export interface AppOptions {
   tickMs?: number;
   minCardUpdateIntervalMs?: number;
   defaultMetrics?: boolean;
+  /** Finish a listener before answering Slack's HTTP request (tests: the reply includes its effects). */
+  processBeforeResponse?: boolean;
 }
 
 export interface BotApp {
@@ -78,7 +80,7 @@ export function createApp(o: AppOptions): BotApp {
   const clientOptions: WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...o.slackClientOptions };
   const receiver = config.socketMode
     ? undefined
-    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', unhandledRequestTimeoutMillis: 3001, logger: boltLogger(logger) });
+    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', unhandledRequestTimeoutMillis: 3001, processBeforeResponse: o.processBeforeResponse ?? false, logger: boltLogger(logger) });
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),

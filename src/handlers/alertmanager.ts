@@ -65,7 +65,7 @@ export async function handleAlertmanager(req: IncomingMessage, res: ServerRespon
   try {
     raw = await readBody(req, MAX_WEBHOOK_BYTES);
   } catch (e) {
-    if (e instanceof BodyTooLarge) return sendJson(res, 413, { error: `payload larger than ${MAX_WEBHOOK_BYTES} bytes` });
+    if (e instanceof BodyTooLarge) return sendJson(res, 413, { error: `payload larger than ${MAX_WEBHOOK_BYTES} bytes` }, { connection: 'close' });
     throw e;
   }
   let json: unknown;

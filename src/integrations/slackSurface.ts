@@ -129,7 +129,12 @@ export class SlackSurface implements ChatSurface {
   }
 
   async notice(channel: string, text: string): Promise<void> {
-    await this.o.client.chat.postMessage({ channel, text, unfurl_links: false });
+    this.begin();
+    try {
+      await this.o.client.chat.postMessage({ channel, text, unfurl_links: false });
+    } finally {
+      this.end();
+    }
   }
 
   idle(): Promise<void> {

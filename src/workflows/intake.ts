@@ -80,20 +80,37 @@ async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): P
   const key = `${serviceName}/${direction}`;
   let inflight = creating.get(deps);
   if (!inflight) creating.set(deps, (inflight = new Map()));
-  // A creation for this key is under way: wait for it, then fold this alert into it.
-  while (inflight.has(key)) await inflight.get(key)!.catch(() => undefined);
-
-  const folded = await foldIntoOpen(deps, service, direction, alert, payload);
-  if (folded) return { alert: name, service: serviceName, direction, ...folded };
-
-  const job = createRequest(deps, service, direction, snapshot(alert, payload), 'alert');
-  inflight.set(key, job);
-  try {
-    const r = await job;
-    return { alert: name, service: serviceName, direction, outcome: 'created', requestId: r.id };
-  } finally {
-    inflight.delete(key);
+  for (;;) {
+    // A creation for this key is under way: wait for it, then fold this alert into it.
+    const pending = inflight.get(key);
+    if (pending) {
+      await pending.catch(() => undefined);
+      continue;
+    }
+    if (mayFold(deps, service, direction)) {
+      const folded = await foldIntoOpen(deps, service, direction, alert, payload);
+      if (folded) return { alert: name, service: serviceName, direction, ...folded };
+      continue; // the open request closed meanwhile: look again
+    }
+    // No await between the check above and taking the lock: concurrent deliveries cannot both create.
+    const job = createRequest(deps, service, direction, snapshot(alert, payload), 'alert');
+    inflight.set(key, job);
+    try {
+      const { request, fresh } = await job;
+      return { alert: name, service: serviceName, direction, outcome: fresh ? 'created' : 'refired', requestId: request.id };
+    } finally {
+      inflight.delete(key);
+    }
   }
+}
+
+/** True when an alert should be folded into an open request rather than create one. */
+function mayFold(deps: Deps, service: Service, direction: Direction): boolean {
+  const d = deps.store.data as StoreData;
+  const open = openRequestIn(d, service.name, direction);
+  const now = deps.clock.now().toISOString();
+  if (open) return !(open.state === 'blocked' && open.blocked?.until && open.blocked.until <= now);
+  return Boolean(openRequestIn(d, service.name, direction === 'out' ? 'in' : 'out'));
 }
 
 /** Re-fire of an open request: counts it on the card. Returns undefined when nothing is open. */
@@ -103,17 +120,11 @@ async function foldIntoOpen(
   const now = deps.clock.now();
   const at = now.toISOString();
   const opposite: Direction = direction === 'out' ? 'in' : 'out';
-  type Folded = { superseded: string } | { outcome: AlertOutcome; requestId: string } | undefined;
+  type Folded = { outcome: AlertOutcome; requestId: string } | undefined;
   const res = await deps.store.mutate((d): Folded => {
     const open = openRequestIn(d, service.name, direction);
     if (open) {
-      // A blocked card whose reason has passed gives way to a fresh request.
-      if (open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) {
-        open.state = 'withdrawn';
-        open.finishedAt = at;
-        addEvent(open, { at, type: 'superseded', detail: 'the block has passed; a new request replaces this one' });
-        return { superseded: open.id };
-      }
+      if (open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) return undefined; // createRequest supersedes it
       open.fireCount += 1;
       open.lastFiredAt = at;
       if (open.alertResolvedAt) delete open.alertResolvedAt;
@@ -129,10 +140,6 @@ async function foldIntoOpen(
     return undefined;
   });
   if (!res) return undefined;
-  if ('superseded' in res) {
-    deps.surface.sync(res.superseded);
-    return undefined;
-  }
   deps.surface.sync(res.requestId);
   return res;
 }
@@ -140,15 +147,22 @@ async function foldIntoOpen(
 /** Creates a request (pending, blocked, or approved at once in mode auto) and posts its card. */
 export async function createRequest(
   deps: Deps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: 'alert' | 'manual', requestedBy?: string,
-): Promise<ScaleRequest> {
+): Promise<{ request: ScaleRequest; fresh: boolean }> {
   const { store, clock } = deps;
   const preview = await buildPreview(deps, service, direction);
   const now = clock.now();
   const at = now.toISOString();
+  let superseded: string | undefined;
   const created = await store.mutate((d: StoreData) => {
     // Someone may have created one while we looked at vCenter / F5: fold into it.
     const open = openRequestIn(d, service.name, direction);
-    if (open) {
+    // A blocked card whose reason has passed gives way to a fresh request.
+    if (open && open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) {
+      open.state = 'withdrawn';
+      open.finishedAt = at;
+      addEvent(open, { at, type: 'superseded', detail: 'the block has passed; a new request replaces this one' });
+      superseded = open.id;
+    } else if (open) {
       open.fireCount += 1;
       open.lastFiredAt = at;
       addEvent(open, { at, type: 'refired', by: requestedBy });
@@ -182,11 +196,12 @@ export async function createRequest(
     appendAudit(d, { at, actor: requestedBy ?? 'alertmanager', action: `request.create`, target: r.id, detail: `${service.name} scale ${direction}${block ? ` (blocked: ${block.code})` : ''}` });
     return { request: r, fresh: true };
   });
+  if (superseded) deps.surface.sync(superseded);
   deps.surface.sync(created.request.id);
   if (created.fresh && created.request.state === 'pending' && service.approval.mode === 'auto') {
     await deps.decisions.autoApprove(created.request.id, 'approval mode is auto');
   }
-  return created.request;
+  return created;
 }
 
 async function resolve(deps: Deps, service: Service, direction: Direction, alert: Alert, name: string): Promise<AlertResult> {

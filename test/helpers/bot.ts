@@ -102,6 +102,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     inventory: o.inventory,
     executors: o.executors,
     surface: o.surface,
+    processBeforeResponse: o.processBeforeResponse ?? true,
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}`;

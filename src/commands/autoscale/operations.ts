@@ -77,7 +77,7 @@ function scale(direction: Direction): Subcommand {
       if (!service.enabled) return { text: `${service.name} is disabled; \`/autoscale service enable ${service.name}\` first.` };
       // Looking at vCenter / F5 can take seconds: answer now, post the card when ready.
       void createRequest(ctx.deps, service, direction, undefined, 'manual', ctx.user)
-        .then((r) => (r.requestedBy === ctx.user && r.fireCount === 1 ? undefined : ctx.respond({ response_type: 'ephemeral', text: `A scale-${direction} of ${service.name} is already open (${r.id}); see its card.` })))
+        .then(({ request, fresh }) => (fresh ? undefined : ctx.respond({ response_type: 'ephemeral', text: `A scale-${direction} of ${service.name} is already open (${request.id}); see its card.` })))
         .catch((e: unknown) => ctx.respond({ response_type: 'ephemeral', text: `:x: Could not create the request: ${(e as Error).message}` }));
       return { text: `Preparing a scale-${direction} request for ${service.name}; its card will appear in <#${service.channel}>.` };
     },

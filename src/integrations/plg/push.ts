@@ -1,0 +1,534 @@
+/**
+ * Pushes one service's monitoring config to the PLG server: plan (read, merge, diff) and apply
+ * (backup, temp files, validate, atomic rename, reload, verify — and on any failure restore the
+ * backups and reload again). Expected failures come back as values with the steps taken so far.
+ *
+ * Assumptions about the server, all configurable:
+ *  - The containers bind-mount the DIRECTORIES holding the files (…/prometheus → /etc/prometheus,
+ *    …/alertmanager/config → /etc/alertmanager). Temp files are written beside the live file, so a
+ *    container sees them under the same name in its own directory — which is why the default
+ *    checks use `{name}` with the container's directory rather than `{file}` (the host path).
+ *    Were a single file bind-mounted instead, rename would swap the inode under the mount and the
+ *    container would keep reading the old file.
+ *  - Temp files (`*.autoscale-<ts>.tmp`) and backups (`*.bak-<ts>`) do not end in `.yml`, so a
+ *    `rule_files: [rules/*.yml]` glob never loads them.
+ */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { parse as parseYamlText } from 'yaml';
+import type { Service } from '../../config.js';
+import { redact } from '../../logger.js';
+import {
+  isRouteOf,
+  mergeAlertmanager,
+  mergePrometheus,
+  mergeRules,
+  PlgMergeError,
+  removeAlertmanager,
+  removePrometheus,
+  removeRules,
+} from './merge.js';
+import { hasScrapeJob, managedName, type RenderSettings } from './render.js';
+import { PlgSshError, type RemoteHost } from './ssh.js';
+
+export type PlgRole = 'prometheus' | 'rules' | 'alertmanager';
+const ROLES: readonly PlgRole[] = ['rules', 'prometheus', 'alertmanager'];
+
+export type PlgByRole<T> = Record<PlgRole, T>;
+
+export interface PlgDeps {
+  /** Opens an SSH session to the monitoring server (connectSsh with the pinned host key). */
+  connect: () => Promise<RemoteHost>;
+  /** Paths on the server (PLG_PROMETHEUS_CONFIG, PLG_PROMETHEUS_RULES, PLG_ALERTMANAGER_CONFIG). */
+  paths: PlgByRole<string>;
+  settings: RenderSettings;
+  /** Validation commands; `{file}` is the candidate's path on the server, `{name}` its file name. */
+  checks: PlgByRole<string>;
+  /** A command run over SSH, or an http(s)://…/-/reload URL to POST to. */
+  reloads: { prometheus: string; alertmanager: string };
+  /** As the bot reaches them, for verification; unset → that verification is skipped (reported). */
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  /** The rule_files entry naming the rules file; default: its path relative to prometheus.yml. */
+  rulesFileRef?: string;
+  now?: () => Date;
+  /** How long to wait for a reloaded/restarted server to show the change (default 60 s). */
+  verifyTimeoutMs?: number;
+  /** Per remote command (checks, `docker restart`), default 120 s. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Default checks run promtool/amtool inside the containers, as the user's stack does. The
+ * container paths are the usual bind mounts (see the assumptions above); override with
+ * PLG_*_CHECK when yours differ.
+ */
+export const DEFAULT_CHECKS: PlgByRole<string> = {
+  prometheus: 'docker exec prometheus promtool check config /etc/prometheus/{name}',
+  rules: 'docker exec prometheus promtool check rules /etc/prometheus/rules/{name}',
+  alertmanager: 'docker exec alertmanager amtool check-config /etc/alertmanager/{name}',
+};
+
+export interface PlgFilePlan {
+  role: PlgRole;
+  path: string;
+  /** False when the file does not exist yet (only allowed for the rules file). */
+  existed: boolean;
+  beforeSha256: string;
+  afterSha256: string;
+  changed: boolean;
+  /** Unified diff with secrets masked; '' when unchanged. */
+  diff: string;
+}
+
+/** Plain data (no secrets, no file contents): safe to keep between "diff" and "Apply". */
+export interface PlgPlan {
+  kind: 'push' | 'remove';
+  service: Service;
+  createdAt: string;
+  noop: boolean;
+  files: PlgFilePlan[];
+}
+
+export type PlgFailureCode =
+  | 'host_key_mismatch'
+  | 'unreachable'
+  | 'auth_failed'
+  | 'timeout'
+  | 'ssh_failed'
+  | 'read_failed'
+  | 'invalid_yaml'
+  | 'unexpected_shape'
+  | 'changed_since_plan'
+  | 'plan_stale'
+  | 'write_failed'
+  | 'check_failed'
+  | 'install_failed'
+  | 'reload_failed'
+  | 'verify_failed';
+
+export type PlanResult = { ok: true; plan: PlgPlan } | { ok: false; code: PlgFailureCode; message: string };
+
+export interface PlgStep {
+  step: 'connect' | 'read' | 'compare' | 'backup' | 'write_temp' | 'check' | 'install' | 'reload' | 'verify' | 'cleanup' | 'restore' | 'reload_after_restore';
+  role?: PlgRole;
+  ok: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+export type ApplyResult =
+  | { ok: true; noop: boolean; steps: PlgStep[]; backups: string[]; durationMs: number }
+  | { ok: false; code: PlgFailureCode; message: string; steps: PlgStep[]; rolledBack: boolean; backups: string[]; durationMs: number };
+
+const sha256 = (text: string | undefined): string => createHash('sha256').update(text ?? '\0missing').digest('hex');
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+
+export const planPush = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('push', service, deps);
+export const planRemove = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('remove', service, deps);
+
+async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Promise<PlanResult> {
+  const session = await open(deps);
+  if (!session.ok) return session;
+  try {
+    const read = await readAll(session.remote, deps);
+    if (!read.ok) return read;
+    const merged = mergeAll(kind, service, read.texts, deps);
+    if (!merged.ok) return merged;
+    const files = ROLES.map((role): PlgFilePlan => {
+      const before = read.texts[role];
+      const after = merged.texts[role];
+      const changed = before !== after;
+      return {
+        role,
+        path: deps.paths[role],
+        existed: before !== undefined,
+        beforeSha256: sha256(before),
+        afterSha256: sha256(after),
+        changed,
+        diff: changed ? maskedDiff(deps.paths[role], before ?? '', after, deps.settings) : '',
+      };
+    });
+    return { ok: true, plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files } };
+  } finally {
+    session.remote.close();
+  }
+}
+
+async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | { ok: false; code: PlgFailureCode; message: string }> {
+  try {
+    return { ok: true, remote: await deps.connect() };
+  } catch (e) {
+    if (e instanceof PlgSshError) return { ok: false, code: e.code === 'sftp_failed' || e.code === 'exec_failed' ? 'ssh_failed' : e.code, message: e.message };
+    return { ok: false, code: 'ssh_failed', message: `SSH to the monitoring server failed: ${(e as Error).message}` };
+  }
+}
+
+type Texts = PlgByRole<string | undefined>;
+
+async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; texts: Texts } | { ok: false; code: 'read_failed'; message: string }> {
+  const texts = {} as Texts;
+  for (const role of ROLES) {
+    try {
+      texts[role] = await remote.readFile(deps.paths[role]);
+    } catch (e) {
+      return { ok: false, code: 'read_failed', message: (e as Error).message };
+    }
+    if (texts[role] === undefined && role !== 'rules') {
+      return { ok: false, code: 'read_failed', message: `${deps.paths[role]} does not exist on ${remote.address} (check PLG_${role === 'prometheus' ? 'PROMETHEUS' : 'ALERTMANAGER'}_CONFIG)` };
+    }
+  }
+  return { ok: true, texts };
+}
+
+/** How prometheus.yml names the rules file: relative to its own directory when it lies below it. */
+export function rulesFileRefFor(paths: PlgByRole<string>): string {
+  const rel = posix.relative(posix.dirname(paths.prometheus), paths.rules);
+  return rel.startsWith('..') ? paths.rules : rel;
+}
+
+function mergeAll(
+  kind: PlgPlan['kind'],
+  service: Service,
+  texts: Texts,
+  deps: PlgDeps,
+): { ok: true; texts: PlgByRole<string> } | { ok: false; code: 'invalid_yaml' | 'unexpected_shape'; message: string } {
+  const settings = { ...deps.settings, rulesFileRef: deps.rulesFileRef ?? rulesFileRefFor(deps.paths) };
+  try {
+    const prometheus = texts.prometheus ?? '';
+    const rules = texts.rules ?? '';
+    const alertmanager = texts.alertmanager ?? '';
+    return {
+      ok: true,
+      texts:
+        kind === 'push'
+          ? {
+              prometheus: mergePrometheus(prometheus, service, settings),
+              rules: mergeRules(rules, service),
+              alertmanager: mergeAlertmanager(alertmanager, service, settings),
+            }
+          : {
+              prometheus: removePrometheus(prometheus, service),
+              rules: texts.rules === undefined ? rules : removeRules(rules, service),
+              alertmanager: removeAlertmanager(alertmanager, service),
+            },
+    };
+  } catch (e) {
+    if (e instanceof PlgMergeError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+// Keys whose values are secrets in Prometheus / Alertmanager configs.
+const SECRET_KEY = /^(\s*(?:-\s+)?(?:password|credentials|bearer_token|secret|api_key|api_secret|auth_token|token|routing_key|service_key|webhook_url|[a-z_]*_(?:password|secret|token)))(\s*:\s*)(\S.*)$/gim;
+
+/** Masks secret values so a diff can be shown in Slack: known tokens, secret keys, URL credentials. */
+export function maskSecrets(text: string, settings: Pick<RenderSettings, 'webhookToken'>): string {
+  let out = settings.webhookToken ? text.split(settings.webhookToken).join('[REDACTED]') : text;
+  out = out.replace(SECRET_KEY, (_, key: string, colon: string) => `${key}${colon}'[REDACTED]'`);
+  out = out.replace(/([?&](?:token|key|secret|password|api_key)=)[^&\s'"]+/gi, '$1[REDACTED]');
+  return redact(out);
+}
+
+function maskedDiff(path: string, before: string, after: string, settings: RenderSettings): string {
+  const a = maskSecrets(before, settings);
+  const b = maskSecrets(after, settings);
+  if (a === b) return `${path}: only secret values change (not shown)\n`;
+  return createTwoFilesPatch(path, path, a, b, 'current', 'proposed', { context: 3 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+/**
+ * Applies a plan from planPush or planRemove. Expected failures (including a dropped SSH session
+ * mid-way) come back as values; once a live file was replaced, any failure restores the backups.
+ */
+export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResult> {
+  const started = performance.now();
+  const run = new StepRecorder();
+  const backups: string[] = [];
+  const fail = (code: PlgFailureCode, message: string, rolledBack = false): ApplyResult => ({
+    ok: false, code, message, steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
+  });
+  const done = (noop: boolean): ApplyResult => ({ ok: true, noop, steps: run.steps, backups, durationMs: performance.now() - started });
+
+  const t0 = performance.now();
+  const session = await open(deps);
+  run.record('connect', undefined, session.ok, session.ok ? session.remote.address : session.message, performance.now() - t0);
+  if (!session.ok) return fail(session.code, session.message);
+  const remote = session.remote;
+  try {
+    const t1 = performance.now();
+    const read = await readAll(remote, deps);
+    run.record('read', undefined, read.ok, read.ok ? ROLES.map((r) => deps.paths[r]).join(', ') : read.message, performance.now() - t1);
+    if (!read.ok) return fail(read.code, read.message);
+    const originals = read.texts;
+
+    const moved = plan.files.filter((f) => sha256(originals[f.role]) !== f.beforeSha256);
+    if (moved.length > 0) {
+      const message = `refusing to apply: ${moved.map((f) => f.path).join(', ')} changed on the server since the diff was made. Run the diff again.`;
+      run.record('compare', undefined, false, message);
+      return fail('changed_since_plan', message);
+    }
+    const merged = mergeAll(plan.kind, plan.service, originals, deps);
+    if (!merged.ok) return fail(merged.code, merged.message);
+    const stale = plan.files.filter((f) => sha256(merged.texts[f.role]) !== f.afterSha256);
+    if (stale.length > 0) {
+      const message = `refusing to apply: the generated ${stale.map((f) => f.role).join(', ')} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`;
+      run.record('compare', undefined, false, message);
+      return fail('plan_stale', message);
+    }
+    run.record('compare', undefined, true, 'files unchanged since the diff');
+
+    const changed = plan.files.filter((f) => f.changed);
+    if (changed.length === 0) return done(true);
+
+    const stamp = (deps.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
+    const tempOf = (f: PlgFilePlan) => `${f.path}.autoscale-${stamp}.tmp`;
+    const backupOf = (f: PlgFilePlan) => `${f.path}.bak-${stamp}`;
+    const modes = {} as PlgByRole<number | undefined>;
+    const leftovers: string[] = []; // temp files (and, until the first rename, backups) to remove on failure
+    const cleanup = async () => {
+      for (const file of leftovers.splice(0)) await run.step('cleanup', undefined, async () => (await remote.remove(file), { ok: true, detail: `removed ${file}` }));
+    };
+
+    // 1. Backups beside each file, then the candidates as temp files beside them.
+    for (const f of changed) {
+      const backedUp = await run.step('backup', f.role, async () => {
+        if (!f.existed) return { ok: true, detail: `${f.path} is new: nothing to back up` };
+        modes[f.role] = await remote.fileMode(f.path);
+        await remote.writeFile(backupOf(f), originals[f.role]!, modes[f.role]);
+        backups.push(backupOf(f));
+        leftovers.push(backupOf(f));
+        return { ok: true, detail: backupOf(f) };
+      });
+      const written =
+        backedUp &&
+        (await run.step('write_temp', f.role, async () => {
+          leftovers.push(tempOf(f));
+          await remote.writeFile(tempOf(f), merged.texts[f.role], modes[f.role]);
+          return { ok: true, detail: tempOf(f) };
+        }));
+      if (!written) {
+        const message = `writing beside ${f.path} failed, nothing was changed: ${run.last()}`;
+        await cleanup();
+        backups.length = 0;
+        return fail('write_failed', message);
+      }
+    }
+
+    // 2. Validate every candidate before anything live is touched.
+    for (const f of changed) {
+      const valid = await run.step('check', f.role, async () => {
+        const args = commandArgs(deps.checks[f.role], tempOf(f));
+        const r = await remote.exec(args, { timeoutMs: deps.commandTimeoutMs ?? 120_000 });
+        const output = (r.stderr + r.stdout).trim();
+        return { ok: r.code === 0, detail: `${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}${output ? `: ${lastLines(output)}` : ''}` };
+      });
+      if (!valid) {
+        const message = `the new ${f.path} failed validation, nothing was changed: ${run.last()}`;
+        await cleanup();
+        backups.length = 0;
+        return fail('check_failed', message);
+      }
+    }
+    // The backups are kept from here on: they are what a restore (by us or by hand) uses.
+    for (const b of backups) leftovers.splice(leftovers.indexOf(b), 1);
+
+    // 3. Atomic rename into place. From here on any failure restores the backups.
+    const installed: PlgFilePlan[] = [];
+    const rollback = async (code: PlgFailureCode, message: string): Promise<ApplyResult> => {
+      const restored = await restore(installed, originals, { remote, run, deps, stamp, modes });
+      await cleanup();
+      return fail(
+        code,
+        `${message} ${restored ? 'The previous files were restored and reloaded.' : `RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: ${backups.join(', ')}`}`,
+        restored,
+      );
+    };
+    for (const f of changed) {
+      const ok = await run.step('install', f.role, async () => {
+        await remote.rename(tempOf(f), f.path);
+        leftovers.splice(leftovers.indexOf(tempOf(f)), 1);
+        installed.push(f);
+        return { ok: true, detail: `${tempOf(f)} → ${f.path}` };
+      });
+      if (!ok) return rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
+    }
+
+    // 4. Reload, then verify that the running servers show the change.
+    const services = servicesFor(changed);
+    for (const svc of services) {
+      if (!(await run.step('reload', svc, () => reload(svc, remote, deps)))) return rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
+    }
+    for (const svc of services) {
+      if (!(await run.step('verify', svc, () => verify(svc, plan, deps)))) return rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
+    }
+    return done(false);
+  } finally {
+    remote.close();
+  }
+}
+
+/** Which servers must reload: Prometheus for its config or rules, Alertmanager for its config. */
+function servicesFor(files: readonly PlgFilePlan[]): Array<'prometheus' | 'alertmanager'> {
+  const out: Array<'prometheus' | 'alertmanager'> = [];
+  if (files.some((f) => f.role === 'prometheus' || f.role === 'rules')) out.push('prometheus');
+  if (files.some((f) => f.role === 'alertmanager')) out.push('alertmanager');
+  return out;
+}
+
+async function restore(
+  installed: readonly PlgFilePlan[],
+  originals: Texts,
+  ctx: { remote: RemoteHost; run: StepRecorder; deps: PlgDeps; stamp: string; modes: PlgByRole<number | undefined> },
+): Promise<boolean> {
+  let ok = true;
+  for (const f of installed) {
+    ok &&= await ctx.run.step('restore', f.role, async () => {
+      if (!f.existed) {
+        await ctx.remote.remove(f.path);
+        return { ok: true, detail: `removed the new ${f.path}` };
+      }
+      // The backup holds exactly these bytes (hash-checked before we started); write them beside
+      // the file and rename, so the restore is atomic too.
+      const temp = `${f.path}.restore-${ctx.stamp}.tmp`;
+      await ctx.remote.writeFile(temp, originals[f.role]!, ctx.modes[f.role]);
+      await ctx.remote.rename(temp, f.path);
+      return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}` };
+    });
+  }
+  for (const svc of servicesFor(installed)) {
+    ok &&= await ctx.run.step('reload_after_restore', svc, () => reload(svc, ctx.remote, ctx.deps));
+  }
+  return ok;
+}
+
+class StepRecorder {
+  readonly steps: PlgStep[] = [];
+
+  record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0): void {
+    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: redact(detail), durationMs: Math.round(durationMs) });
+  }
+
+  /** Runs `fn` and records its outcome; an exception (a dropped session…) is a failed step. */
+  async step(step: PlgStep['step'], role: PlgRole | undefined, fn: () => Promise<{ ok: boolean; detail: string }>): Promise<boolean> {
+    const t0 = performance.now();
+    try {
+      const r = await fn();
+      this.record(step, role, r.ok, r.detail, performance.now() - t0);
+      return r.ok;
+    } catch (e) {
+      this.record(step, role, false, (e as Error).message, performance.now() - t0);
+      return false;
+    }
+  }
+
+  last(): string {
+    return this.steps[this.steps.length - 1]?.detail ?? '';
+  }
+}
+
+const lastLines = (text: string, n = 6): string => text.split('\n').slice(-n).join(' | ');
+
+// ---------------------------------------------------------------------------------------------
+// Commands, reloads, verification
+
+/**
+ * Splits a configured command line into arguments (whitespace; '…' and "…" group; no expansion)
+ * and substitutes `{file}` / `{name}`. The result goes through shellQuote, so a path can never
+ * inject into the remote shell.
+ */
+export function commandArgs(template: string, file: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | undefined;
+  let inWord = false;
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < template.length) current += template[++i];
+      else current += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) args.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += c;
+      inWord = true;
+    }
+  }
+  if (inWord) args.push(current);
+  return args.map((a) => a.replaceAll('{file}', file).replaceAll('{name}', posix.basename(file)));
+}
+
+const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
+
+async function reload(svc: 'prometheus' | 'alertmanager', remote: RemoteHost, deps: PlgDeps): Promise<{ ok: boolean; detail: string }> {
+  const how = deps.reloads[svc];
+  if (isUrl(how)) {
+    try {
+      const res = await fetch(how, { method: 'POST', signal: AbortSignal.timeout(deps.commandTimeoutMs ?? 120_000) });
+      const body = (await res.text()).trim();
+      return { ok: res.ok, detail: `POST ${how} → ${res.status}${body ? `: ${lastLines(body)}` : ''}` };
+    } catch (e) {
+      return { ok: false, detail: `POST ${how} failed: ${(e as Error).message}` };
+    }
+  }
+  const args = commandArgs(how, '');
+  const r = await remote.exec(args, { timeoutMs: deps.commandTimeoutMs ?? 120_000 });
+  const output = (r.stderr + r.stdout).trim();
+  const ok = r.code === 0;
+  return { ok, detail: `${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}${output ? `: ${lastLines(output)}` : ''}` };
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
+  return res.json();
+}
+
+/** What the running server shows; compared with what the plan expects. */
+async function observe(svc: 'prometheus' | 'alertmanager', plan: PlgPlan, base: string): Promise<{ matches: boolean; seen: string }> {
+  const want = plan.kind === 'push';
+  const name = managedName(plan.service);
+  if (svc === 'prometheus') {
+    const config = (await getJson(`${base}/api/v1/status/config`)) as { data?: { yaml?: string } };
+    const jobs = ((parseYamlText(config.data?.yaml ?? '') as { scrape_configs?: Array<{ job_name?: string }> } | null)?.scrape_configs ?? []).map((j) => j.job_name);
+    const rules = (await getJson(`${base}/api/v1/rules`)) as { data?: { groups?: Array<{ name?: string }> } };
+    const groups = (rules.data?.groups ?? []).map((g) => g.name);
+    const jobOk = !hasScrapeJob(plan.service) || jobs.includes(name) === want;
+    const groupOk = groups.includes(name) === want;
+    return { matches: jobOk && groupOk, seen: `job ${name} ${jobs.includes(name) ? 'loaded' : 'absent'}, rule group ${name} ${groups.includes(name) ? 'loaded' : 'absent'}` };
+  }
+  const status = (await getJson(`${base}/api/v2/status`)) as { config?: { original?: string } };
+  const routes = (parseYamlText(status.config?.original ?? '') as { route?: { routes?: unknown[] } } | null)?.route?.routes ?? [];
+  const has = routes.some(isRouteOf(plan.service));
+  return { matches: has === want, seen: `route service="${plan.service.name}" → vm-autoscale-bot ${has ? 'loaded' : 'absent'}` };
+}
+
+async function verify(svc: 'prometheus' | 'alertmanager', plan: PlgPlan, deps: PlgDeps): Promise<{ ok: boolean; detail: string }> {
+  const base = (svc === 'prometheus' ? deps.prometheusUrl : deps.alertmanagerUrl)?.replace(/\/+$/, '');
+  if (!base) return { ok: true, detail: `skipped: ${svc === 'prometheus' ? 'PROMETHEUS_URL' : 'ALERTMANAGER_URL'} is not set` };
+  const deadline = Date.now() + (deps.verifyTimeoutMs ?? 60_000);
+  let last = '';
+  for (;;) {
+    try {
+      const o = await observe(svc, plan, base);
+      if (o.matches) return { ok: true, detail: o.seen };
+      last = o.seen;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) return { ok: false, detail: `after ${Math.round((deps.verifyTimeoutMs ?? 60_000) / 1000)}s: ${last}` };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
