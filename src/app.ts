@@ -26,7 +26,7 @@ import { setFreezeTimeZone } from './workflows/freeze.js';
 import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
 import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
-import { cloneArgs, customizeArgs } from './integrations/govc.js';
+import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
 
 
 export interface AppOptions {
@@ -37,6 +37,7 @@ export interface AppOptions {
   /** Extra WebClient options (tests: a fast retry policy). */
   slackClientOptions?: WebClientOptions;
   inventory?: Inventory;
+  govc?: Govc;
   executors?: Partial<Record<ExecutorKind, Executor>>;
   surface?: (base: SlackSurface) => ChatSurface;
   tickMs?: number;
@@ -99,7 +100,7 @@ export function createApp(o: AppOptions): BotApp {
   const runner = new RunCoordinator(() => deps);
   const settle = new SettleWatcher(() => deps);
   const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
-  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle };
+  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc };
   deps = { ...base, decisions: new DecisionService(base) };
 
   registerCommands(app, deps);

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { Govc } from '../integrations/govc.js';
 import type { Store } from '../store/store.js';
 import type { Direction, ExecutorKind } from '../store/types.js';
 import type { ChatSurface, Executor, Inventory } from './ports.js';
@@ -43,4 +44,6 @@ export interface Deps {
   decisions: Decisions;
   runner: Runner;
   settle: Settle;
+  /** vCenter, when GOVC_URL is set (templates, inventory, the local executor). */
+  govc?: Govc;
 }

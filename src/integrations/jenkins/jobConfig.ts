@@ -219,7 +219,7 @@ export function renderPipelineScript(opts: RenderJobOptions = {}): string {
 
 /** A Groovy single-quoted string literal: no `$` interpolation, only `\\` and `'` need escaping. */
 export function groovyString(value: string): string {
-  const body = value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const body = value.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `'${body}'`;
 }
 

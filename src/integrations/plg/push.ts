@@ -389,7 +389,7 @@ async function restore(
 ): Promise<boolean> {
   let ok = true;
   for (const f of installed) {
-    ok &&= await ctx.run.step('restore', f.role, async () => {
+    const restored = await ctx.run.step('restore', f.role, async () => {
       if (!f.existed) {
         await ctx.remote.remove(f.path);
         return { ok: true, detail: `removed the new ${f.path}` };
@@ -401,9 +401,11 @@ async function restore(
       await ctx.remote.rename(temp, f.path);
       return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}` };
     });
+    ok = ok && restored; // every file is attempted even when one fails
   }
   for (const svc of servicesFor(installed)) {
-    ok &&= await ctx.run.step('reload_after_restore', svc, () => reload(svc, ctx.remote, ctx.deps));
+    const reloaded = await ctx.run.step('reload_after_restore', svc, () => reload(svc, ctx.remote, ctx.deps));
+    ok = ok && reloaded;
   }
   return ok;
 }
