@@ -127,7 +127,7 @@ function stepsBlock(r: ScaleRequest): Block[] {
     const detail = s.detail ? ` — ${esc(truncate(s.detail, 300))}` : '';
     return `${STEP_ICON[s.state]} ${STEP_LABEL[s.name]}${dur}${detail}`;
   });
-  const head = `*Attempt ${a.n}*${r.attempts.length > 1 ? ` of ${r.attempts.length}` : ''}`;
+  const head = `*Attempt ${a.n}${r.attempts.length > 1 ? ` of ${r.attempts.length}` : ''}*`;
   const blocks: Block[] = [{ type: 'section', text: mrkdwn([head, ...lines].join('\n')) }];
   if (r.state === 'succeeded' && a.result) {
     const total = a.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '';

@@ -3,14 +3,46 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { ExecutorKind } from '../store/types.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { Executor, Inventory } from '../workflows/ports.js';
+import { LocalExecutor } from '../workflows/scaleOut.js';
+import { F5Client } from './f5.js';
+import { Govc } from './govc.js';
+import { LiveInventory } from './inventory.js';
 import { StoreInventory } from './storeInventory.js';
 
 export interface Integrations {
   inventory: Inventory;
   executors: Partial<Record<ExecutorKind, Executor>>;
+  govc?: Govc;
+  f5?: F5Client;
 }
 
-export function buildIntegrations(_config: Config, store: Store, _logger: Logger): Integrations {
-  return { inventory: new StoreInventory(store), executors: {} };
+export function buildGovc(config: Config): Govc | undefined {
+  if (!config.GOVC_URL) return undefined;
+  return new Govc({
+    bin: config.GOVC_BIN,
+    env: { GOVC_URL: config.GOVC_URL, GOVC_USERNAME: config.GOVC_USERNAME, GOVC_PASSWORD: config.GOVC_PASSWORD, GOVC_INSECURE: config.GOVC_INSECURE, GOVC_DATACENTER: config.GOVC_DATACENTER },
+  });
+}
+
+export function buildF5(config: Config, logger: Logger): F5Client | undefined {
+  if (config.F5_SERVERS.length === 0) return undefined;
+  return new F5Client({
+    servers: config.F5_SERVERS, username: config.F5_USERNAME!, password: config.F5_PASSWORD!,
+    verifyTls: config.F5_VERIFY_TLS, caFile: config.F5_CA_FILE, logger: logger.child({ module: 'f5' }),
+  });
+}
+
+export function buildIntegrations(config: Config, store: Store, logger: Logger, clock: Clock = systemClock): Integrations {
+  const govc = buildGovc(config);
+  const f5 = buildF5(config, logger);
+  if (!govc) return { inventory: new StoreInventory(store), executors: {}, f5 };
+  return {
+    govc,
+    f5,
+    inventory: new LiveInventory(store, govc, f5),
+    executors: { local: new LocalExecutor({ store, clock, vcenter: govc, lb: f5 }) },
+  };
 }

@@ -77,3 +77,10 @@ export function releaseIn(d: StoreData, service: string, ip: string, at: string,
   appendAudit(d, { at, actor: 'bot', action: 'ip.release', target: `${service}/${ip}`, detail: l.requestId });
   return true;
 }
+
+/** The newest VM the bot created for the service (the scale-in candidate), not held by a request. */
+export function newestBotVm(store: Store, service: string): { vmName: string; ip: string } | null {
+  let best: IpLease | undefined;
+  for (const l of leasesOf(store, service)) if (l.state === 'in-use' && l.vmName && (!best || l.at > best.at)) best = l;
+  return best ? { vmName: best.vmName!, ip: best.ip } : null;
+}

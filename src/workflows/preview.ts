@@ -2,6 +2,7 @@
 import type { Service } from '../config.js';
 import type { Direction, Preview } from '../store/types.js';
 import type { Deps } from './deps.js';
+import { newestBotVm } from '../store/leases.js';
 
 const LOOKUP_TIMEOUT_MS = 5000;
 
@@ -15,8 +16,9 @@ async function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
   }
 }
 
-export async function buildPreview(deps: Pick<Deps, 'inventory'>, service: Service, direction: Direction): Promise<Preview> {
+export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, service: Service, direction: Direction): Promise<Preview> {
   const inv = deps.inventory;
+  const victim = direction === 'in' ? newestBotVm(deps.store, service.name) : null;
   const [instances, vmName, ip, checks] = await Promise.all([
     bounded(inv.instances(service), { count: null, source: 'unknown' as const }),
     direction === 'out' ? bounded(inv.nextVmName(service), null) : Promise.resolve(null),
@@ -29,8 +31,8 @@ export async function buildPreview(deps: Pick<Deps, 'inventory'>, service: Servi
     min: service.scaling.min,
     max: service.scaling.max,
     template: service.template,
-    vmName,
-    ip,
+    vmName: victim ? victim.vmName : vmName,
+    ip: victim ? victim.ip : ip,
     f5Pool: `/${service.f5.partition}/${service.f5.pool}`,
     checks,
   };

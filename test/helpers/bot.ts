@@ -63,6 +63,8 @@ export interface StartOptions extends Partial<Omit<AppOptions, 'config' | 'logge
   env?: Record<string, string>;
   dataDir?: string;
   slack?: FakeSlack;
+  /** Builds store-dependent integrations (executors, inventory) once the store is open. */
+  build?: (store: Store) => Pick<AppOptions, 'inventory' | 'executors'>;
 }
 
 function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
@@ -90,6 +92,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
   const store = await Store.open(dataDir);
   const clock = (o.clock as TestClock | undefined) ?? new TestClock();
   if (o.services?.length) await upsertServices(store, o.services, 'test', clock.now().toISOString());
+  const built = o.build?.(store) ?? {};
   const bot = createApp({
     config,
     logger: createLogger(config.LOG_LEVEL),
@@ -99,8 +102,8 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     tickMs: o.tickMs ?? 3_600_000,
     minCardUpdateIntervalMs: o.minCardUpdateIntervalMs ?? 0,
     defaultMetrics: false,
-    inventory: o.inventory,
-    executors: o.executors,
+    inventory: built.inventory ?? o.inventory,
+    executors: built.executors ?? o.executors,
     surface: o.surface,
     processBeforeResponse: o.processBeforeResponse ?? true,
   });

@@ -98,7 +98,7 @@ export interface WaitForBuildOptions {
   signal?: AbortSignal;
   /** Delay between polls of the queue item; default 1 s. */
   pollMs?: number;
-  /** Called with Jenkins' reason while the item waits (e.g. "Waiting for next available executor"). */
+  /** Called when Jenkins' reason for the wait changes (e.g. "Waiting for next available executor"). */
   onWaiting?: (why: string | null) => void;
 }
 
@@ -223,6 +223,7 @@ export class JenkinsClient {
     if (!url) throw new JenkinsError({ code: 'bad_request', message: `not a queue item URL: ${redact(queueUrl)}` });
     const pollMs = opts.pollMs ?? 1_000;
     let failures = 0;
+    let lastWhy: string | null | undefined;
     for (;;) {
       throwIfAborted(opts.signal);
       try {
@@ -230,7 +231,9 @@ export class JenkinsClient {
         failures = 0;
         if (item.executable) return { number: item.executable.number, url: item.executable.url };
         if (item.cancelled) throw new JenkinsError({ code: 'cancelled', message: `queue item ${item.id ?? ''} was cancelled in Jenkins` });
-        opts.onWaiting?.(item.why ?? null);
+        const why = item.why ?? null;
+        if (why !== lastWhy) opts.onWaiting?.(why);
+        lastWhy = why;
       } catch (e) {
         if (!(e instanceof JenkinsError && e.transient) || ++failures > MAX_POLL_FAILURES) throw e;
         this.logger?.warn({ err: e.message, failures }, 'jenkins: queue poll failed, retrying');

@@ -25,13 +25,11 @@ export function parseMatchers(entry: string): Condition[] | undefined {
     if (!m || m[0] === '') return undefined;
     pos = re.lastIndex;
     const [, name, op, raw] = m as unknown as [string, string, string, string];
-    let value: string;
     try {
-      value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+      conds.push(condition(name, op, raw.startsWith('"') ? (JSON.parse(raw) as string) : raw));
     } catch {
-      return undefined;
+      return undefined; // a bad escape, or a Go regexp JS cannot read
     }
-    conds.push(condition(name, op, value));
   }
   return conds;
 }

@@ -36,6 +36,7 @@ export function toYaml(value: unknown): string {
   const doc = new Document(value);
   visit(doc, {
     Seq(_, node) {
+      if (node === doc.contents) return; // renderItem wraps an item in a list: that one stays block
       if (node.items.length === 0 || node.items.length > 4 || !node.items.every(isScalar)) return;
       node.flow = true;
       // Quoted, as the operator's files write them: older YAML parsers (go-yaml v2 in Prometheus)

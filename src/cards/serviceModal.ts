@@ -1,0 +1,386 @@
+/**
+ * The service modal (`/autoscale service create` / `service edit <name>`): every field of the services schema, in
+ * sections, with the schema's defaults. One table of fields drives three things: the blocks, reading the submitted
+ * view state back into a services-file object, and mapping zod issue paths to block ids for `response_action: errors`.
+ * Each input's block_id is its dotted path in the schema (`network.ipPool.start`); every element's action_id is `v`.
+ */
+import { z } from 'zod';
+import { serviceSchema, type Service } from '../config.js';
+import { VIEW } from './ids.js';
+
+type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
+
+interface Field {
+  path: string;
+  label: string;
+  kind: Kind;
+  required?: boolean;
+  hint?: string;
+  options?: readonly string[];
+}
+
+interface Section {
+  title: string;
+  hint?: string;
+  /** Schema key of an optional group: absent when all its fields are empty. */
+  optionalGroup?: string;
+  fields: Field[];
+}
+
+const SECTIONS: Section[] = [
+  {
+    title: 'Service',
+    fields: [
+      { path: 'name', label: 'Name', kind: 'text', required: true, hint: 'Lower-case letters, digits and "-"; alerts name it in their `service` label.' },
+      { path: 'enabled', label: 'Enabled', kind: 'checkbox' },
+      { path: 'channel', label: 'Channel for its cards', kind: 'channel', required: true },
+      { path: 'template', label: 'vCenter template', kind: 'text', required: true, hint: '`/autoscale template list` shows them.' },
+      { path: 'vmNamePrefix', label: 'VM name prefix', kind: 'text', required: true, hint: 'VMs are named <prefix>-<n>.' },
+      { path: 'executor', label: 'Executor', kind: 'select', options: ['local', 'dry-run', 'jenkins'], hint: 'Default: the bot\'s EXECUTOR.' },
+    ],
+  },
+  {
+    title: 'vCenter placement',
+    hint: 'Empty: govc\'s defaults.',
+    fields: [
+      { path: 'vcenter.datacenter', label: 'Datacenter', kind: 'text' },
+      { path: 'vcenter.folder', label: 'Folder', kind: 'text' },
+      { path: 'vcenter.pool', label: 'Resource pool', kind: 'text' },
+      { path: 'vcenter.datastore', label: 'Datastore', kind: 'text' },
+      { path: 'vcenter.network', label: 'Network', kind: 'text' },
+    ],
+  },
+  {
+    title: 'Network',
+    fields: [
+      { path: 'network.ipPool.start', label: 'IP pool start', kind: 'text', required: true },
+      { path: 'network.ipPool.end', label: 'IP pool end', kind: 'text', required: true },
+      { path: 'network.netmask', label: 'Netmask', kind: 'text', required: true },
+      { path: 'network.gateway', label: 'Gateway', kind: 'text', required: true },
+      { path: 'network.dns', label: 'DNS servers', kind: 'list', hint: 'Up to 3, separated by commas.' },
+      { path: 'network.conflictCheck', label: 'Probe an address before using it', kind: 'select', options: ['icmp', 'tcp', 'none'] },
+    ],
+  },
+  {
+    title: 'F5',
+    fields: [
+      { path: 'f5.pool', label: 'Pool', kind: 'text', required: true },
+      { path: 'f5.partition', label: 'Partition', kind: 'text' },
+      { path: 'f5.port', label: 'Member port', kind: 'number', required: true },
+      { path: 'f5.vip', label: 'Virtual server address', kind: 'text' },
+      { path: 'f5.deviceGroup', label: 'Device group (config sync)', kind: 'text' },
+    ],
+  },
+  {
+    title: 'Health check',
+    fields: [
+      { path: 'healthCheck.type', label: 'Type', kind: 'select', options: ['tcp', 'http'] },
+      { path: 'healthCheck.port', label: 'Port', kind: 'number', required: true },
+      { path: 'healthCheck.path', label: 'HTTP path', kind: 'text' },
+      { path: 'healthCheck.expectStatus', label: 'Expected HTTP status', kind: 'number' },
+      { path: 'healthCheck.timeout', label: 'Give up after', kind: 'text', hint: 'Durations: 30s, 10m, 1h.' },
+    ],
+  },
+  {
+    title: 'Scaling',
+    fields: [
+      { path: 'scaling.min', label: 'Minimum instances', kind: 'number', required: true },
+      { path: 'scaling.max', label: 'Maximum instances', kind: 'number', required: true },
+      { path: 'scaling.cooldown', label: 'Cooldown after a scale event', kind: 'text' },
+      { path: 'scaling.cooldownIn', label: 'Cooldown before a scale-in', kind: 'text', hint: 'Empty: the same as the cooldown.' },
+      { path: 'scaling.maxPerHour', label: 'At most this many scale events per hour', kind: 'number' },
+      { path: 'scaling.drainTimeout', label: 'Drain timeout (scale-in)', kind: 'text' },
+      { path: 'scaling.settle', label: 'Settle time after a scale-out', kind: 'text' },
+      { path: 'scaling.freeze', label: 'Change freezes', kind: 'freeze', hint: 'One per line: `cron | duration | reason`, e.g. `0 18 * * 5 | 60h | weekend`.' },
+    ],
+  },
+  {
+    title: 'Approval',
+    fields: [
+      { path: 'approval.mode', label: 'Mode', kind: 'select', options: ['manual', 'timeout', 'auto'], hint: 'timeout: approved automatically after the delay below.' },
+      { path: 'approval.autoApproveAfter', label: 'Auto-approve after', kind: 'text' },
+      { path: 'approval.approvers', label: 'Approvers', kind: 'users', hint: 'Nobody chosen: anyone in the channel.' },
+    ],
+  },
+  {
+    title: 'Monitoring (optional)',
+    hint: 'Leave every field empty for a service without PLG rules; empty fields take the defaults shown.',
+    optionalGroup: 'monitoring',
+    fields: [
+      { path: 'monitoring.prometheusJob', label: 'Prometheus job', kind: 'text' },
+      { path: 'monitoring.targets', label: 'Targets (host:port)', kind: 'list' },
+      { path: 'monitoring.cpuThreshold', label: 'Scale out above CPU %', kind: 'number' },
+      { path: 'monitoring.memoryThreshold', label: 'Scale out above memory %', kind: 'number' },
+      { path: 'monitoring.for', label: 'for', kind: 'text' },
+      { path: 'monitoring.scaleInCpuBelow', label: 'Scale in below CPU %', kind: 'number' },
+      { path: 'monitoring.scaleInMemoryBelow', label: 'Scale in below memory %', kind: 'number' },
+      { path: 'monitoring.scaleInFor', label: 'for', kind: 'text' },
+    ],
+  },
+  {
+    title: 'Jenkins (optional)',
+    hint: 'Only for the jenkins executor.',
+    optionalGroup: 'jenkins',
+    fields: [
+      { path: 'jenkins.job', label: 'Job', kind: 'text' },
+      { path: 'jenkins.token', label: 'Build token', kind: 'secret' },
+      { path: 'jenkins.scm.url', label: 'Pipeline repository URL', kind: 'text' },
+      { path: 'jenkins.scm.scriptPath', label: 'Script path', kind: 'text' },
+      { path: 'jenkins.scm.branch', label: 'Branch', kind: 'text' },
+    ],
+  },
+];
+
+const FIELDS = SECTIONS.flatMap((s) => s.fields);
+const ACTION_ID = 'v';
+/** The "use the bot's default" option of an optional select. */
+const DEFAULT_OPTION = '__default__';
+
+export interface ServiceModalMeta {
+  mode: 'create' | 'edit';
+  /** The service being edited. */
+  name?: string;
+  /** Where the command was run. */
+  channel: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults and current values
+
+/** The schema node at a dotted path, with optional/default wrappers peeled off; the default found on the way, if any. */
+function schemaAt(path: string): { node: z.ZodType | undefined; fallback: unknown } {
+  let node: z.ZodType | undefined = serviceSchema;
+  let fallback: unknown;
+  for (const key of path.split('.')) {
+    node = node instanceof z.ZodObject ? (node.shape as Record<string, z.ZodType>)[key] : undefined;
+    for (;;) {
+      if (node instanceof z.ZodDefault) fallback = node.def.defaultValue;
+      if (node instanceof z.ZodDefault || node instanceof z.ZodOptional) node = node.def.innerType as z.ZodType;
+      else break;
+    }
+  }
+  return { node, fallback };
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys[keys.length - 1]!] = value;
+}
+
+function groupOf(path: string): string | undefined {
+  return SECTIONS.find((s) => s.optionalGroup && s.fields.some((f) => f.path === path))?.optionalGroup;
+}
+
+/** What the field shows: the service's value (edit), else the schema default (outside optional groups). Secrets never. */
+function initialValue(f: Field, service: Service | undefined, channel: string): unknown {
+  if (f.kind === 'secret') return undefined;
+  if (service) return getPath(service, f.path);
+  if (f.path === 'channel') return channel;
+  if (f.path === 'enabled') return true;
+  return groupOf(f.path) ? undefined : schemaAt(f.path).fallback;
+}
+
+function freezeLines(v: unknown): string | undefined {
+  if (!Array.isArray(v) || !v.length) return undefined;
+  return (v as Array<{ cron: string; duration: string; reason?: string }>).map((w) => [w.cron, w.duration, w.reason].filter(Boolean).join(' | ')).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+
+const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150) });
+const option = (value: string, text = value) => ({ text: plain(text), value });
+
+function element(f: Field, value: unknown, editing: boolean): Record<string, unknown> {
+  const fallback = schemaAt(f.path).fallback;
+  const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(`default: ${String(fallback)}`) } : {};
+  const text = (v: string | undefined, extra: Record<string, unknown> = {}) =>
+    ({ type: 'plain_text_input', action_id: ACTION_ID, ...placeholder, ...(v ? { initial_value: v } : {}), ...extra });
+  switch (f.kind) {
+    case 'text':
+      return text(value === undefined ? undefined : String(value), { max_length: 255 });
+    case 'secret':
+      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: 200, ...(editing ? { placeholder: plain('unchanged unless you type a new one') } : {}) };
+    case 'number':
+      return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: false, ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
+    case 'list':
+      return text(Array.isArray(value) && value.length ? value.join(', ') : undefined, { max_length: 1000 });
+    case 'freeze':
+      return text(freezeLines(value), { multiline: true, max_length: 2000 });
+    case 'select': {
+      const optional = !f.required && fallback === undefined;
+      const options = [...(optional ? [option(DEFAULT_OPTION, 'default')] : []), ...(f.options ?? []).map((o) => option(o))];
+      const chosen = typeof value === 'string' ? value : optional ? DEFAULT_OPTION : undefined;
+      const initial = options.find((o) => o.value === chosen);
+      return { type: 'static_select', action_id: ACTION_ID, options, ...(initial ? { initial_option: initial } : {}) };
+    }
+    case 'checkbox': {
+      const on = option('on', 'Alerts for this service create requests');
+      return { type: 'checkboxes', action_id: ACTION_ID, options: [on], ...(value === false ? {} : { initial_options: [on] }) };
+    }
+    case 'users':
+      return { type: 'multi_users_select', action_id: ACTION_ID, ...(Array.isArray(value) && value.length ? { initial_users: value } : {}) };
+    case 'channel':
+      return { type: 'conversations_select', action_id: ACTION_ID, filter: { include: ['public', 'private'] }, ...(value ? { initial_conversation: value } : {}) };
+  }
+}
+
+function inputBlock(f: Field, value: unknown, editing: boolean): Record<string, unknown> {
+  const optional = !f.required || f.kind === 'checkbox';
+  return {
+    type: 'input',
+    block_id: f.path,
+    optional,
+    label: plain(f.label),
+    element: element(f, value, editing),
+    ...(f.hint ? { hint: plain(f.hint) } : {}),
+  };
+}
+
+/** The modal; `service` prefills it for an edit. */
+export function serviceModal(meta: ServiceModalMeta, service?: Service): Record<string, unknown> {
+  const editing = meta.mode === 'edit';
+  const blocks: Record<string, unknown>[] = [];
+  for (const section of SECTIONS) {
+    blocks.push({ type: 'header', text: plain(section.title) });
+    if (section.hint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: section.hint }] });
+    for (const f of section.fields) {
+      if (editing && f.path === 'name') {
+        blocks.push({ type: 'section', block_id: 'name', text: { type: 'mrkdwn', text: `*Name:* ${meta.name ?? ''} _(a service cannot be renamed)_` } });
+        continue;
+      }
+      blocks.push(inputBlock(f, initialValue(f, service, meta.channel), editing));
+    }
+  }
+  return {
+    type: 'modal',
+    callback_id: VIEW.serviceEdit,
+    private_metadata: JSON.stringify(meta),
+    title: plain(editing ? `Edit ${meta.name ?? 'service'}`.slice(0, 24) : 'New service'),
+    submit: plain(editing ? 'Save' : 'Create'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submission
+
+/** The part of Slack's view.state.values this modal reads. */
+export type ViewValues = Record<string, Record<string, {
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: Array<{ value: string }>;
+  selected_users?: string[];
+  selected_conversation?: string | null;
+} | undefined> | undefined>;
+
+function words(s: string | undefined): string[] | undefined {
+  const list = s?.split(/[\s,]+/).filter(Boolean);
+  return list?.length ? list : undefined;
+}
+
+function freezeWindows(s: string | undefined): unknown[] | undefined {
+  const lines = s?.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!lines?.length) return undefined;
+  return lines.map((l) => {
+    const [cron, duration, ...reason] = l.split('|').map((p) => p.trim());
+    return { cron, duration, ...(reason.length && reason.join('|') ? { reason: reason.join(' | ') } : {}) };
+  });
+}
+
+/** One field's submitted value as the schema wants it; undefined when empty (the default applies). */
+function readField(f: Field, values: ViewValues): unknown {
+  const v = values[f.path]?.[ACTION_ID];
+  const text = v?.value?.trim() || undefined;
+  switch (f.kind) {
+    case 'text':
+    case 'secret':
+      return text;
+    case 'number':
+      // A non-number stays a string so the schema says what it expected.
+      return text === undefined ? undefined : Number.isFinite(Number(text)) ? Number(text) : text;
+    case 'list':
+      return words(text);
+    case 'freeze':
+      return freezeWindows(v?.value ?? undefined);
+    case 'select': {
+      const chosen = v?.selected_option?.value;
+      return chosen === DEFAULT_OPTION ? undefined : chosen;
+    }
+    case 'checkbox':
+      return (v?.selected_options?.length ?? 0) > 0;
+    case 'users':
+      return v?.selected_users ?? [];
+    case 'channel':
+      return v?.selected_conversation ?? undefined;
+  }
+}
+
+/** The services-file object the view describes: optional groups only when one of their fields is filled. */
+export function serviceFromView(values: ViewValues, meta: ServiceModalMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const value = meta.mode === 'edit' && f.path === 'name' ? meta.name : readField(f, values);
+    if (value !== undefined) setPath(out, f.path, value);
+  }
+  // Required groups exist even when every field in them is empty, so the schema names the fields, not the group.
+  for (const f of FIELDS) {
+    const parent = f.path.split('.').slice(0, -1).join('.');
+    if (parent && !groupOf(f.path) && getPath(out, parent) === undefined) setPath(out, parent, {});
+  }
+  return out;
+}
+
+/** The input block an issue belongs to: the longest input path that prefixes it, else the first input under it. */
+export function blockForIssue(path: readonly PropertyKey[], inputs: readonly string[]): string {
+  const dotted = path.map(String);
+  for (let n = dotted.length; n > 0; n--) {
+    const p = dotted.slice(0, n).join('.');
+    if (inputs.includes(p)) return p;
+  }
+  const prefix = dotted.join('.');
+  return inputs.find((b) => prefix && b.startsWith(`${prefix}.`)) ?? inputs[0]!;
+}
+
+function friendly(message: string): string {
+  return /received undefined/.test(message) ? 'Required.' : message;
+}
+
+export type ServiceViewResult = { ok: true; service: Service } | { ok: false; errors: Record<string, string> };
+
+/** Reads, validates, and on failure answers with one message per input block (Slack shows them inline). */
+export function parseServiceView(values: ViewValues, meta: ServiceModalMeta): ServiceViewResult {
+  const r = serviceSchema.safeParse(serviceFromView(values, meta));
+  if (r.success) return { ok: true, service: r.data };
+  const inputs = FIELDS.map((f) => f.path).filter((p) => !(meta.mode === 'edit' && p === 'name'));
+  const errors: Record<string, string> = {};
+  for (const issue of r.error.issues) {
+    const block = blockForIssue(issue.path, inputs);
+    const where = issue.path.length > block.split('.').length ? `${issue.path.slice(block.split('.').length).map(String).map((k) => (/^\d+$/.test(k) ? `#${Number(k) + 1}` : k)).join(' ')}: ` : '';
+    const text = `${where}${friendly(issue.message)}`;
+    errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
+  }
+  return { ok: false, errors };
+}
+
+/** An error shown on the first input, for problems that belong to no field (e.g. the name is taken). */
+export function modalError(meta: ServiceModalMeta, message: string): Record<string, string> {
+  return { [meta.mode === 'edit' ? 'enabled' : 'name']: message };
+}
+
+export function parseModalMeta(raw: string): ServiceModalMeta | undefined {
+  try {
+    const m = JSON.parse(raw) as Partial<ServiceModalMeta>;
+    if ((m.mode === 'create' || m.mode === 'edit') && typeof m.channel === 'string') return { mode: m.mode, name: m.name, channel: m.channel };
+  } catch {
+    // fall through
+  }
+  return undefined;
+}

@@ -1,0 +1,64 @@
+/**
+ * What vCenter and F5 say about a service now. Instances count = the service's F5 pool members
+ * (what really takes traffic); without F5, the VMs named `<prefix>-<n>` in vCenter.
+ */
+import type { Service } from '../config.js';
+import { freeAddresses, leasesOf, poolSize } from '../store/leases.js';
+import type { Store } from '../store/store.js';
+import type { Direction } from '../store/types.js';
+import type { Inventory } from '../workflows/ports.js';
+import { serviceVmPattern, type LoadBalancer, type VCenter } from '../workflows/vmPorts.js';
+import { nextFreeName } from './govc.js';
+
+export class LiveInventory implements Inventory {
+  constructor(private readonly store: Store, private readonly vcenter: VCenter, private readonly lb?: LoadBalancer) {}
+
+  private async serviceVms(service: Service): Promise<string[]> {
+    const re = serviceVmPattern(service.vmNamePrefix);
+    return (await this.vcenter.listVms({ prefix: service.vmNamePrefix })).filter((n) => re.test(n));
+  }
+
+  async instances(service: Service) {
+    if (this.lb) {
+      try {
+        const members = await this.lb.listMembers(service.f5.pool, service.f5.partition);
+        return { count: members.length, source: 'f5' as const };
+      } catch {
+        // fall back to vCenter
+      }
+    }
+    try {
+      return { count: (await this.serviceVms(service)).length, source: 'vcenter' as const };
+    } catch (e) {
+      return { count: null, source: 'unknown' as const, detail: (e as Error).message };
+    }
+  }
+
+  async nextVmName(service: Service) {
+    return nextFreeName(service.vmNamePrefix, await this.vcenter.listVms({ prefix: service.vmNamePrefix }));
+  }
+
+  async previewIp(service: Service) {
+    const guest = await this.vcenter.guestIps(await this.serviceVms(service)).catch(() => new Set<string>());
+    return freeAddresses(this.store, service.name, service.network.ipPool, guest, 1)[0] ?? null;
+  }
+
+  async preflight(service: Service, direction: Direction) {
+    const checks: Array<{ ok: boolean; text: string }> = [];
+    const [templates, members] = await Promise.all([
+      this.vcenter.listTemplates().then((t) => ({ ok: true as const, t }), (e: Error) => ({ ok: false as const, e })),
+      this.lb ? this.lb.listMembers(service.f5.pool, service.f5.partition).then((m) => ({ ok: true as const, m }), (e: Error) => ({ ok: false as const, e })) : undefined,
+    ]);
+    if (direction === 'out') {
+      if (templates.ok) checks.push({ ok: templates.t.includes(service.template), text: templates.t.includes(service.template) ? `template ${service.template} present` : `template ${service.template} not found in vCenter` });
+      else checks.push({ ok: false, text: `vCenter unreachable: ${templates.e.message}` });
+      const size = poolSize(service.network.ipPool);
+      const free = size - leasesOf(this.store, service.name).length;
+      checks.push({ ok: free > 0, text: `${free} of ${size} pool IPs free` });
+    }
+    if (members === undefined) checks.push({ ok: false, text: 'F5 not configured (F5_SERVERS)' });
+    else if (members.ok) checks.push({ ok: true, text: `F5 pool /${service.f5.partition}/${service.f5.pool} reachable (${members.m.length} members)` });
+    else checks.push({ ok: false, text: `F5 pool /${service.f5.partition}/${service.f5.pool}: ${members.e.message}` });
+    return checks;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Reserving an address: skip leased addresses, any address vCenter reports as a guest IP, and any
+ * that answers the conflict probe; probe candidates in parallel; lease atomically in the store.
+ */
+import type { Service } from '../config.js';
+import { probeMany } from '../integrations/probe.js';
+import { claimAddress, freeAddresses, leaseForRequest, leasesOf, poolSize } from '../store/leases.js';
+import type { Store } from '../store/store.js';
+import type { IpLease } from '../store/types.js';
+import { StepError } from './ports.js';
+
+export type Prober = (ips: readonly string[], service: Service) => Promise<Set<string>>;
+
+export const defaultProber: Prober = (ips, service) =>
+  probeMany(ips, service.network.conflictCheck, { port: service.healthCheck.port, timeoutMs: 1000, concurrency: 16 });
+
+const BATCH = 16;
+
+export async function reserveAddress(
+  o: { store: Store; at: string; guestIps: ReadonlySet<string>; probe: Prober },
+  service: Service,
+  requestId: string,
+): Promise<IpLease> {
+  const mine = leaseForRequest(o.store, service.name, requestId);
+  if (mine) return mine;
+  const skip = new Set(o.guestIps);
+  const answered: string[] = [];
+  for (;;) {
+    const candidates = freeAddresses(o.store, service.name, service.network.ipPool, skip, BATCH);
+    if (candidates.length === 0) {
+      const leased = leasesOf(o.store, service.name).length;
+      throw new StepError('reserve-ip', 'pool_exhausted',
+        `no free address in ${service.network.ipPool.start}–${service.network.ipPool.end} (${poolSize(service.network.ipPool)} addresses: ${leased} leased, ` +
+        `${o.guestIps.size} used by VMs, ${answered.length} answered the ${service.network.conflictCheck} probe${answered.length ? `: ${answered.slice(0, 5).join(', ')}${answered.length > 5 ? '…' : ''}` : ''})`);
+    }
+    const busy = service.network.conflictCheck === 'none' ? new Set<string>() : await o.probe(candidates, service);
+    for (const ip of busy) {
+      skip.add(ip);
+      answered.push(ip);
+    }
+    const lease = await claimAddress(o.store, service.name, requestId, candidates.filter((ip) => !busy.has(ip)), o.at);
+    if (lease) return lease;
+    // Every free candidate was taken by a concurrent reservation meanwhile: they are leased now, look again.
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The local scale-in: disable the F5 member for new connections, drain, remove the member, shut the
+ * guest down (power off after a timeout), destroy the VM, release its IP. If anything fails before
+ * the VM is gone, the member is put back and re-enabled (and a shut-down VM powered on again).
+ */
+import { releaseAddress } from '../store/leases.js';
+import type { StepName } from '../store/types.js';
+import type { LocalExecutorDeps } from './scaleOut.js';
+import { ms } from './policy.js';
+import { StepError, type RunContext } from './ports.js';
+
+const sleep = (msec: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, msec);
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason as Error); }, { once: true });
+  });
+
+export interface ScaleInTuning { drainPollMs?: number; shutdownTimeoutMs?: number }
+
+export async function scaleIn(d: LocalExecutorDeps & ScaleInTuning, ctx: RunContext): Promise<void> {
+  const { service, journal, signal, request } = ctx;
+  const vm = request.preview.vmName;
+  const ip = request.preview.ip;
+  if (!vm || !ip) throw new StepError('f5-disable', 'no_victim', `no VM the bot created is known for ${service.name}; nothing to remove`);
+  const lb = d.lb;
+  if (!lb) throw new StepError('f5-disable', 'no_f5', 'F5_SERVERS is not configured: cannot drain the pool member');
+  const { pool, partition, port } = service.f5;
+  const member = `${ip}:${port}`;
+  const done = (s: StepName) => Boolean(journal.completed(s));
+  try {
+    await journal.step('f5-disable', async () => {
+      await lb.setMemberSession(pool, partition, ip, port, 'user-disabled');
+      return { detail: `${member} takes no new connections` };
+    });
+    await journal.step('drain', async () => {
+      const limit = ms(service.scaling.drainTimeout, 300_000);
+      const started = Date.now();
+      for (;;) {
+        const { curConns } = await lb.memberStats(pool, partition, ip, port);
+        if (curConns === 0) return { detail: `drained in ${Math.round((Date.now() - started) / 1000)}s` };
+        if (Date.now() - started >= limit) return { detail: `${curConns} connection(s) still open after ${service.scaling.drainTimeout}; removing anyway` };
+        await sleep(d.drainPollMs ?? 2000, signal);
+      }
+    });
+    await journal.step('f5-remove', async () => {
+      await lb.removeMember(pool, partition, ip, port);
+      if (service.f5.deviceGroup) await lb.configSync(service.f5.deviceGroup);
+      return { detail: `${member} removed from /${partition}/${pool}` };
+    });
+    await journal.step('shutdown', async () => {
+      await d.vcenter.shutdownGuest(vm, signal).catch(() => undefined);
+      const deadline = Date.now() + (d.shutdownTimeoutMs ?? 120_000);
+      while (Date.now() < deadline) {
+        const info = await d.vcenter.vmInfo(vm, signal);
+        if (!info || info.powerState === 'poweredOff') return { detail: 'guest shut down' };
+        await sleep(1000, signal);
+      }
+      await d.vcenter.powerOff(vm, signal);
+      return { detail: 'guest did not shut down in time; powered off' };
+    });
+    await journal.step('destroy', async () => {
+      await d.vcenter.destroy(vm, signal);
+      return { detail: vm };
+    });
+    await journal.step('release-ip', async () => {
+      await releaseAddress(d.store, service.name, ip, d.clock.now().toISOString());
+      return { detail: ip };
+    });
+    await journal.result({ vmName: vm, ip, member });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    if (!done('destroy')) {
+      // The VM is still there: put it back in service.
+      const undo = async (text: string, step: StepName, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+          await journal.undone(text, step);
+        } catch (err) {
+          await journal.undone(`FAILED to ${text}: ${(err as Error).message} — fix by hand`, step);
+        }
+      };
+      if (done('shutdown')) await undo(`powered ${vm} on again`, 'shutdown', () => d.vcenter.powerOn(vm));
+      if (done('f5-remove')) await undo(`re-added ${member}`, 'f5-remove', () => lb.addMember(pool, partition, ip, port));
+      if (done('f5-disable') || done('f5-remove')) await undo(`re-enabled ${member}`, 'f5-disable', () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));
+    }
+    throw e;
+  }
+}
