@@ -11,6 +11,7 @@ import { registerCommands } from './commands/autoscale/index.js';
 import type { Config } from './config.js';
 import { registerActions } from './handlers/actions.js';
 import { registerHome } from './handlers/home.js';
+import { registerViews } from './handlers/views.js';
 import { startTicker, tick } from './handlers/tick.js';
 import { createHttpServer } from './http.js';
 import { SlackSurface } from './integrations/slackSurface.js';
@@ -105,6 +106,7 @@ export function createApp(o: AppOptions): BotApp {
 
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerViews(app, deps);
   registerHome(app, deps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
 

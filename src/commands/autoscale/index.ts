@@ -2,6 +2,8 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../workflows/deps.js';
 import { operations } from './operations.js';
+import { services } from './services.js';
+import { templates } from './templates.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 const registry: Subcommand[] = [];
@@ -10,6 +12,8 @@ export function addSubcommands(list: Subcommand[]): void {
   for (const s of list) if (!registry.some((r) => r.name === s.name)) registry.push(s);
 }
 addSubcommands(operations);
+addSubcommands(services);
+addSubcommands(templates);
 
 export function helpText(): string {
   const groups = new Map<string, Subcommand[]>();

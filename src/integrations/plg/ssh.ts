@@ -112,17 +112,25 @@ export async function connectSsh(target: SshTarget): Promise<RemoteHost> {
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
     client.once('error', (err) => reject(classifyConnectError(err, target, presented)));
-    client.connect({
-      host: target.host,
-      port: target.port,
-      username: target.username,
-      privateKey: target.privateKey,
-      readyTimeout: target.readyTimeoutMs ?? 10_000,
-      hostVerifier: (key: Buffer) => {
-        presented = fingerprintOf(key);
-        return presented === expected;
-      },
-    });
+    try {
+      client.connect({
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        privateKey: target.privateKey,
+        readyTimeout: target.readyTimeoutMs ?? 10_000,
+        // A server that vanishes without a TCP reset fails pending operations within ~15 s.
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          presented = fingerprintOf(key);
+          return presented === expected;
+        },
+      });
+    } catch (e) {
+      // ssh2 parses the key synchronously
+      reject(new PlgSshError('auth_failed', `the SSH private key (PLG_SSH_KEY_FILE) cannot be used: ${(e as Error).message}`, { cause: e }));
+    }
   });
   client.on('error', () => undefined); // later errors surface through the pending operation
   return new SshRemoteHost(client, `${target.username}@${target.host}:${target.port}`, target.sudo ?? false);

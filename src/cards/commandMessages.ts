@@ -1,0 +1,145 @@
+/** What users read from the template and service commands, their confirm prompts and their progress messages. */
+import type { Service } from '../config.js';
+import { formatDuration } from '../duration.js';
+import type { ScaleRequest } from '../store/types.js';
+import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
+import { ACTION } from './ids.js';
+import { messages } from './messages.js';
+import { clock, type TimeContext } from './time.js';
+
+const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
+const list = (names: string[]) => names.map((n) => `*${n}*`).join(', ');
+
+/** A prompt with Confirm / Cancel buttons; the buttons carry only the confirmation id. */
+export function confirmPrompt(text: string, confirmLabel: string, confirmationId: string, danger = false): unknown[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
+    {
+      type: 'actions',
+      block_id: 'confirm',
+      elements: [
+        { type: 'button', action_id: ACTION.confirmCommand, value: confirmationId, style: danger ? 'danger' : 'primary', text: { type: 'plain_text', text: confirmLabel } },
+        { type: 'button', action_id: ACTION.cancelCommand, value: confirmationId, text: { type: 'plain_text', text: 'Cancel' } },
+      ],
+    },
+  ];
+}
+
+export const confirmText = {
+  expired: () => 'This confirmation expired or was already used. Run the command again. Nothing was changed.',
+  notYours: (owner: string) => `Only ${who(owner)}, who ran the command, can confirm it. Nothing was changed.`,
+  cancelled: () => 'Cancelled. Nothing was changed.',
+  failed: (message: string) => `:x: That failed: ${message}`,
+};
+
+export const argText = {
+  invalid: (what: string, value: string, problem: string) =>
+    `\`${value.slice(0, 80).replace(/`/g, "'")}\` is not a valid ${what}: ${problem}. Nothing was changed.`,
+  onlyAdmins: (admins: string[]) => `Only admins may do this (ADMIN_USERS: ${admins.map(who).join(', ')}). Nothing was changed.`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+function templateLine(t: TemplateListing, tc: TimeContext): string {
+  const facts = [
+    t.description,
+    t.sourceVm ? `from ${t.sourceVm}` : undefined,
+    t.createdBy || t.createdAt ? `made${t.createdBy ? ` by ${who(t.createdBy)}` : ''}${t.createdAt ? ` ${clock(t.createdAt, tc)}` : ''}` : undefined,
+    t.usedBy.length ? `used by ${t.usedBy.join(', ')}` : 'unused',
+  ].filter(Boolean);
+  return `• *${t.name}* — ${facts.join(' · ')}`;
+}
+
+export const templateText = {
+  working: () => 'Asking vCenter for its templates…',
+  listFailed: (message: string) => `:x: Could not list templates: ${message}`,
+  list: (templates: TemplateListing[], stale: string[], tc: TimeContext) => {
+    const lines = templates.length ? [`*Templates in vCenter (${templates.length})*`, ...templates.map((t) => templateLine(t, tc))] : ['vCenter has no templates. `/autoscale template create <source-vm> <name>` makes one.'];
+    if (stale.length) lines.push(`_Metadata kept for templates vCenter no longer has: ${stale.join(', ')}._`);
+    return lines.join('\n');
+  },
+  createPrompt: (t: { source: string; name: string; description?: string; pool?: string }) =>
+    [
+      `Create template *${t.name}* from VM *${t.source}*?`,
+      `The VM is cloned powered off and the clone is marked as a template; *${t.source}* itself is not changed.`,
+      `Resource pool: ${t.pool ?? "vCenter's default"}${t.description ? `\nDescription: ${t.description}` : ''}`,
+    ].join('\n'),
+  deletePrompt: (name: string) => `Delete template *${name}* from vCenter? This destroys it with its disks and cannot be undone. No service uses it.`,
+  inUse: (name: string, services: string[]) =>
+    `Template *${name}* is used by ${list(services)}; point ${services.length > 1 ? 'them' : 'it'} at another template first (\`/autoscale service edit ${services[0] ?? ''}\`). Nothing was changed.`,
+  creating: (name: string, source: string, user: string) => `:hourglass_flowing_sand: Creating template *${name}* from *${source}* (asked by ${who(user)})…`,
+  created: (name: string, source: string, user: string, durationMs: number) =>
+    `:white_check_mark: Template *${name}* created from *${source}* in ${formatDuration(durationMs)} (asked by ${who(user)}). \`/autoscale template list\` shows it.`,
+  checking: (name: string, user: string) => `:hourglass_flowing_sand: Deleting template *${name}* (asked by ${who(user)}): checking vCenter…`,
+  destroying: (name: string, user: string) => `:hourglass_flowing_sand: Deleting template *${name}* (asked by ${who(user)}): destroying it…`,
+  deleted: (name: string, user: string) => `:wastebasket: Template *${name}* deleted from vCenter (asked by ${who(user)}).`,
+  failed: (action: 'create' | 'delete', name: string, f: TemplateFailure) => {
+    const why =
+      f.code === 'no_vcenter' ? 'vCenter is not configured on this bot (GOVC_URL).'
+      : f.code === 'source_missing' ? `vCenter has no VM named *${f.source}*.`
+      : f.code === 'exists' ? `vCenter already has a VM or template named *${f.name}*.`
+      : f.code === 'not_found' ? `vCenter has no template named *${f.name}*.`
+      : f.code === 'not_template' ? `*${f.name}* is a VM, not a template; this command deletes only templates.`
+      : f.code === 'in_use' ? `it is used by ${list(f.services)}.`
+      : f.message.includes('resolves to multiple') ? `${f.message} — add \`pool=<resource pool path>\` to the command.`
+      : f.message;
+    return `:x: Could not ${action} template *${name}*: ${why} Nothing was changed.`;
+  },
+  noVcenter: () => 'vCenter is not configured on this bot (GOVC_URL), so there are no templates to manage.',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+export interface ServiceStatus {
+  service: Service;
+  instances: number | null;
+  leased: number;
+  free: number;
+  last?: ScaleRequest;
+}
+
+function statusLine(s: ServiceStatus, tc: TimeContext): string {
+  const c = s.service;
+  const last = s.last ? `${messages.verb(s.last.direction)} ${messages.stateText(s.last)} ${clock(s.last.updatedAt, tc)}` : 'none yet';
+  return `${c.enabled ? ':large_green_circle:' : ':white_circle:'} *${c.name}*${c.enabled ? '' : ' _(disabled)_'} — instances ${s.instances ?? '?'} now (min ${c.scaling.min}, max ${c.scaling.max}) · IPs ${s.leased} leased / ${s.free} free · last scale event: ${last}`;
+}
+
+export const serviceText = {
+  unknown: (name: string) => `No service named \`${name.slice(0, 60)}\`. \`/autoscale service list\` shows them.`,
+  list: (all: ServiceStatus[], tc: TimeContext) =>
+    all.length ? [`*Services (${all.length})*`, ...all.map((s) => statusLine(s, tc))].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.',
+  show: (s: ServiceStatus, yaml: string, tc: TimeContext) =>
+    `${statusLine(s, tc)}\nCards in <#${s.service.channel}> · template ${s.service.template} · approval ${s.service.approval.mode}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
+  enabled: (name: string, enabled: boolean, already: boolean) =>
+    already ? `${name} is already ${enabled ? 'enabled' : 'disabled'}. Nothing was changed.`
+    : enabled ? `:large_green_circle: ${name} is enabled: its alerts create scale requests again.`
+    : `:white_circle: ${name} is disabled: its alerts are ignored until \`/autoscale service enable ${name}\`.`,
+  openRequest: (name: string, requestId: string) =>
+    `${name} has an open scale request (${requestId}); delete it when the request is finished or rejected. Nothing was changed.`,
+  deletePrompt: (name: string, leases: number) =>
+    `Delete service *${name}*? Its alerts will be ignored and its cards stop.${leases ? ` Its ${leases} IP lease(s) are kept, so those addresses are not reused.` : ''} VMs are not touched.`,
+  deleted: (name: string, user: string) => `:wastebasket: Service *${name}* deleted by ${who(user)}.`,
+  openModalFailed: (error: string) => `:x: Could not open the form: ${error}`,
+  exporting: () => 'Exporting…',
+  exported: (count: number, filename: string) => `Uploaded *${filename}* (${count} service${count === 1 ? '' : 's'}) to this channel.`,
+  exportInline: (yaml: string, reason: string) => {
+    const max = 38_000;
+    const body = yaml.length > max ? `${yaml.slice(0, max)}\n# … cut here: use \`node dist/cli.js services export\` for the whole file` : yaml.trimEnd();
+    return `Could not upload a file (${reason}); here is the YAML:\n\`\`\`\n${body}\n\`\`\``;
+  },
+  secretsNote: () => 'Jenkins tokens are shown as ******** and kept when the YAML is imported back.',
+  saved: (name: string, outcome: 'created' | 'updated' | 'unchanged') =>
+    outcome === 'created' ? `Service *${name}* created. \`/autoscale service show ${name}\` shows it.`
+    : outcome === 'updated' ? `Service *${name}* saved.`
+    : `Nothing changed in *${name}*.`,
+  imported: (r: { created: string[]; updated: string[]; unchanged: string[] }) =>
+    [`Created: ${r.created.join(', ') || '—'}`, `Updated: ${r.updated.join(', ') || '—'}`, `Unchanged: ${r.unchanged.join(', ') || '—'}`].join('\n'),
+  nameTaken: (name: string) => `A service named ${name} already exists; use \`/autoscale service edit ${name}\`.`,
+  gone: (name: string) => `Service ${name} no longer exists; nothing was saved.`,
+  importProblems: (problems: string[]) => {
+    const shown = problems.slice(0, 8).join('\n');
+    return `${shown}${problems.length > 8 ? `\n… and ${problems.length - 8} more` : ''}`.slice(0, 1900);
+  },
+};

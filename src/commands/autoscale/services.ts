@@ -1,0 +1,161 @@
+/** `/autoscale service …`: list, show, create / edit (modal), enable / disable, delete (confirm), import / export. */
+import type { Service } from '../../config.js';
+import { argText, confirmPrompt, serviceText, type ServiceStatus } from '../../cards/commandMessages.js';
+import { importModal } from '../../cards/importModal.js';
+import { serviceModal } from '../../cards/serviceModal.js';
+import { servicesToYaml } from '../../servicesFile.js';
+import { leasesOf, poolSize } from '../../store/leases.js';
+import { openRequestIn, requestsOf } from '../../store/requests.js';
+import { getService, listServices, setServiceEnabled } from '../../store/services.js';
+import type { StoreData } from '../../store/types.js';
+import type { Deps } from '../../workflows/deps.js';
+import { removeService, withoutSecrets } from '../../workflows/serviceAdmin.js';
+import { check, serviceNameArg } from './args.js';
+import { confirmationsOf } from './confirmations.js';
+import { answerLater, within } from './later.js';
+import type { CommandContext, Reply, Subcommand } from './types.js';
+
+/** vCenter / F5 may be slow; a list must still answer within Slack's 3 s. */
+const INVENTORY_BUDGET_MS = 2000;
+
+const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now() });
+
+async function statusOf(deps: Deps, service: Service): Promise<ServiceStatus> {
+  const leased = leasesOf(deps.store, service.name).length;
+  const inventory = await within(INVENTORY_BUDGET_MS, deps.inventory.instances(service));
+  return {
+    service,
+    instances: inventory?.count ?? null,
+    leased,
+    free: Math.max(0, poolSize(service.network.ipPool) - leased),
+    last: requestsOf(deps.store, service.name).at(-1),
+  };
+}
+
+/** The named service, or the refusal to show instead. */
+function named(ctx: CommandContext): { service: Service } | { refusal: Reply } {
+  const name = ctx.args[0] ?? '';
+  const valid = check(serviceNameArg, name);
+  if (!valid.ok) return { refusal: { text: argText.invalid('service name', name, valid.problem) } };
+  const service = getService(ctx.deps.store, name);
+  return service ? { service } : { refusal: { text: serviceText.unknown(name) } };
+}
+
+async function openView(ctx: CommandContext, view: Record<string, unknown>): Promise<Reply> {
+  try {
+    await ctx.app.client.views.open({ trigger_id: ctx.triggerId, view: view as never });
+    return undefined;
+  } catch (e) {
+    ctx.deps.logger.warn({ err: e }, 'views.open failed');
+    return { text: serviceText.openModalFailed((e as Error).message) };
+  }
+}
+
+const serviceList: Subcommand = {
+  name: 'service list', usage: 'service list', summary: 'every service: enabled, instances now/min/max, IP pool usage, last scale event',
+  group: 'Services', mutating: false, maxArgs: 0,
+  async run(ctx) {
+    const all = await Promise.all(listServices(ctx.deps.store).map((s) => statusOf(ctx.deps, s)));
+    return { text: serviceText.list(all, tctx(ctx)) };
+  },
+};
+
+const serviceShow: Subcommand = {
+  name: 'service show', usage: 'service show <name>', summary: "a service's state and its whole configuration",
+  group: 'Services', mutating: false, minArgs: 1, maxArgs: 1,
+  async run(ctx) {
+    const found = named(ctx);
+    if ('refusal' in found) return found.refusal;
+    const yaml = servicesToYaml([withoutSecrets(found.service)]);
+    return { text: serviceText.show(await statusOf(ctx.deps, found.service), yaml, tctx(ctx)) };
+  },
+};
+
+const serviceCreate: Subcommand = {
+  name: 'service create', usage: 'service create', summary: 'a form with every setting of a new service',
+  group: 'Services', mutating: true, maxArgs: 0,
+  run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel })),
+};
+
+const serviceEdit: Subcommand = {
+  name: 'service edit', usage: 'service edit <name>', summary: "the same form, filled in with the service's settings",
+  group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
+  async run(ctx) {
+    const found = named(ctx);
+    if ('refusal' in found) return found.refusal;
+    return openView(ctx, serviceModal({ mode: 'edit', name: found.service.name, channel: ctx.channel }, found.service));
+  },
+};
+
+function enableOrDisable(enabled: boolean): Subcommand {
+  const verb = enabled ? 'enable' : 'disable';
+  return {
+    name: `service ${verb}`, usage: `service ${verb} <name>`,
+    summary: enabled ? 'let its alerts create scale requests again' : 'ignore its alerts (open requests are not touched)',
+    group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
+    async run(ctx) {
+      const found = named(ctx);
+      if ('refusal' in found) return found.refusal;
+      const { name } = found.service;
+      if (found.service.enabled === enabled) return { text: serviceText.enabled(name, enabled, true) };
+      await setServiceEnabled(ctx.deps.store, name, enabled, ctx.user, ctx.deps.clock.now().toISOString());
+      return { text: serviceText.enabled(name, enabled, false), inChannel: true };
+    },
+  };
+}
+
+const serviceDelete: Subcommand = {
+  name: 'service delete', usage: 'service delete <name>', summary: 'remove a service (not its VMs), after a confirm; refused while a request is open',
+  group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
+  async run(ctx) {
+    const { deps } = ctx;
+    const found = named(ctx);
+    if ('refusal' in found) return found.refusal;
+    const { name } = found.service;
+    const open = openRequestIn(deps.store.data as StoreData, name);
+    if (open) return { text: serviceText.openRequest(name, open.id) };
+    const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
+      const r = await removeService(deps.store, name, io.user, deps.clock.now().toISOString());
+      const text = r.ok ? serviceText.deleted(name, io.user) : r.code === 'open_request' ? serviceText.openRequest(name, r.requestId) : serviceText.unknown(name);
+      await io.reply(text);
+      if (r.ok) await io.progress(text);
+    });
+    const prompt = serviceText.deletePrompt(name, leasesOf(deps.store, name).length);
+    return { text: prompt, blocks: confirmPrompt(prompt, 'Delete service', id, true) };
+  },
+};
+
+const serviceImport: Subcommand = {
+  name: 'service import', usage: 'service import', summary: 'paste a services file (YAML) to create or replace the services in it',
+  group: 'Services', mutating: true, maxArgs: 0,
+  run: (ctx) => openView(ctx, importModal(ctx.channel)),
+};
+
+const serviceExport: Subcommand = {
+  name: 'service export', usage: 'service export [name]', summary: 'the services file (YAML) of one or every service, as a file',
+  group: 'Services', mutating: false, maxArgs: 1,
+  async run(ctx) {
+    let services = listServices(ctx.deps.store);
+    if (ctx.args.length) {
+      const found = named(ctx);
+      if ('refusal' in found) return found.refusal;
+      services = [found.service];
+    }
+    const yaml = servicesToYaml(services.map(withoutSecrets));
+    const filename = ctx.args.length ? `${services[0]!.name}.yaml` : 'services.yaml';
+    const note = services.some((s) => s.jenkins?.token) ? `\n${serviceText.secretsNote()}` : '';
+    return answerLater(ctx, serviceText.exporting(), async () => {
+      try {
+        await ctx.app.client.files.uploadV2({ channel_id: ctx.channel, content: yaml, filename, title: filename, snippet_type: 'yaml' });
+        return { text: serviceText.exported(services.length, filename) + note };
+      } catch (e) {
+        ctx.deps.logger.info({ err: e }, 'files.uploadV2 failed; answering with a code block');
+        return { text: serviceText.exportInline(yaml, (e as Error).message) + note };
+      }
+    }, (e) => serviceText.exportInline(yaml, e.message));
+  },
+};
+
+export const services: Subcommand[] = [
+  serviceList, serviceShow, serviceCreate, serviceEdit, enableOrDisable(true), enableOrDisable(false), serviceDelete, serviceImport, serviceExport,
+];

@@ -1,0 +1,104 @@
+/**
+ * Crash recovery, for real: the bot runs as its own process against vcsim and the fake F5, is
+ * SIGKILLed in the middle of a step, and a new process resumes from the journal.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../fakes/slack.js';
+import { startFakeF5, type FakeF5 } from '../fakes/f5.js';
+import { alertPayload, service } from '../helpers/bot.js';
+import { applyServices, readStore, spawnBot, type BotProcess } from '../helpers/botProcess.js';
+import { freePort, waitFor } from '../helpers/net.js';
+import { healthTarget } from '../helpers/stack.js';
+import { GOVC_BIN, startVcsim, type Vcsim } from '../helpers/vcsim.js';
+
+const cleanup: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function setup(subnet: number, vcsimDelay: Record<string, number> = {}) {
+  const vcsim: Vcsim = await startVcsim({ methodDelay: vcsimDelay });
+  cleanup.push(() => vcsim.stop());
+  await vcsim.makeTemplate('web-server-template');
+  const f5: FakeF5 = await startFakeF5({ pools: ['web-server-pool'] });
+  cleanup.push(() => f5.stop());
+  const slack = await new FakeSlack().start();
+  cleanup.push(() => slack.stop());
+  const port = await freePort();
+  const target = await healthTarget(`127.0.${subnet}.10`, port);
+  cleanup.push(() => target.close());
+  const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-crash-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  applyServices(dataDir, [service({
+    network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
+    healthCheck: { type: 'tcp', port, timeout: '30s' },
+    f5: { pool: 'web-server-pool', partition: 'Common', port },
+    approval: { mode: 'auto' },
+  })]);
+  const env = {
+    DATA_DIR: dataDir, SLACK_API_URL: slack.url, GOVC_BIN, ...vcsim.processEnv,
+    F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD: 'f5-test-password',
+  };
+  const start = async () => {
+    const p = await spawnBot(env);
+    cleanup.push(() => { if (p.child.exitCode === null) p.child.kill('SIGKILL'); return p.exited; });
+    return p;
+  };
+  return { vcsim, f5, slack, dataDir, port, start };
+}
+
+function step(dataDir: string, name: string): string | undefined {
+  const r = readStore(dataDir).requests[0];
+  return r?.attempts.at(-1)?.steps.find((s) => s.name === name)?.state;
+}
+
+async function killWhen(bot: BotProcess, dataDir: string, stepName: string): Promise<void> {
+  await waitFor(() => step(dataDir, stepName) === 'running', 30_000, `${stepName} to start`);
+  await new Promise((r) => setTimeout(r, 300));
+  bot.child.kill('SIGKILL');
+  await bot.exited;
+}
+
+describe('crash recovery (resume from the journal)', () => {
+  it('resumes after a SIGKILL mid-clone: adopts the VM the interrupted clone made, and finishes', async () => {
+    const s = await setup(16, { CloneVM_Task: 3000 });
+    const bot = await s.start();
+    expect((await bot.webhook(alertPayload())).status).toBe(200);
+    await killWhen(bot, s.dataDir, 'clone');
+    expect(readStore(s.dataDir).requests[0]!.state).toBe('running');
+
+    const again = await s.start();
+    await waitFor(() => ['succeeded', 'failed'].includes(readStore(s.dataDir).requests[0]!.state), 60_000, 'the resumed run to end');
+    const r = readStore(s.dataDir).requests[0]!;
+    expect(r.state, again.output()).toBe('succeeded');
+    expect(r.events.some((e) => e.type === 'recovered')).toBe(true);
+    expect(r.attempts).toHaveLength(1);
+    // Exactly one VM of the service, with the reserved address, and one pool member.
+    const vms = (await s.vcsim.govc.listVms({ prefix: 'web-server-' })).filter((n) => /^web-server-\d+$/.test(n));
+    expect(vms).toEqual(['web-server-1']);
+    expect((await s.vcsim.govc.vmInfo('web-server-1'))?.ipAddress).toBe('127.0.16.10');
+    expect([...s.f5.state.pools.get('/Common/web-server-pool')!.members.keys()]).toEqual([`127.0.16.10:${s.port}`]);
+    expect(Object.values(readStore(s.dataDir).leases['web-server']!)).toEqual([expect.objectContaining({ ip: '127.0.16.10', state: 'in-use' })]);
+  });
+
+  it('resumes after a SIGKILL mid-F5: the member is added once and the run succeeds', async () => {
+    const s = await setup(17);
+    const bot = await s.start();
+    s.f5.state.latencyMs = 3000; // every F5 call takes 3 s: the kill lands inside the member POST
+    expect((await bot.webhook(alertPayload())).status).toBe(200);
+    await killWhen(bot, s.dataDir, 'f5-add');
+    s.f5.state.latencyMs = 0;
+
+    await s.start();
+    await waitFor(() => ['succeeded', 'failed'].includes(readStore(s.dataDir).requests[0]!.state), 60_000, 'the resumed run to end');
+    const r = readStore(s.dataDir).requests[0]!;
+    expect(r.state).toBe('succeeded');
+    expect(r.attempts[0]!.steps.filter((x) => x.name === 'clone')).toHaveLength(1);
+    expect([...s.f5.state.pools.get('/Common/web-server-pool')!.members.keys()]).toEqual([`127.0.17.10:${s.port}`]);
+    const vms = (await s.vcsim.govc.listVms({ prefix: 'web-server-' })).filter((n) => /^web-server-\d+$/.test(n));
+    expect(vms).toEqual(['web-server-1']);
+  });
+});
