@@ -136,7 +136,8 @@ export function createApp(o: AppOptions): BotApp {
       server.closeAllConnections?.();
       await runner.shutdown();
       await store.flush();
-      await surface.idle();
+      // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).
+      await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       if (config.socketMode) await app.stop();
     },
     tick: () => tick(deps, settle),

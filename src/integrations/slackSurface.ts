@@ -18,6 +18,8 @@ interface CardState {
   busy: boolean;
   timer?: NodeJS.Timeout;
   lastSent: number;
+  /** Consecutive failed sends: the next try waits 2^n s (at most a minute), so nothing is lost and nothing spins. */
+  failures: number;
   threads: Promise<void>;
   posted?: Promise<void>;
   markPosted?: () => void;
@@ -53,7 +55,7 @@ export class SlackSurface implements ChatSurface {
   private state(id: string): CardState {
     let s = this.cards.get(id);
     if (!s) {
-      s = { dirty: false, busy: false, lastSent: 0, threads: Promise.resolve() };
+      s = { dirty: false, busy: false, lastSent: 0, failures: 0, threads: Promise.resolve() };
       s.posted = new Promise<void>((r) => { s!.markPosted = r; });
       if (findRequest(this.o.store, id)?.card) s.markPosted!();
       this.cards.set(id, s);
@@ -71,13 +73,14 @@ export class SlackSurface implements ChatSurface {
     if (s.busy || s.timer || !s.dirty) return;
     const r = findRequest(this.o.store, id);
     if (!r) return;
-    const wait = r.card ? s.lastSent + this.interval - Date.now() : 0;
+    const backoff = s.failures ? Math.min(60_000, 1000 * 2 ** (s.failures - 1)) : 0;
+    const wait = Math.max(r.card ? s.lastSent + this.interval - Date.now() : 0, s.lastSent + backoff - Date.now());
     if (wait > 0) {
       this.begin();
       s.timer = setTimeout(() => {
         s.timer = undefined;
+        this.kick(id, s); // before end(): idle() must not resolve between the two
         this.end();
-        this.kick(id, s);
       }, wait);
       return;
     }
@@ -85,14 +88,17 @@ export class SlackSurface implements ChatSurface {
     s.dirty = false;
     this.begin();
     void this.send(id)
+      .then(() => { s.failures = 0; })
       .catch((e: unknown) => {
-        this.o.logger.error({ err: e, requestId: id }, 'could not post or update the card; will try again');
+        s.failures++;
+        s.dirty = true; // the state shown is not the state stored: send again after a pause
+        this.o.logger.error({ err: e, requestId: id, failures: s.failures }, 'could not post or update the card; will try again');
       })
       .finally(() => {
         s.busy = false;
         s.lastSent = Date.now();
-        this.end();
         if (s.dirty) this.kick(id, s);
+        this.end();
       });
   }
 
