@@ -124,6 +124,8 @@ export function createApp(o: AppOptions): BotApp {
         server.listen(config.PORT, config.HOST, () => resolve());
       });
       if (config.socketMode) await app.start();
+      // Cards re-render from the store: whatever changed while we were down shows now.
+      for (const r of store.data.requests) if (['pending', 'blocked', 'approved', 'running', 'failed'].includes(r.state)) surface.sync(r.id);
       const recovered = await runner.recover();
       if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
       await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
