@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
 
+// "required" reads better than zod's "expected string, received undefined" for a missing field.
+z.config({ customError: (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? 'required' : undefined) });
+
 // ---------------------------------------------------------------------------------------------
 // Services file
 
@@ -94,7 +97,7 @@ export const serviceSchema = z
       mode: z.enum(['manual', 'timeout', 'auto']).default('manual'),
       autoApproveAfter: duration.default('10m'),
       approvers: z.array(slackId).default([]),
-    }),
+    }).prefault({}),
     monitoring: z
       .object({
         prometheusJob: z.string().regex(/^[a-zA-Z0-9_-]+$/).optional(),
@@ -234,17 +237,16 @@ export const envSchema = z
     BOT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, { message: 'expected an IANA time zone like UTC or Asia/Seoul' }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .superRefine((e, ctx) => {
-    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
-    }
-    if (e.F5_SERVERS.length > 0 && (!e.F5_USERNAME || !e.F5_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['F5_USERNAME'], message: 'F5_USERNAME and F5_PASSWORD are required when F5_SERVERS is set' });
-    }
-    if (e.EXECUTOR === 'local' && !e.GOVC_URL) {
-      ctx.addIssue({ code: 'custom', path: ['GOVC_URL'], message: 'required when EXECUTOR=local' });
-    }
-  });
+;
+
+/** Checks across variables; run on the raw environment so they are reported with the others. */
+function crossChecks(e: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) out.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (e.F5_SERVERS && (!e.F5_USERNAME || !e.F5_PASSWORD)) out.push('F5_USERNAME: F5_USERNAME and F5_PASSWORD are required when F5_SERVERS is set');
+  if (e.EXECUTOR === 'local' && !e.GOVC_URL) out.push('GOVC_URL: required when EXECUTOR=local');
+  return out;
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -261,7 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadResult {
   // Treat empty strings as unset: `.env` files often carry `FOO=`.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = envSchema.safeParse(cleaned);
-  if (!r.success) return { ok: false, problems: formatIssues(r.error) };
+  const problems = [...(r.success ? [] : formatIssues(r.error)), ...crossChecks(cleaned)];
+  if (!r.success || problems.length) return { ok: false, problems };
   const e = r.data;
   return {
     ok: true,

@@ -1,11 +1,11 @@
 /** What users read from the template and service commands, their confirm prompts and their progress messages. */
 import type { Service } from '../config.js';
 import { formatDuration } from '../duration.js';
-import type { ScaleRequest } from '../store/types.js';
+import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
 import { ACTION } from './ids.js';
-import { messages } from './messages.js';
-import { clock, type TimeContext } from './time.js';
+import { STEP_LABEL, messages } from './messages.js';
+import { clock, relative, type TimeContext } from './time.js';
 
 const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
 const list = (names: string[]) => names.map((n) => `*${n}*`).join(', ');
@@ -100,7 +100,7 @@ export interface ServiceStatus {
   last?: ScaleRequest;
 }
 
-function statusLine(s: ServiceStatus, tc: TimeContext): string {
+function serviceLine(s: ServiceStatus, tc: TimeContext): string {
   const c = s.service;
   const last = s.last ? `${messages.verb(s.last.direction)} ${messages.stateText(s.last)} ${clock(s.last.updatedAt, tc)}` : 'none yet';
   return `${c.enabled ? ':large_green_circle:' : ':white_circle:'} *${c.name}*${c.enabled ? '' : ' _(disabled)_'} — instances ${s.instances ?? '?'} now (min ${c.scaling.min}, max ${c.scaling.max}) · IPs ${s.leased} leased / ${s.free} free · last scale event: ${last}`;
@@ -109,9 +109,9 @@ function statusLine(s: ServiceStatus, tc: TimeContext): string {
 export const serviceText = {
   unknown: (name: string) => `No service named \`${name.slice(0, 60)}\`. \`/autoscale service list\` shows them.`,
   list: (all: ServiceStatus[], tc: TimeContext) =>
-    all.length ? [`*Services (${all.length})*`, ...all.map((s) => statusLine(s, tc))].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.',
+    all.length ? [`*Services (${all.length})*`, ...all.map((s) => serviceLine(s, tc))].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.',
   show: (s: ServiceStatus, yaml: string, tc: TimeContext) =>
-    `${statusLine(s, tc)}\nCards in <#${s.service.channel}> · template ${s.service.template} · approval ${s.service.approval.mode}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
+    `${serviceLine(s, tc)}\nCards in <#${s.service.channel}> · template ${s.service.template} · approval ${s.service.approval.mode}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
   enabled: (name: string, enabled: boolean, already: boolean) =>
     already ? `${name} is already ${enabled ? 'enabled' : 'disabled'}. Nothing was changed.`
     : enabled ? `:large_green_circle: ${name} is enabled: its alerts create scale requests again.`
@@ -142,4 +142,55 @@ export const serviceText = {
     const shown = problems.slice(0, 8).join('\n');
     return `${shown}${problems.length > 8 ? `\n… and ${problems.length - 8} more` : ''}`.slice(0, 1900);
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+function decidedBy(r: ScaleRequest): string {
+  if (!r.decision) return '—';
+  return r.decision.by === 'auto' ? 'auto' : who(r.decision.by);
+}
+
+/** One open request: pending with its deadline, in flight with the current step, blocked with why. */
+function openLine(r: ScaleRequest, tc: TimeContext): string {
+  const step = r.attempts.at(-1)?.steps.findLast((x) => x.state === 'running');
+  const extra =
+    r.state === 'pending' && r.autoApproveAt ? `, auto-approves ${clock(r.autoApproveAt, tc)} (${relative(r.autoApproveAt, tc)})`
+    : r.state === 'pending' ? ', no deadline (manual approval)'
+    : r.state === 'running' && step ? `, now: ${STEP_LABEL[step.name]}`
+    : r.state === 'blocked' && r.blocked ? `: ${r.blocked.message}`
+    : '';
+  return `• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`;
+}
+
+function historyLine(r: ScaleRequest, tc: TimeContext): string {
+  const a = r.attempts.at(-1);
+  const took = a?.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '—';
+  const vm = a?.result ? ` ${a.result.vmName ?? ''} ${a.result.ip ?? ''}`.trimEnd() : '';
+  return `• ${clock(r.createdAt, tc)} *${r.service}* ${r.direction} — ${messages.stateText(r)}, by ${decidedBy(r)}, ${took}${vm}`;
+}
+
+export const operationsText = {
+  noOpenRequests: () => 'No open scale requests.',
+  open: (open: ScaleRequest[], tc: TimeContext) => ['*Open scale requests*', ...open.map((r) => openLine(r, tc))].join('\n'),
+  noHistory: (service?: string) => (service ? `No requests for ${service} yet.` : 'No requests yet.'),
+  history: (list: ScaleRequest[], service: string | undefined, tc: TimeContext) =>
+    [`*Last ${list.length} request(s)${service ? ` of ${service}` : ''}*`, ...list.map((r) => historyLine(r, tc))].join('\n'),
+  disabled: (service: string) => `${service} is disabled; \`/autoscale service enable ${service}\` first.`,
+  preparing: (service: string, direction: Direction, channel: string) =>
+    `Preparing a scale-${direction} request for ${service}; its card will appear in <#${channel}>.`,
+  alreadyOpen: (service: string, direction: Direction, id: string) => `A scale-${direction} of ${service} is already open (${id}); see its card.`,
+  requestFailed: (message: string) => `:x: Could not create the request: ${message}`,
+  checking: (service: string) => `Checking ${service}…`,
+  preflight: (service: string, port: number, direction: Direction, p: Preview) =>
+    [
+      `*Pre-flight: scale-${direction} of ${service}*`,
+      `Instances now / max: ${p.instances ?? '?'} / ${p.max} (min ${p.min}, from ${p.instancesSource})`,
+      ...(direction === 'out' ? [`Next VM: ${p.vmName ?? '?'} · IP: ${p.ip ?? 'none free'} · template ${p.template}`] : [`VM to remove: ${p.vmName ?? '?'}`]),
+      `F5 pool: ${p.f5Pool}:${port}`,
+      ...p.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${c.text}`),
+      '_Nothing was changed._',
+    ].join('\n'),
+  preflightFailed: (message: string) => `:x: Pre-flight failed: ${message}`,
 };

@@ -153,10 +153,10 @@ function schemaAt(path: string): { node: z.ZodType | undefined; fallback: unknow
   let fallback: unknown;
   for (const key of path.split('.')) {
     node = node instanceof z.ZodObject ? (node.shape as Record<string, z.ZodType>)[key] : undefined;
-    for (;;) {
+    // Peel optional / default / prefault / nullable wrappers: each has an innerType.
+    while (node && 'innerType' in node.def) {
       if (node instanceof z.ZodDefault) fallback = node.def.defaultValue;
-      if (node instanceof z.ZodDefault || node instanceof z.ZodOptional) node = node.def.innerType as z.ZodType;
-      else break;
+      node = node.def.innerType as z.ZodType;
     }
   }
   return { node, fallback };
@@ -350,7 +350,7 @@ export function blockForIssue(path: readonly PropertyKey[], inputs: readonly str
 }
 
 function friendly(message: string): string {
-  return /received undefined/.test(message) ? 'Required.' : message;
+  return message === 'required' || /received undefined/.test(message) ? 'Required.' : message;
 }
 
 export type ServiceViewResult = { ok: true; service: Service } | { ok: false; errors: Record<string, string> };

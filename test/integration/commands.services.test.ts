@@ -29,7 +29,7 @@ function audit(t: TestBot, action: string) {
 
 /** Every leaf of the services schema, as the dotted paths the modal uses for block ids. */
 function schemaLeaves(node: z.ZodType = serviceSchema, prefix = ''): string[] {
-  while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.def.innerType as z.ZodType;
+  while ('innerType' in node.def) node = node.def.innerType as z.ZodType;
   if (!(node instanceof z.ZodObject)) return [prefix];
   return Object.entries(node.shape as Record<string, z.ZodType>).flatMap(([k, v]) => schemaLeaves(v, prefix ? `${prefix}.${k}` : k));
 }

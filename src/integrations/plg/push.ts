@@ -357,16 +357,17 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         installed.push(f);
         return { ok: true, detail: `${tempOf(f)} → ${f.path}` };
       });
-      if (!ok) return rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
+      if (!ok) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
     }
 
     // 4. Reload, then verify that the running servers show the change.
     const services = servicesFor(changed);
+    // (`return await`: the session must stay open until the rollback has finished, not just started.)
     for (const svc of services) {
-      if (!(await run.step('reload', svc, () => reload(svc, remote, deps)))) return rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
+      if (!(await run.step('reload', svc, () => reload(svc, remote, deps)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
     }
     for (const svc of services) {
-      if (!(await run.step('verify', svc, () => verify(svc, plan, deps)))) return rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
+      if (!(await run.step('verify', svc, () => verify(svc, plan, deps)))) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
     }
     return done(false);
   } finally {

@@ -140,14 +140,23 @@ const SFTP_NO_SUCH_FILE = 2;
 
 class SshRemoteHost implements RemoteHost {
   private sftpSession: Promise<SFTPWrapper> | undefined;
+  private closed = false;
 
   constructor(
     private readonly client: InstanceType<typeof Client>,
     readonly address: string,
     private readonly sudo: boolean,
-  ) {}
+  ) {
+    client.once('close', () => (this.closed = true));
+  }
+
+  /** ssh2 never calls back an operation started on a closed connection: fail it at once. */
+  private ensureOpen(): void {
+    if (this.closed) throw new PlgSshError('ssh_failed', `the SSH session to ${this.address} is closed`);
+  }
 
   private sftp(): Promise<SFTPWrapper> {
+    this.ensureOpen();
     this.sftpSession ??= new Promise((resolve, reject) =>
       this.client.sftp((err, sftp) => (err ? reject(new PlgSshError('sftp_failed', `SFTP on ${this.address} failed: ${err.message}`, { cause: err })) : resolve(sftp))),
     );
@@ -233,7 +242,8 @@ class SshRemoteHost implements RemoteHost {
     );
   }
 
-  exec(args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    this.ensureOpen();
     const command = shellQuote(this.sudo ? ['sudo', '-n', '--', ...args] : args);
     const started = performance.now();
     return new Promise((resolve, reject) => {
@@ -266,6 +276,7 @@ class SshRemoteHost implements RemoteHost {
   }
 
   close(): void {
+    this.closed = true;
     this.client.end();
   }
 }
