@@ -50,7 +50,8 @@ export function headline(r: ScaleRequest): string {
     rejected: `Scale-${dir} of ${r.service} rejected`,
     withdrawn: `Scale-${dir} of ${r.service} withdrawn`,
   };
-  return `${isDryRun(r) ? '[DRY RUN] ' : ''}${base[r.state]}`;
+  const victim = r.direction === 'in' && r.state === 'pending' && r.preview.vmName ? ` Remove ${r.preview.vmName}${r.preview.ip ? ` (${r.preview.ip})` : ''}` : '';
+  return `${isDryRun(r) ? '[DRY RUN] ' : ''}${base[r.state]}${victim}`;
 }
 
 function alertBlock(r: ScaleRequest, t: CardContext): Block[] {
@@ -96,7 +97,8 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
   if (r.state === 'pending') {
     lines.push(approvers.length ? `*Approvers:* ${approvers.map((u) => `<@${u}>`).join(', ')}` : '*Approvers:* anyone in this channel');
     if (t.frozenUntil) lines.push(`:snowflake: Frozen until ${clock(t.frozenUntil, t)} (${relative(t.frozenUntil, t)}): nothing auto-approves; approving asks for confirmation.`);
-    if (r.autoApproveAt) lines.push(`:hourglass_flowing_sand: Auto-approves at ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)}) if nobody answers.`);
+    if (r.autoApproveAt && t.frozenUntil) lines.push(`:hourglass_flowing_sand: Auto-approval waits for the freeze to end (it was due at ${clock(r.autoApproveAt, t)}).`);
+    else if (r.autoApproveAt) lines.push(`:hourglass_flowing_sand: Auto-approves at ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)}) if nobody answers.`);
     else if (service?.approval.mode === 'manual') lines.push('Waits for a human decision.');
   }
   if (r.blocked) {

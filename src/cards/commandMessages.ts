@@ -9,6 +9,8 @@ import { clock, relative, type TimeContext } from './time.js';
 
 const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
 const list = (names: string[]) => names.map((n) => `*${n}*`).join(', ');
+/** Names from vCenter are not ours: keep them from being read as mentions or links. */
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A prompt with Confirm / Cancel buttons; the buttons carry only the confirmation id. */
 export function confirmPrompt(text: string, confirmLabel: string, confirmationId: string, danger = false): unknown[] {
@@ -29,6 +31,7 @@ export const confirmText = {
   expired: () => 'This confirmation expired or was already used. Run the command again. Nothing was changed.',
   notYours: (owner: string) => `Only ${who(owner)}, who ran the command, can confirm it. Nothing was changed.`,
   cancelled: () => 'Cancelled. Nothing was changed.',
+  started: (channel: string) => `Confirmed. Progress and the result will appear in <#${channel}>.`,
   failed: (message: string) => `:x: That failed: ${message}`,
 };
 
@@ -43,12 +46,12 @@ export const argText = {
 
 function templateLine(t: TemplateListing, tc: TimeContext): string {
   const facts = [
-    t.description,
-    t.sourceVm ? `from ${t.sourceVm}` : undefined,
+    t.description && esc(t.description),
+    t.sourceVm ? `from ${esc(t.sourceVm)}` : undefined,
     t.createdBy || t.createdAt ? `made${t.createdBy ? ` by ${who(t.createdBy)}` : ''}${t.createdAt ? ` ${clock(t.createdAt, tc)}` : ''}` : undefined,
     t.usedBy.length ? `used by ${t.usedBy.join(', ')}` : 'unused',
   ].filter(Boolean);
-  return `• *${t.name}* — ${facts.join(' · ')}`;
+  return `• *${esc(t.name)}* — ${facts.join(' · ')}`;
 }
 
 export const templateText = {
@@ -56,7 +59,7 @@ export const templateText = {
   listFailed: (message: string) => `:x: Could not list templates: ${message}`,
   list: (templates: TemplateListing[], stale: string[], tc: TimeContext) => {
     const lines = templates.length ? [`*Templates in vCenter (${templates.length})*`, ...templates.map((t) => templateLine(t, tc))] : ['vCenter has no templates. `/autoscale template create <source-vm> <name>` makes one.'];
-    if (stale.length) lines.push(`_Metadata kept for templates vCenter no longer has: ${stale.join(', ')}._`);
+    if (stale.length) lines.push(`_Metadata kept for templates vCenter no longer has: ${esc(stale.join(', '))}._`);
     return lines.join('\n');
   },
   createPrompt: (t: { source: string; name: string; description?: string; pool?: string }) =>

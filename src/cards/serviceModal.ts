@@ -15,6 +15,8 @@ interface Field {
   label: string;
   kind: Kind;
   required?: boolean;
+  /** Numbers with a fraction allowed (percentages). */
+  decimal?: boolean;
   hint?: string;
   options?: readonly string[];
 }
@@ -31,10 +33,10 @@ const SECTIONS: Section[] = [
   {
     title: 'Service',
     fields: [
-      { path: 'name', label: 'Name', kind: 'text', required: true, hint: 'Lower-case letters, digits and "-"; alerts name it in their `service` label.' },
+      { path: 'name', label: 'Name', kind: 'text', required: true, hint: 'Lower-case letters, digits and "-"; alerts name it in their "service" label.' },
       { path: 'enabled', label: 'Enabled', kind: 'checkbox' },
       { path: 'channel', label: 'Channel for its cards', kind: 'channel', required: true },
-      { path: 'template', label: 'vCenter template', kind: 'text', required: true, hint: '`/autoscale template list` shows them.' },
+      { path: 'template', label: 'vCenter template', kind: 'text', required: true, hint: '/autoscale template list shows them.' },
       { path: 'vmNamePrefix', label: 'VM name prefix', kind: 'text', required: true, hint: 'VMs are named <prefix>-<n>.' },
       { path: 'executor', label: 'Executor', kind: 'select', options: ['local', 'dry-run', 'jenkins'], hint: 'Default: the bot\'s EXECUTOR.' },
     ],
@@ -91,7 +93,7 @@ const SECTIONS: Section[] = [
       { path: 'scaling.maxPerHour', label: 'At most this many scale events per hour', kind: 'number' },
       { path: 'scaling.drainTimeout', label: 'Drain timeout (scale-in)', kind: 'text' },
       { path: 'scaling.settle', label: 'Settle time after a scale-out', kind: 'text' },
-      { path: 'scaling.freeze', label: 'Change freezes', kind: 'freeze', hint: 'One per line: `cron | duration | reason`, e.g. `0 18 * * 5 | 60h | weekend`.' },
+      { path: 'scaling.freeze', label: 'Change freezes', kind: 'freeze', hint: 'One per line: cron | duration | reason, e.g. 0 18 * * 5 | 60h | weekend' },
     ],
   },
   {
@@ -109,11 +111,11 @@ const SECTIONS: Section[] = [
     fields: [
       { path: 'monitoring.prometheusJob', label: 'Prometheus job', kind: 'text' },
       { path: 'monitoring.targets', label: 'Targets (host:port)', kind: 'list' },
-      { path: 'monitoring.cpuThreshold', label: 'Scale out above CPU %', kind: 'number' },
-      { path: 'monitoring.memoryThreshold', label: 'Scale out above memory %', kind: 'number' },
+      { path: 'monitoring.cpuThreshold', label: 'Scale out above CPU %', kind: 'number', decimal: true },
+      { path: 'monitoring.memoryThreshold', label: 'Scale out above memory %', kind: 'number', decimal: true },
       { path: 'monitoring.for', label: 'for', kind: 'text' },
-      { path: 'monitoring.scaleInCpuBelow', label: 'Scale in below CPU %', kind: 'number' },
-      { path: 'monitoring.scaleInMemoryBelow', label: 'Scale in below memory %', kind: 'number' },
+      { path: 'monitoring.scaleInCpuBelow', label: 'Scale in below CPU %', kind: 'number', decimal: true },
+      { path: 'monitoring.scaleInMemoryBelow', label: 'Scale in below memory %', kind: 'number', decimal: true },
       { path: 'monitoring.scaleInFor', label: 'for', kind: 'text' },
     ],
   },
@@ -208,7 +210,7 @@ function element(f: Field, value: unknown, editing: boolean): Record<string, unk
     case 'secret':
       return { type: 'plain_text_input', action_id: ACTION_ID, max_length: 200, ...(editing ? { placeholder: plain('unchanged unless you type a new one') } : {}) };
     case 'number':
-      return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: false, ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
+      return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: Boolean(f.decimal), ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
     case 'list':
       return text(Array.isArray(value) && value.length ? value.join(', ') : undefined, { max_length: 1000 });
     case 'freeze':
@@ -290,8 +292,9 @@ function freezeWindows(s: string | undefined): unknown[] | undefined {
   const lines = s?.split('\n').map((l) => l.trim()).filter(Boolean);
   if (!lines?.length) return undefined;
   return lines.map((l) => {
-    const [cron, duration, ...reason] = l.split('|').map((p) => p.trim());
-    return { cron, duration, ...(reason.length && reason.join('|') ? { reason: reason.join(' | ') } : {}) };
+    const [cron, duration, ...rest] = l.split('|').map((p) => p.trim());
+    const reason = rest.join(' | ');
+    return { cron, duration, ...(reason ? { reason } : {}) };
   });
 }
 
@@ -349,6 +352,11 @@ export function blockForIssue(path: readonly PropertyKey[], inputs: readonly str
   return inputs.find((b) => prefix && b.startsWith(`${prefix}.`)) ?? inputs[0]!;
 }
 
+/** The part of an issue's path below its block, as users read it: `#2 cron` for scaling.freeze.1.cron. */
+function below(path: readonly PropertyKey[], block: string): string {
+  return path.slice(block.split('.').length).map((k) => (typeof k === 'number' ? `#${k + 1}` : String(k))).join(' ');
+}
+
 function friendly(message: string): string {
   return message === 'required' || /received undefined/.test(message) ? 'Required.' : message;
 }
@@ -363,8 +371,8 @@ export function parseServiceView(values: ViewValues, meta: ServiceModalMeta): Se
   const errors: Record<string, string> = {};
   for (const issue of r.error.issues) {
     const block = blockForIssue(issue.path, inputs);
-    const where = issue.path.length > block.split('.').length ? `${issue.path.slice(block.split('.').length).map(String).map((k) => (/^\d+$/.test(k) ? `#${Number(k) + 1}` : k)).join(' ')}: ` : '';
-    const text = `${where}${friendly(issue.message)}`;
+    const where = below(issue.path, block);
+    const text = where ? `${where}: ${friendly(issue.message)}` : friendly(issue.message);
     errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
   return { ok: false, errors };

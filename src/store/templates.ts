@@ -7,10 +7,6 @@ export function templateMeta(store: Store, name: string): TemplateMeta | undefin
   return store.data.templates[name];
 }
 
-export function allTemplateMeta(store: Store): TemplateMeta[] {
-  return Object.values(store.data.templates).sort((a, b) => a.name.localeCompare(b.name));
-}
-
 export async function saveTemplateMeta(store: Store, meta: TemplateMeta, actor: string): Promise<void> {
   await store.mutate((d) => {
     d.templates[meta.name] = meta;

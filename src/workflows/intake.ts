@@ -168,7 +168,7 @@ export async function createRequest(
       addEvent(open, { at, type: 'refired', by: requestedBy });
       return { request: open, fresh: false };
     }
-    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now });
+    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now, victim: direction === 'in' ? preview.vmName : undefined });
     const r: ScaleRequest = {
       id: newRequestId(now),
       service: service.name,

@@ -28,6 +28,8 @@ export interface PolicyInput {
   instances: number | null;
   requests: readonly ScaleRequest[];
   now: Date;
+  /** Scale-in: the VM it would remove (null: none the bot created). */
+  victim?: string | null;
 }
 
 /** Checks in the order an operator would want to read them; the first that holds wins. */
@@ -39,6 +41,9 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
   }
   if (direction === 'in' && instances !== null && instances <= min) {
     return { code: 'min_instances', message: `${service.name} runs ${instances} instances, its minimum is ${min}` };
+  }
+  if (direction === 'in' && p.victim === null) {
+    return { code: 'nothing_to_remove', message: `no VM created by the bot is left to remove from ${service.name}` };
   }
   const last = lastScaled(p.requests, service.name, direction);
   const cd = cooldownOf(service, direction);

@@ -15,9 +15,7 @@ const sleep = (msec: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason as Error); }, { once: true });
   });
 
-export interface ScaleInTuning { drainPollMs?: number; shutdownTimeoutMs?: number }
-
-export async function scaleIn(d: LocalExecutorDeps & ScaleInTuning, ctx: RunContext): Promise<void> {
+export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<void> {
   const { service, journal, signal, request } = ctx;
   const vm = request.preview.vmName;
   const ip = request.preview.ip;
@@ -27,6 +25,13 @@ export async function scaleIn(d: LocalExecutorDeps & ScaleInTuning, ctx: RunCont
   const { pool, partition, port } = service.f5;
   const member = `${ip}:${port}`;
   const done = (s: StepName) => Boolean(journal.completed(s));
+  if (!done('f5-disable')) {
+    // Never below the minimum, whatever happened since the card was posted.
+    const members = await lb.listMembers(pool, partition);
+    if (members.length <= service.scaling.min) {
+      throw new StepError('f5-disable', 'min_instances', `${service.name} has ${members.length} pool member(s); its minimum is ${service.scaling.min}, so nothing was removed`);
+    }
+  }
   try {
     await journal.step('f5-disable', async () => {
       await lb.setMemberSession(pool, partition, ip, port, 'user-disabled');

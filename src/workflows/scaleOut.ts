@@ -32,6 +32,10 @@ export interface LocalExecutorDeps {
   health?: { initialDelayMs?: number; maxDelayMs?: number };
   /** How long a resumed clone waits for a VM whose clone task may still run in vCenter. */
   resumeCloneWaitMs?: number;
+  /** Scale-in: how often to read the member's connection count while draining. */
+  drainPollMs?: number;
+  /** Scale-in: how long a guest shutdown may take before the VM is powered off. */
+  shutdownTimeoutMs?: number;
 }
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];

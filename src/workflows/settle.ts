@@ -50,9 +50,10 @@ export class SettleWatcher implements Settle {
         const live = d.requests.find((x) => x.id === r.id)!;
         addEvent(live, { at: new Date(now).toISOString(), type: 'note', detail: 'settle: still firing' });
       });
+      const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
       deps.surface.thread(r.id, r.direction === 'out'
-        ? `:warning: ${r.alert?.name ?? 'the alert'} is still firing ${cfg.scaling.settle} after the scale-out — consider another scale-out.`
-        : `:warning: ${r.alert?.name ?? 'the alert'} is still firing ${cfg.scaling.settle} after the scale-in.`);
+        ? `:warning: still firing — consider another scale-out (${r.alert?.name ?? 'the alert'} has not cleared ${cfg.scaling.settle} after ${vm} joined).`
+        : `:warning: still firing (${r.alert?.name ?? 'the alert'} has not cleared ${cfg.scaling.settle} after ${vm} was removed).`);
       reported.push(r.id);
     }
     return reported;

@@ -51,7 +51,12 @@ function sshBanner(port: number): Promise<boolean> {
   });
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Directory put first on the PATH of SSH sessions (e.g. to provide a stand-in `sudo`). */
+  pathPrefix?: string;
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: run scripts/setup-test-deps.sh (installs openssh-server)`);
   const dir = mkdtempSync(join(tmpdir(), 'plg-sshd-'));
   const user = userInfo().username;
@@ -80,6 +85,7 @@ export async function startSshd(): Promise<TestSshd> {
     `AllowUsers ${user}`,
     'Subsystem sftp internal-sftp',
     'LogLevel VERBOSE',
+    opts.pathPrefix ? `SetEnv PATH=${opts.pathPrefix}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` : '',
     '',
   ].join('\n');
   const configFile = join(dir, 'sshd_config');

@@ -78,7 +78,9 @@ describe('template create', () => {
     const id = confirmId(res);
     expect(await sim.govc.vmInfo('base-2026')).toBeUndefined();
 
+    const before = tb.slack.responses.length;
     await tb.click(ACTION.confirmCommand, id);
+    expect(tb.slack.responses[before]!.body).toMatchObject({ replace_original: true, text: 'Confirmed. Progress and the result will appear in <#C0SERVICE1>.' });
     const [message] = tb.slack.topLevel('C0SERVICE1');
     expect(message!.text).toMatch(/^:white_check_mark: Template \*base-2026\* created from \*DC0_H0_VM0\* in .+ \(asked by <@U0ADMIN01>\)/);
     expect(message!.updates).toBeGreaterThanOrEqual(1);
@@ -90,9 +92,9 @@ describe('template create', () => {
     expect(tb.store.data.templates['base-2026']).toMatchObject({ description: 'Ubuntu 24.04 base', sourceVm: 'DC0_H0_VM0', createdBy: ADMIN });
     expect(tb.store.data.audit.filter((a) => a.action.startsWith('template.'))).toEqual([expect.objectContaining({ action: 'template.create', actor: ADMIN, target: 'base-2026' })]);
 
-    const before = tb.slack.responses.length;
+    const listed = tb.slack.responses.length;
     await tb.command('template list');
-    expect((await nextResponse(tb, before)).text).toContain('• *base-2026* — Ubuntu 24.04 base · from DC0_H0_VM0 · made by <@U0ADMIN01>');
+    expect((await nextResponse(tb, listed)).text).toContain('• *base-2026* — Ubuntu 24.04 base · from DC0_H0_VM0 · made by <@U0ADMIN01>');
   });
 
   it('reports in the channel when the source VM does not exist, and records the failed attempt', async () => {
@@ -101,6 +103,18 @@ describe('template create', () => {
     expect(channelTexts(tb)).toEqual([':x: Could not create template *base-2026*: vCenter has no VM named *no-such-vm*. Nothing was changed.']);
     expect(tb.store.data.templates).toEqual({});
     expect(tb.store.data.audit.filter((a) => a.action.startsWith('template.'))).toEqual([expect.objectContaining({ action: 'template.create.failed', actor: ADMIN })]);
+  });
+
+  it('tells the user directly when the bot cannot post in the channel', async () => {
+    tb = await startWithVcenter();
+    tb.slack.failNext('chat.postMessage', 200, { body: { ok: false, error: 'not_in_channel' } });
+    const id = confirmId(await tb.command('template create no-such-vm base-2026'));
+    const before = tb.slack.responses.length;
+    await tb.click(ACTION.confirmCommand, id);
+    const told = tb.slack.responses.slice(before).map((r) => r.body.text);
+    expect(told.at(-1)).toBe(':x: Could not create template *base-2026*: vCenter has no VM named *no-such-vm*. Nothing was changed.');
+    expect(told).toContain(`:hourglass_flowing_sand: Creating template *base-2026* from *no-such-vm* (asked by <@${ADMIN}>)…`);
+    expect(channelTexts(tb)).toEqual([]);
   });
 
   it('reports a name vCenter already has', async () => {

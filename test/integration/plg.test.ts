@@ -30,13 +30,14 @@ let prometheus: RunningServer;
 let alertmanager: RunningServer;
 let web: Service;
 let settings: typeof SETTINGS;
+let userKey: string;
 
 const read = () => ({ prometheus: readFileSync(paths.prometheus, 'utf8'), rules: readFileSync(paths.rules, 'utf8'), alertmanager: readFileSync(paths.alertmanager, 'utf8') });
 const listDir = (dir: string) => readdirSync(dir).sort();
 
 function deps(overrides: Partial<PlgDeps> = {}, hostKey = sshd.hostKeyFingerprint): PlgDeps {
   return {
-    connect: () => connectSsh({ host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKey: readUserKey(sshd), hostKeyFingerprint: hostKey }),
+    connect: () => connectSsh({ host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKey: userKey, hostKeyFingerprint: hostKey }),
     paths,
     settings,
     checks: { prometheus: 'promtool check config {file}', rules: 'promtool check rules {file}', alertmanager: 'amtool check-config {file}' },
@@ -60,7 +61,7 @@ async function getJson<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
   return (await res.json()) as T;
 }
-const ruleGroups = async () => (await getJson<{ data: { groups: Array<{ name: string }> } }>(`${prometheus.url}/api/v1/rules`)).data.groups.map((g) => g.name);
+const ruleGroups = async () => (await getJson<{ data: { groups: Array<{ name: string }> } }>(`${prometheus.url}/api/v1/rules`)).data.groups.map((g) => g.name).sort();
 const targetJobs = async () =>
   (await getJson<{ data: { activeTargets: Array<{ labels: Record<string, string> }> } }>(`${prometheus.url}/api/v1/targets`)).data.activeTargets.map((t) => t.labels.job);
 /** Alertmanager's own routing, applied to the config it has loaded. */
@@ -96,6 +97,7 @@ beforeAll(async () => {
   settings = { ...SETTINGS, botPublicUrl: `http://127.0.0.1:${await freePort()}` };
   web = service('web-server', { targets: [`127.0.0.1:${await freePort()}`] });
   [sshd, prometheus, alertmanager] = await Promise.all([startSshd(), startPrometheus(paths.prometheus), startAlertmanager(paths.alertmanager)]);
+  userKey = readUserKey(sshd);
 });
 
 afterAll(async () => {
@@ -125,7 +127,7 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     if (!result.ok) throw new Error(`${result.code}: ${result.message}\n${JSON.stringify(result.steps, null, 2)}`);
     expect(result.steps.filter((s) => s.step === 'check').map((s) => s.ok)).toEqual([true, true, true]);
 
-    expect(await ruleGroups()).toEqual(['vm-autoscale', 'nginx-test-autoscale', 'autoscale-web-server']);
+    expect(await ruleGroups()).toEqual(['autoscale-web-server', 'nginx-test-autoscale', 'vm-autoscale']);
     await waitFor(async () => (await targetJobs()).includes('autoscale-web-server'), 20_000, 'the new scrape job in /api/v1/targets');
     expect(amRoute('service=web-server', 'autoscale=out', 'severity=warning', 'alertname=AutoscaleScaleOut')).toBe('vm-autoscale-bot');
     expect(amRoute('service=web-server', 'autoscale=in', 'severity=info', 'alertname=AutoscaleScaleIn')).toBe('vm-autoscale-bot');
@@ -220,7 +222,7 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     const result = await applyPush(planned.plan, deps());
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     expect(read()).toEqual(originals);
-    expect(await ruleGroups()).toEqual(['vm-autoscale', 'nginx-test-autoscale']);
+    expect(await ruleGroups()).toEqual(['nginx-test-autoscale', 'vm-autoscale']);
     expect(amRoute('service=web-server', 'severity=warning')).toBe('jenkins-webhook');
   });
 

@@ -140,7 +140,7 @@ async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Pro
     if (!merged.ok) return merged;
     const files = ROLES.map((role): PlgFilePlan => {
       const before = read.texts[role];
-      const after = merged.texts[role];
+      const after = merged.texts[role] ?? before; // undefined: leave the (missing) file alone
       const changed = before !== after;
       return {
         role,
@@ -149,7 +149,7 @@ async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Pro
         beforeSha256: sha256(before),
         afterSha256: sha256(after),
         changed,
-        diff: changed ? maskedDiff(deps.paths[role], before ?? '', after, deps.settings) : '',
+        diff: changed ? maskedDiff(deps.paths[role], before ?? '', after ?? '', deps.settings) : '',
       };
     });
     return { ok: true, plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files } };
@@ -195,7 +195,7 @@ function mergeAll(
   service: Service,
   texts: Texts,
   deps: PlgDeps,
-): { ok: true; texts: PlgByRole<string> } | { ok: false; code: 'invalid_yaml' | 'unexpected_shape'; message: string } {
+): { ok: true; texts: Texts } | { ok: false; code: 'invalid_yaml' | 'unexpected_shape'; message: string } {
   const settings = { ...deps.settings, rulesFileRef: deps.rulesFileRef ?? rulesFileRefFor(deps.paths) };
   try {
     const prometheus = texts.prometheus ?? '';
@@ -212,7 +212,7 @@ function mergeAll(
             }
           : {
               prometheus: removePrometheus(prometheus, service),
-              rules: texts.rules === undefined ? rules : removeRules(rules, service),
+              rules: texts.rules === undefined ? undefined : removeRules(rules, service), // nothing to remove from a missing file
               alertmanager: removeAlertmanager(alertmanager, service),
             },
     };
@@ -276,7 +276,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     }
     const merged = mergeAll(plan.kind, plan.service, originals, deps);
     if (!merged.ok) return fail(merged.code, merged.message);
-    const stale = plan.files.filter((f) => sha256(merged.texts[f.role]) !== f.afterSha256);
+    const stale = plan.files.filter((f) => sha256(merged.texts[f.role] ?? originals[f.role]) !== f.afterSha256);
     if (stale.length > 0) {
       const message = `refusing to apply: the generated ${stale.map((f) => f.role).join(', ')} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`;
       run.record('compare', undefined, false, message);
@@ -310,7 +310,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         backedUp &&
         (await run.step('write_temp', f.role, async () => {
           leftovers.push(tempOf(f));
-          await remote.writeFile(tempOf(f), merged.texts[f.role], modes[f.role]);
+          await remote.writeFile(tempOf(f), merged.texts[f.role]!, modes[f.role]);
           return { ok: true, detail: tempOf(f) };
         }));
       if (!written) {
@@ -360,7 +360,8 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
       if (!ok) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
     }
 
-    // 4. Reload, then verify that the running servers show the change.
+    // 4. Reload, then verify that the running servers show the change. (`return await` throughout:
+    // the session must stay open until a rollback has finished, not merely started.)
     const services = servicesFor(changed);
     // (`return await`: the session must stay open until the rollback has finished, not just started.)
     for (const svc of services) {
@@ -483,7 +484,8 @@ async function reload(svc: 'prometheus' | 'alertmanager', remote: RemoteHost, de
       const body = (await res.text()).trim();
       return { ok: res.ok, detail: `POST ${how} → ${res.status}${body ? `: ${lastLines(body)}` : ''}` };
     } catch (e) {
-      return { ok: false, detail: `POST ${how} failed: ${(e as Error).message}` };
+      const err = e as Error & { cause?: { code?: string } };
+      return { ok: false, detail: `POST ${how} failed: ${err.cause?.code ?? err.message}` };
     }
   }
   const args = commandArgs(how, '');
@@ -494,7 +496,9 @@ async function reload(svc: 'prometheus' | 'alertmanager', remote: RemoteHost, de
 }
 
 async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: Error & { cause?: { code?: string } }) => {
+    throw new Error(`GET ${url} failed: ${e.cause?.code ?? e.message}`);
+  });
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
   return res.json();
 }
