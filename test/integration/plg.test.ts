@@ -226,6 +226,28 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     expect(amRoute('service=web-server', 'severity=warning')).toBe('jenkins-webhook');
   });
 
+  it('creates a dedicated rules file that does not exist yet and adds it to rule_files', async () => {
+    const dedicated = join(stack, 'prometheus', 'rules', 'autoscale.yml');
+    const api = service('api', { targets: [`127.0.0.1:${await freePort()}`] });
+    assertPushStaysLocal(api);
+    const d = deps({ paths: { ...paths, rules: dedicated } });
+    const planned = await planPush(api, d);
+    if (!planned.ok) throw new Error(planned.message);
+    expect(planned.plan.files.find((f) => f.role === 'rules')).toMatchObject({ existed: false, changed: true });
+
+    const result = await applyPush(planned.plan, d);
+    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    expect(result.steps.find((s) => s.step === 'backup' && s.role === 'rules')?.detail).toContain('nothing to back up');
+    expect(parse(read().prometheus).rule_files).toEqual([paths.rules, 'rules/autoscale.yml']);
+    expect(await ruleGroups()).toEqual(['autoscale-api', 'nginx-test-autoscale', 'vm-autoscale']);
+
+    const removal = await planRemove(api, d);
+    if (!removal.ok) throw new Error(removal.message);
+    expect(await applyPush(removal.plan, d)).toMatchObject({ ok: true, noop: false });
+    expect(readFileSync(dedicated, 'utf8')).toBe('groups: []\n');
+    expect(await ruleGroups()).toEqual(['nginx-test-autoscale', 'vm-autoscale']);
+  });
+
   it('reports an unreachable SSH server clearly and touches no file', async () => {
     const planned = await planPush(web, deps());
     if (!planned.ok) throw new Error(planned.message);

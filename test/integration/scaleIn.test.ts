@@ -1,0 +1,103 @@
+/** Scale-in with drain on vcsim and the fake F5. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { leasesOf } from '../../src/store/leases.js';
+import { findRequest } from '../../src/store/requests.js';
+import type { VCenter } from '../../src/workflows/vmPorts.js';
+import { blockText } from '../fakes/slack.js';
+import { alertPayload, service } from '../helpers/bot.js';
+import { freePort } from '../helpers/net.js';
+import { healthTarget, startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack | undefined;
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+  await stack?.stop();
+  stack = undefined;
+});
+
+async function setup(subnet: number, opts: { drainTimeout?: string; vcenter?: (v: VCenter) => VCenter } = {}) {
+  const port = await freePort();
+  const s = service({
+    network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
+    healthCheck: { type: 'tcp', port, timeout: '20s' },
+    f5: { pool: 'web-server-pool', partition: 'Common', port },
+    scaling: { min: 0, max: 6, cooldown: '0s', drainTimeout: opts.drainTimeout ?? '10s' },
+  });
+  stack = await startStack({ services: [s], vcenter: opts.vcenter, executor: { drainPollMs: 50, shutdownTimeoutMs: 3000 } });
+  closers.push((await healthTarget(`127.0.${subnet}.10`, port)).close);
+  // Scale out first, by approving the card.
+  const out = await stack.tb.webhook(alertPayload());
+  await stack.tb.click('approve_scale', out.json.alerts[0].requestId);
+  await stack.tb.settle();
+  expect(findRequest(stack.tb.store, out.json.alerts[0].requestId)!.state).toBe('succeeded');
+  await stack.tb.webhook(alertPayload({ status: 'resolved' }));
+  return { s, port, member: `127.0.${subnet}.10:${port}` };
+}
+
+async function scaleInCard(st: Stack) {
+  const r = await st.tb.webhook(alertPayload({ direction: 'in', alertname: 'LowCPU' }));
+  expect(r.json.alerts[0].outcome).toBe('created');
+  await st.tb.settle();
+  return r.json.alerts[0].requestId as string;
+}
+
+const memberOf = (st: Stack, m: string) => st.f5.state.pools.get('/Common/web-server-pool')!.members.get(m);
+
+describe('scale-in', () => {
+  it('disables the member, drains it, removes it, shuts the guest down, destroys the VM and releases the IP', async () => {
+    const st = await setup(18);
+    const id = await scaleInCard(stack!);
+    const card = () => blockText(stack!.tb.slack.messages.find((m) => m.ts === findRequest(stack!.tb.store, id)!.card!.ts)!.blocks);
+    expect(card()).toContain('Scale in web-server? Remove web-server-1 (127.0.18.10)');
+    stack.f5.setCurConns('web-server-pool', 'Common', st.member, 3);
+    setTimeout(() => stack!.f5.setCurConns('web-server-pool', 'Common', st.member, 0), 400);
+    await stack.tb.click('approve_scale', id);
+    await stack.tb.settle();
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state).toBe('succeeded');
+    expect(r.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'destroy', 'release-ip']);
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toMatch(/^drained in/);
+    // The member took no new connections before it went: PATCH user-disabled, then DELETE.
+    const writes = stack.f5.writes().map((w) => w.method);
+    expect(writes.slice(-2)).toEqual(['PATCH', 'DELETE']);
+    expect(memberOf(stack, st.member)).toBeUndefined();
+    expect(await stack.vcsim.govc.exists('web-server-1')).toBe(false);
+    expect(leasesOf(stack.tb.store, 'web-server')).toEqual([]);
+    expect(card()).toContain('*web-server-1* (127.0.18.10) was removed');
+  });
+
+  it('removes the member anyway when connections stay open past drainTimeout, and says so', async () => {
+    const st = await setup(19, { drainTimeout: '1s' });
+    const id = await scaleInCard(stack!);
+    stack!.f5.setCurConns('web-server-pool', 'Common', st.member, 2);
+    await stack!.tb.click('approve_scale', id);
+    await stack!.tb.settle();
+    const r = findRequest(stack!.tb.store, id)!;
+    expect(r.state).toBe('succeeded');
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toBe('2 connection(s) still open after 1s; removing anyway');
+  });
+
+  it('puts the member back and re-enables it when a step fails before the VM is gone', async () => {
+    let failDestroy = false;
+    const flaky = (real: VCenter): VCenter => {
+      const w = Object.create(real) as VCenter;
+      w.destroy = async (vm, sig) => {
+        if (failDestroy) throw Object.assign(new Error('govc: ServerFaultCode: injected destroy failure'), { code: 'failed' });
+        return real.destroy(vm, sig);
+      };
+      return w;
+    };
+    const st = await setup(23, { vcenter: flaky });
+    failDestroy = true;
+    const id = await scaleInCard(stack!);
+    await stack!.tb.click('approve_scale', id);
+    await stack!.tb.settle();
+    const r = findRequest(stack!.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts[0]!.undone).toEqual(['powered web-server-1 on again', `re-added ${st.member}`, `re-enabled ${st.member}`]);
+    expect(memberOf(stack!, st.member)?.session).toBe('user-enabled');
+    expect((await stack!.vcsim.govc.vmInfo('web-server-1'))?.powerState).toBe('poweredOn');
+    expect(leasesOf(stack!.tb.store, 'web-server')).toHaveLength(1);
+  });
+});
