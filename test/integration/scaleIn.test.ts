@@ -16,7 +16,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function setup(subnet: number, opts: { drainTimeout?: string; vcenter?: (v: VCenter) => VCenter } = {}) {
+async function setup(subnet: number, opts: { drainTimeout?: string; vcenter?: (v: VCenter) => VCenter } = {}): Promise<{ st: Stack; member: string }> {
   const port = await freePort();
   const s = service({
     network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
@@ -24,15 +24,16 @@ async function setup(subnet: number, opts: { drainTimeout?: string; vcenter?: (v
     f5: { pool: 'web-server-pool', partition: 'Common', port },
     scaling: { min: 0, max: 6, cooldown: '0s', drainTimeout: opts.drainTimeout ?? '10s' },
   });
-  stack = await startStack({ services: [s], vcenter: opts.vcenter, executor: { drainPollMs: 50, shutdownTimeoutMs: 3000 } });
+  const st = await startStack({ services: [s], vcenter: opts.vcenter, executor: { drainPollMs: 50, shutdownTimeoutMs: 3000 } });
+  stack = st;
   closers.push((await healthTarget(`127.0.${subnet}.10`, port)).close);
   // Scale out first, by approving the card.
-  const out = await stack.tb.webhook(alertPayload());
-  await stack.tb.click('approve_scale', out.json.alerts[0].requestId);
-  await stack.tb.settle();
-  expect(findRequest(stack.tb.store, out.json.alerts[0].requestId)!.state).toBe('succeeded');
-  await stack.tb.webhook(alertPayload({ status: 'resolved' }));
-  return { s, port, member: `127.0.${subnet}.10:${port}` };
+  const out = await st.tb.webhook(alertPayload());
+  await st.tb.click('approve_scale', out.json.alerts[0].requestId);
+  await st.tb.settle();
+  expect(findRequest(st.tb.store, out.json.alerts[0].requestId)!.state).toBe('succeeded');
+  await st.tb.webhook(alertPayload({ status: 'resolved' }));
+  return { st, member: `127.0.${subnet}.10:${port}` };
 }
 
 async function scaleInCard(st: Stack) {
@@ -47,33 +48,33 @@ const memberOf = (st: Stack, m: string) => st.f5.state.pools.get('/Common/web-se
 describe('scale-in', () => {
   it('disables the member, drains it, removes it, shuts the guest down, destroys the VM and releases the IP', async () => {
     const st = await setup(18);
-    const id = await scaleInCard(stack!);
-    const card = () => blockText(stack!.tb.slack.messages.find((m) => m.ts === findRequest(stack!.tb.store, id)!.card!.ts)!.blocks);
+    const id = await scaleInCard(st.st);
+    const card = () => blockText(st.st.tb.slack.messages.find((m) => m.ts === findRequest(st.st.tb.store, id)!.card!.ts)!.blocks);
     expect(card()).toContain('Scale in web-server? Remove web-server-1 (127.0.18.10)');
-    stack.f5.setCurConns('web-server-pool', 'Common', st.member, 3);
-    setTimeout(() => stack!.f5.setCurConns('web-server-pool', 'Common', st.member, 0), 400);
-    await stack.tb.click('approve_scale', id);
-    await stack.tb.settle();
-    const r = findRequest(stack.tb.store, id)!;
+    st.st.f5.setCurConns('web-server-pool', 'Common', st.member, 3);
+    setTimeout(() => st.st.f5.setCurConns('web-server-pool', 'Common', st.member, 0), 400);
+    await st.st.tb.click('approve_scale', id);
+    await st.st.tb.settle();
+    const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('succeeded');
     expect(r.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'destroy', 'release-ip']);
     expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toMatch(/^drained in/);
     // The member took no new connections before it went: PATCH user-disabled, then DELETE.
-    const writes = stack.f5.writes().map((w) => w.method);
+    const writes = st.st.f5.writes().map((w) => w.method);
     expect(writes.slice(-2)).toEqual(['PATCH', 'DELETE']);
-    expect(memberOf(stack, st.member)).toBeUndefined();
-    expect(await stack.vcsim.govc.exists('web-server-1')).toBe(false);
-    expect(leasesOf(stack.tb.store, 'web-server')).toEqual([]);
+    expect(memberOf(st.st, st.member)).toBeUndefined();
+    expect(await st.st.vcsim.govc.exists('web-server-1')).toBe(false);
+    expect(leasesOf(st.st.tb.store, 'web-server')).toEqual([]);
     expect(card()).toContain('*web-server-1* (127.0.18.10) was removed');
   });
 
   it('removes the member anyway when connections stay open past drainTimeout, and says so', async () => {
     const st = await setup(19, { drainTimeout: '1s' });
-    const id = await scaleInCard(stack!);
-    stack!.f5.setCurConns('web-server-pool', 'Common', st.member, 2);
-    await stack!.tb.click('approve_scale', id);
-    await stack!.tb.settle();
-    const r = findRequest(stack!.tb.store, id)!;
+    const id = await scaleInCard(st.st);
+    st.st.f5.setCurConns('web-server-pool', 'Common', st.member, 2);
+    await st.st.tb.click('approve_scale', id);
+    await st.st.tb.settle();
+    const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('succeeded');
     expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toBe('2 connection(s) still open after 1s; removing anyway');
   });
@@ -90,14 +91,14 @@ describe('scale-in', () => {
     };
     const st = await setup(23, { vcenter: flaky });
     failDestroy = true;
-    const id = await scaleInCard(stack!);
-    await stack!.tb.click('approve_scale', id);
-    await stack!.tb.settle();
-    const r = findRequest(stack!.tb.store, id)!;
+    const id = await scaleInCard(st.st);
+    await st.st.tb.click('approve_scale', id);
+    await st.st.tb.settle();
+    const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('failed');
     expect(r.attempts[0]!.undone).toEqual(['powered web-server-1 on again', `re-added ${st.member}`, `re-enabled ${st.member}`]);
-    expect(memberOf(stack!, st.member)?.session).toBe('user-enabled');
-    expect((await stack!.vcsim.govc.vmInfo('web-server-1'))?.powerState).toBe('poweredOn');
-    expect(leasesOf(stack!.tb.store, 'web-server')).toHaveLength(1);
+    expect(memberOf(st.st, st.member)?.session).toBe('user-enabled');
+    expect((await st.st.vcsim.govc.vmInfo('web-server-1'))?.powerState).toBe('poweredOn');
+    expect(leasesOf(st.st.tb.store, 'web-server')).toHaveLength(1);
   });
 });
