@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { parseCron } from './workflows/freeze.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
 
 // "required" reads better than zod's "expected string, received undefined" for a missing field.
@@ -41,8 +42,17 @@ const f5Name = z
   .max(127)
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' });
 
+function isCron(expr: string): boolean {
+  try {
+    parseCron(expr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const freezeWindowSchema = z.object({
-  cron: z.string().min(9).max(100),
+  cron: z.string().max(100).refine(isCron, { message: 'expected a cron expression like "0 22 * * 5" (minute hour day month weekday)' }),
   duration: duration,
   reason: z.string().max(200).optional(),
 });

@@ -105,6 +105,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     inventory: built.inventory ?? o.inventory,
     executors: built.executors ?? o.executors,
     surface: o.surface,
+    govc: o.govc,
     processBeforeResponse: o.processBeforeResponse ?? true,
   });
   const { port } = await bot.start();

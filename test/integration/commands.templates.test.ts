@@ -22,10 +22,7 @@ afterEach(async () => {
 });
 
 async function startWithVcenter(services: Service[] = [service()], env: Record<string, string> = {}): Promise<TestBot> {
-  const t = await startBot({ services, env, govc: sim.govc });
-  // The test helper does not hand `govc` to createApp; give the running bot the vcsim's.
-  t.bot.deps.govc ??= sim.govc;
-  return t;
+  return startBot({ services, env, govc: sim.govc });
 }
 
 async function nextResponse(t: TestBot, before: number): Promise<any> {

@@ -115,7 +115,9 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
 
   it('pushes: Prometheus lists the new rule group and job, Alertmanager routes service=web-server to the bot', async () => {
     assertPushStaysLocal(web);
+    const t0 = performance.now();
     const planned = await planPush(web, deps());
+    console.log(`plan (connect, read 3 files, merge, diff) took ${Math.round(performance.now() - t0)} ms`);
     if (!planned.ok) throw new Error(planned.message);
     const plan = expectApplied(planned.plan);
     expect(plan.files.map((f) => [f.role, f.changed])).toEqual([['rules', true], ['prometheus', true], ['alertmanager', true]]);

@@ -322,6 +322,14 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     }
 
     // 2. Validate every candidate before anything live is touched.
+    const installed: PlgFilePlan[] = [];
+    const install = (f: PlgFilePlan) =>
+      run.step('install', f.role, async () => {
+        await remote.rename(tempOf(f), f.path);
+        leftovers.splice(leftovers.indexOf(tempOf(f)), 1);
+        installed.push(f);
+        return { ok: true, detail: `${tempOf(f)} → ${f.path}` };
+      });
     for (const f of changed) {
       const valid = await run.step('check', f.role, async () => {
         const args = commandArgs(deps.checks[f.role], tempOf(f));
@@ -329,18 +337,22 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         const output = (r.stderr + r.stdout).trim();
         return { ok: r.code === 0, detail: `${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}${output ? `: ${lastLines(output)}` : ''}` };
       });
-      if (!valid) {
-        const message = `the new ${f.path} failed validation, nothing was changed: ${run.last()}`;
+      // A NEW rules file must exist before promtool can check a prometheus.yml that names it. No
+      // server has loaded it (nothing reloads before step 4), so placing it now is safe.
+      const placed = valid && (f.existed || (await install(f)));
+      if (!placed) {
+        const message = `${valid ? `placing the new ${f.path} failed` : `the new ${f.path} failed validation`}, nothing was changed: ${run.last()}`;
+        for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}` }));
         await cleanup();
         backups.length = 0;
-        return fail('check_failed', message);
+        return fail(valid ? 'install_failed' : 'check_failed', message);
       }
     }
     // The backups are kept from here on: they are what a restore (by us or by hand) uses.
     for (const b of backups) leftovers.splice(leftovers.indexOf(b), 1);
 
-    // 3. Atomic rename into place. From here on any failure restores the backups.
-    const installed: PlgFilePlan[] = [];
+    // 3. Atomic rename into place. From here on any failure restores the backups. (`return await`
+    // throughout: the session must stay open until a rollback has finished, not merely started.)
     const rollback = async (code: PlgFailureCode, message: string): Promise<ApplyResult> => {
       const restored = await restore(installed, originals, { remote, run, deps, stamp, modes });
       await cleanup();
@@ -350,20 +362,12 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         restored,
       );
     };
-    for (const f of changed) {
-      const ok = await run.step('install', f.role, async () => {
-        await remote.rename(tempOf(f), f.path);
-        leftovers.splice(leftovers.indexOf(tempOf(f)), 1);
-        installed.push(f);
-        return { ok: true, detail: `${tempOf(f)} → ${f.path}` };
-      });
-      if (!ok) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
+    for (const f of changed.filter((c) => !installed.includes(c))) {
+      if (!(await install(f))) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
     }
 
-    // 4. Reload, then verify that the running servers show the change. (`return await` throughout:
-    // the session must stay open until a rollback has finished, not merely started.)
+    // 4. Reload, then verify that the running servers show the change.
     const services = servicesFor(changed);
-    // (`return await`: the session must stay open until the rollback has finished, not just started.)
     for (const svc of services) {
       if (!(await run.step('reload', svc, () => reload(svc, remote, deps)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
     }
