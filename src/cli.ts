@@ -11,7 +11,11 @@ import { leasesOf, poolSize } from './store/leases.js';
 import { listServices, upsertServices } from './store/services.js';
 import { Store, StoreError } from './store/store.js';
 
-type Out = { out: (s: string) => void; err: (s: string) => void };
+import { cliCommands, type CliIo } from './cli/registry.js';
+import './cli/jenkins.js';
+import './cli/plg.js';
+
+type Out = CliIo;
 
 const USAGE = `usage: node dist/cli.js <command>
   services apply -f FILE     validate a services file and upsert every service in it
@@ -20,8 +24,6 @@ const USAGE = `usage: node dist/cli.js <command>
   plg render <service> --out DIR   write prometheus.yml, rules.yml, alertmanager.yml for review
   jenkins render <service>   print the service's Jenkins job config.xml
   run-step <step> --plan FILE      run one executor step (used by Jenkins pipelines)`;
-
-export const extraCommands = new Map<string, (argv: string[], io: Out, store: () => Promise<Store>) => Promise<number>>();
 
 function dataDir(): string {
   return process.env.DATA_DIR || './data';
@@ -81,8 +83,11 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
       return 0;
     }
   }
-  const extra = group ? extraCommands.get(cmd ? `${group} ${cmd}` : group) ?? extraCommands.get(group) : undefined;
-  if (extra) return extra(extraCommands.has(`${group} ${cmd}`) ? rest : argv.slice(1), io, () => openStore(io));
+  // Other groups register themselves in src/cli/*: `plg render`, `jenkins render`, `run-step`.
+  const two = cliCommands.get(`${group} ${cmd}`);
+  if (two) return two(rest, io, () => openStore(io));
+  const one = group ? cliCommands.get(group) : undefined;
+  if (one) return one(argv.slice(1), io, () => openStore(io));
   io.err(USAGE);
   return 2;
 }

@@ -1,0 +1,2 @@
+// `plg render <service> --out DIR` registers here (issue 5).
+export {};
