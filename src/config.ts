@@ -237,6 +237,9 @@ export const envSchema = z
     JENKINS_URL: url.optional(),
     JENKINS_USER: optionalText,
     JENKINS_TOKEN: optionalText,
+    /** Where the bot's CLI and node are on the Jenkins agents: the generated pipeline runs `$NODE_BIN $BOT_CLI run-step …`. */
+    JENKINS_BOT_CLI: z.string().regex(/^[^\u0000-\u001f\u007f]+$/, { message: 'a path without control characters' }).default('dist/cli.js'),
+    JENKINS_NODE_BIN: z.string().regex(/^[^\u0000-\u001f\u007f]+$/, { message: 'a path without control characters' }).default('node'),
     BOT_PUBLIC_URL: url.optional(),
     EXECUTOR: z.enum(['local', 'dry-run', 'jenkins']).optional(),
     ADMIN_USERS: z
@@ -255,6 +258,8 @@ function crossChecks(e: Record<string, string | undefined>): string[] {
   if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) out.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   if (e.F5_SERVERS && (!e.F5_USERNAME || !e.F5_PASSWORD)) out.push('F5_USERNAME: F5_USERNAME and F5_PASSWORD are required when F5_SERVERS is set');
   if (e.EXECUTOR === 'local' && !e.GOVC_URL) out.push('GOVC_URL: required when EXECUTOR=local');
+  if (e.EXECUTOR === 'jenkins' && !e.JENKINS_URL) out.push('JENKINS_URL: required when EXECUTOR=jenkins');
+  if (e.JENKINS_URL && (!e.JENKINS_USER || !e.JENKINS_TOKEN)) out.push('JENKINS_USER: JENKINS_USER and JENKINS_TOKEN (an API token) are required when JENKINS_URL is set');
   return out;
 }
 

@@ -19,7 +19,10 @@ export interface Integrations {
   f5?: F5Client;
 }
 
-export function buildGovc(config: Config): Govc | undefined {
+export type GovcSettings = Pick<Config, 'GOVC_URL' | 'GOVC_USERNAME' | 'GOVC_PASSWORD' | 'GOVC_INSECURE' | 'GOVC_DATACENTER' | 'GOVC_BIN'>;
+export type F5Settings = Pick<Config, 'F5_SERVERS' | 'F5_USERNAME' | 'F5_PASSWORD' | 'F5_VERIFY_TLS' | 'F5_CA_FILE'>;
+
+export function buildGovc(config: GovcSettings): Govc | undefined {
   if (!config.GOVC_URL) return undefined;
   return new Govc({
     bin: config.GOVC_BIN,
@@ -27,7 +30,7 @@ export function buildGovc(config: Config): Govc | undefined {
   });
 }
 
-export function buildF5(config: Config, logger: Logger): F5Client | undefined {
+export function buildF5(config: F5Settings, logger: Logger): F5Client | undefined {
   if (config.F5_SERVERS.length === 0) return undefined;
   return new F5Client({
     servers: config.F5_SERVERS, username: config.F5_USERNAME!, password: config.F5_PASSWORD!,

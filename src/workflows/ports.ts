@@ -32,6 +32,11 @@ export interface StepResult {
 export interface Journal {
   /** Runs `fn` as step `name` unless the attempt already completed it (resume); returns its data. */
   step(name: StepName, fn: () => Promise<StepResult>): Promise<StepRecord['data']>;
+  /**
+   * Merges facts into a step while it runs, so a restart can find them (e.g. the Jenkins queue item
+   * to re-attach to). The step keeps them whatever its outcome.
+   */
+  record(name: StepName, data: NonNullable<StepRecord['data']>): Promise<void>;
   /** Records what a step would do (dry run) or an extra line for the thread. */
   plan(line: string): Promise<void>;
   /** The data of a completed step of this attempt (or an earlier one, for recovery). */

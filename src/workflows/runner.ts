@@ -38,6 +38,11 @@ export class RunCoordinator implements Runner {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
+  /** True once shutdown began: journals start no new step, so each run stops at a step boundary. */
+  get stopping(): boolean {
+    return this.draining;
+  }
+
   async shutdown(graceMs = 20_000): Promise<void> {
     this.draining = true;
     const timer = setTimeout(() => this.abort.abort(new Error('the bot is shutting down')), graceMs);
@@ -68,7 +73,7 @@ export class RunCoordinator implements Runner {
     deps.surface.sync(requestId);
     const executor = deps.executors[started.executor];
     const log = logger.child({ requestId, service: started.service, executor: started.executor });
-    const journal = new RequestJournal(deps, requestId);
+    const journal = new RequestJournal(deps, requestId, () => this.draining);
     try {
       if (!service) throw new StepError('name', 'service_gone', messages.serviceGone(started.service));
       if (!executor) throw new StepError('name', 'no_executor', messages.noExecutor(started.executor));
@@ -81,8 +86,8 @@ export class RunCoordinator implements Runner {
       }
       await this.finish(requestId, 'succeeded');
     } catch (e) {
-      if (this.abort.signal.aborted) {
-        log.warn('run interrupted by shutdown; it resumes on the next start');
+      if (this.draining && (this.abort.signal.aborted || (e instanceof StepError && e.code === 'shutdown'))) {
+        log.warn('run checkpointed for shutdown; it resumes on the next start');
         return; // state stays running: recovery picks it up
       }
       const err = e instanceof StepError ? e : new StepError(lastStep(findIn(store.data, requestId)) ?? 'name', 'unexpected', (e as Error).message, { cause: e });
@@ -148,7 +153,7 @@ function currentAttempt(r: ScaleRequest): Attempt {
 
 /** The journal of the request's current attempt, written through the store. */
 export class RequestJournal implements Journal {
-  constructor(private readonly deps: Deps, private readonly requestId: string) {}
+  constructor(private readonly deps: Deps, private readonly requestId: string, private readonly stopping: () => boolean = () => false) {}
 
   private request(): ScaleRequest {
     return findIn(this.deps.store.data, this.requestId)!;
@@ -162,12 +167,16 @@ export class RequestJournal implements Journal {
   async step(name: StepName, fn: () => Promise<StepResult>): Promise<StepRecord['data']> {
     const done = this.completed(name);
     if (done) return done.data;
+    // Shutting down: checkpoint here, between steps; the next start resumes from this step.
+    if (this.stopping()) throw new StepError(name, 'shutdown', 'the bot is shutting down; this step runs after the restart');
     const { store, clock, metrics, surface } = this.deps;
     const startedAt = clock.now();
     await store.mutate((d) => {
       const a = currentAttempt(findIn(d, this.requestId)!);
-      const rec: StepRecord = { name, state: 'running', startedAt: startedAt.toISOString() };
       const i = a.steps.findIndex((s) => s.name === name);
+      // A step interrupted by a restart keeps what it recorded (what it needs to re-attach).
+      const kept = i >= 0 && a.steps[i]!.state === 'running' ? a.steps[i]!.data : undefined;
+      const rec: StepRecord = { name, state: 'running', startedAt: startedAt.toISOString(), ...(kept ? { data: kept } : {}) };
       if (i >= 0) a.steps[i] = rec;
       else a.steps.push(rec);
     });
@@ -194,11 +203,18 @@ export class RequestJournal implements Journal {
     await this.deps.store.mutate((d) => {
       const r = findIn(d, this.requestId)!;
       const rec = currentAttempt(r).steps.find((s) => s.name === name);
-      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...(detail ? { detail } : {}), ...(data ? { data } : {}) });
+      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...(detail ? { detail } : {}), ...(data ? { data: { ...rec.data, ...data } } : {}) });
       addEvent(r, { at, type: 'step', detail: `${name} ${state}${detail ? `: ${detail}` : ''}` });
     });
     this.deps.surface.sync(this.requestId);
     if (state === 'done') this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, detail));
+  }
+
+  async record(name: StepName, data: NonNullable<StepRecord['data']>): Promise<void> {
+    await this.deps.store.mutate((d) => {
+      const rec = currentAttempt(findIn(d, this.requestId)!).steps.find((s) => s.name === name);
+      if (rec) rec.data = { ...rec.data, ...data };
+    });
   }
 
   async plan(line: string): Promise<void> {

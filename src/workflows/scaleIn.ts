@@ -73,7 +73,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
     });
     await journal.result({ vmName: vm, ip, member });
   } catch (e) {
-    if (signal.aborted) throw e;
+    if (signal.aborted || (e instanceof StepError && e.code === 'shutdown')) throw e; // resumed after the restart
     if (!done('destroy')) {
       // The VM is still there: put it back in service.
       const undo = async (text: string, step: StepName, fn: () => Promise<unknown>) => {

@@ -9,7 +9,7 @@
  */
 import type { Service } from '../config.js';
 import { nextFreeName } from '../integrations/govc.js';
-import { markLeaseInUse, releaseAddress } from '../store/leases.js';
+import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { ScaleRequest, StepName } from '../store/types.js';
 import type { Clock } from '../clock.js';
@@ -39,8 +39,87 @@ export interface LocalExecutorDeps {
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];
 
 /** Which steps of the current attempt ran (done, failed or interrupted), for compensation. */
-function touched(journal: Journal, r: ScaleRequest, step: StepName): boolean {
+export function touched(journal: Journal, r: ScaleRequest, step: StepName): boolean {
   return Boolean(journal.completed(step)) || Boolean(lastAttempt(r)?.steps.some((s) => s.name === step));
+}
+
+/** What a scale-out has established so far: what compensation undoes. */
+export interface ScaleOutState {
+  ip?: string;
+  vm?: string;
+  /** From the name step on, a VM by that name is ours — unless the clone found someone else's. */
+  ownsVm?: boolean;
+}
+
+/** What reserve-ip and name need; without vCenter, names and addresses come from the store's leases only. */
+export interface PlacementDeps {
+  store: Store;
+  clock: Clock;
+  vcenter?: VCenter;
+  probe?: Prober;
+}
+
+/**
+ * The first two steps of every scale-out, whoever runs the VM steps afterwards: reserve an address
+ * of the pool and choose the next free `<prefix>-<n>` name. Returns the plan of the VM steps.
+ */
+export async function reserveAndName(d: PlacementDeps, ctx: RunContext, state: ScaleOutState): Promise<StepPlan> {
+  const { service, journal, signal, request } = ctx;
+  const { vcenter } = d;
+  const leasedNames = () => leasesOf(d.store, service.name).flatMap((l) => (l.vmName ? [l.vmName] : []));
+  const reserved = await journal.step('reserve-ip', async () => {
+    const vms = vcenter ? (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n)) : [];
+    const guestIps = vcenter ? await vcenter.guestIps(vms, signal) : new Set<string>();
+    const lease = await reserveAddress({ store: d.store, at: d.clock.now().toISOString(), guestIps, probe: d.probe ?? defaultProber }, service, request.id);
+    return { detail: `${lease.ip} reserved`, data: { ip: lease.ip } };
+  });
+  state.ip = String(reserved!.ip);
+
+  const named = await journal.step('name', async () => {
+    const names = vcenter ? await vcenter.listVms({ prefix: service.vmNamePrefix }, signal) : leasedNames();
+    const vm = nextFreeName(service.vmNamePrefix, names);
+    return { detail: vm, data: { vm } };
+  });
+  state.vm = String(named!.vm);
+  state.ownsVm = true; // from here a VM by that name is ours (the name step found it free)
+  return { requestId: request.id, service, vmName: state.vm, ip: state.ip };
+}
+
+/** What compensation needs: the store, and vCenter / F5 when this process can reach them. */
+export interface CompensationDeps {
+  store: Store;
+  clock: Clock;
+  vcenter?: VCenter;
+  lb?: LoadBalancer;
+}
+
+/**
+ * Undo in reverse: F5 member, VM, IP. Each undo is best effort and recorded. Idempotent, so it is
+ * safe after a Jenkins pipeline's own rollback. Without vCenter the VM steps are not undone here.
+ */
+export async function compensateScaleOut(
+  d: CompensationDeps, ctx: RunContext, state: ScaleOutState, opts: { cloneFoundForeignVm?: boolean } = {},
+): Promise<void> {
+  const { service, journal, request, logger } = ctx;
+  const r = d.store.data.requests.find((x) => x.id === request.id)!;
+  if (state.ip && state.vm && d.vcenter) {
+    const plan: StepPlan = { requestId: request.id, service, vmName: state.vm, ip: state.ip };
+    const undone = await rollbackVm(plan, { vcenter: d.vcenter, lb: d.lb }, {
+      memberTouched: touched(journal, r, 'f5-add'),
+      vmOwned: Boolean(state.ownsVm) && !opts.cloneFoundForeignVm && touched(journal, r, 'clone'),
+    });
+    for (const u of undone) {
+      if (!u.ok) logger.error({ step: u.step }, u.text);
+      await journal.undone(u.text, u.step);
+    }
+  }
+  if (state.ip) {
+    const ip = state.ip;
+    await releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id).then(
+      () => journal.undone(`released ${ip}`, 'reserve-ip'),
+      (e: Error) => journal.undone(`FAILED to release ${ip}: ${e.message}`, 'reserve-ip'),
+    );
+  }
 }
 
 export class LocalExecutor implements Executor {
@@ -55,28 +134,11 @@ export class LocalExecutor implements Executor {
 
   async run(ctx: RunContext): Promise<void> {
     if (ctx.request.direction === 'in') return scaleIn(this.d, ctx);
-    const { service, journal, signal, request } = ctx;
+    const { service, journal, signal } = ctx;
     const { vcenter, lb } = this.d;
-    const state: { ip?: string; vm?: string; ownsVm?: boolean } = {};
+    const state: ScaleOutState = {};
     try {
-      const reserved = await journal.step('reserve-ip', async () => {
-        const vms = (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n));
-        const guestIps = await vcenter.guestIps(vms, signal);
-        const lease = await reserveAddress({ store: this.d.store, at: this.d.clock.now().toISOString(), guestIps, probe: this.d.probe ?? defaultProber }, service, request.id);
-        return { detail: `${lease.ip} reserved`, data: { ip: lease.ip } };
-      });
-      state.ip = String(reserved!.ip);
-
-      const named = await journal.step('name', async () => {
-        const names = await vcenter.listVms({ prefix: service.vmNamePrefix }, signal);
-        const vm = nextFreeName(service.vmNamePrefix, names);
-        return { detail: vm, data: { vm } };
-      });
-      state.vm = String(named!.vm);
-      const vm = state.vm;
-      const ip = state.ip;
-      state.ownsVm = true; // from here a VM by that name is ours (the name step found it free)
-      const plan: StepPlan = { requestId: request.id, service, vmName: vm, ip };
+      const plan = await reserveAndName(this.d, ctx, state);
       const io: StepIo = { vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health, resumeCloneWaitMs: this.d.resumeCloneWaitMs };
       for (const step of VM_STEPS) {
         await journal.step(step, async () => {
@@ -88,39 +150,14 @@ export class LocalExecutor implements Executor {
           }
         });
       }
-      const member = `${ip}:${service.f5.port}`;
+      const member = `${plan.ip}:${service.f5.port}`;
 
-      await markLeaseInUse(this.d.store, service.name, ip, vm, this.d.clock.now().toISOString());
-      await journal.result({ vmName: vm, ip, member });
+      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString());
+      await journal.result({ vmName: plan.vmName, ip: plan.ip, member });
     } catch (e) {
       if (signal.aborted) throw e; // shutting down: leave it to recovery
-      await this.compensate(ctx, state);
+      await compensateScaleOut(this.d, ctx, state);
       throw e;
-    }
-  }
-
-  /** Undo in reverse: F5 member, VM, IP. Each undo is best effort and recorded. */
-  private async compensate(ctx: RunContext, state: { ip?: string; vm?: string; ownsVm?: boolean }): Promise<void> {
-    const { service, journal, request, logger } = ctx;
-    const fresh = (): ScaleRequest => this.d.store.data.requests.find((r) => r.id === request.id)!;
-    const r = fresh();
-    if (state.ip && state.vm) {
-      const plan: StepPlan = { requestId: request.id, service, vmName: state.vm, ip: state.ip };
-      const undone = await rollbackVm(plan, { vcenter: this.d.vcenter, lb: this.d.lb }, {
-        memberTouched: touched(journal, r, 'f5-add'),
-        vmOwned: Boolean(state.ownsVm) && touched(journal, r, 'clone'),
-      });
-      for (const u of undone) {
-        if (!u.ok) logger.error({ step: u.step }, u.text);
-        await journal.undone(u.text, u.step);
-      }
-    }
-    if (state.ip) {
-      const ip = state.ip;
-      await releaseAddress(this.d.store, service.name, ip, this.d.clock.now().toISOString(), request.id).then(
-        () => journal.undone(`released ${ip}`, 'reserve-ip'),
-        (e: Error) => journal.undone(`FAILED to release ${ip}: ${e.message}`, 'reserve-ip'),
-      );
     }
   }
 }

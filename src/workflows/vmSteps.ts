@@ -107,7 +107,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
 
 /**
  * Undoes the VM steps in reverse: the F5 member (if `memberTouched`), then the VM (if `vmOwned`).
- * Idempotent: a missing member or VM is already undone. Returns what was undone or failed.
+ * Idempotent: a missing member or VM is already undone and not listed. Returns what was undone or failed.
  */
 export async function rollbackVm(
   p: StepPlan, io: StepIo, what: { memberTouched: boolean; vmOwned: boolean },
@@ -117,7 +117,8 @@ export async function rollbackVm(
   if (what.memberTouched && io.lb) {
     const lb = io.lb;
     await lb.removeMember(pool, partition, p.ip, port).then(
-      () => out.push({ step: 'f5-add', ok: true, text: `removed F5 member ${member(p)}` }),
+      // false: not in the pool (never added, or already removed, e.g. by a pipeline's own rollback)
+      (removed) => void (removed && out.push({ step: 'f5-add', ok: true, text: `removed F5 member ${member(p)}` })),
       (e: Error) => out.push({ step: 'f5-add', ok: false, text: `FAILED to remove F5 member ${member(p)}: ${e.message} — fix by hand` }),
     );
   }

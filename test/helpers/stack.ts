@@ -31,6 +31,8 @@ export async function startStack(o: {
   vcsimDelay?: Record<string, number>;
   executor?: Partial<LocalExecutorDeps>;
   bot?: Partial<StartOptions>;
+  /** The F5 client's per-request timeout (default 5 s). */
+  lbTimeoutMs?: number;
 }): Promise<Stack> {
   const vcsim = await startVcsim({ methodDelay: o.vcsimDelay });
   for (const t of o.templates ?? [...new Set(o.services.map((s) => s.template))]) await vcsim.makeTemplate(t);
@@ -41,7 +43,7 @@ export async function startStack(o: {
     f5b = await startFakeF5({ pools, failover: 'STANDBY', deviceGroups: ['dg-web'] });
     f5.setPeer(f5b);
   }
-  const lb = new F5Client({ servers: f5b ? [f5b.url, f5.url] : [f5.url], username: 'admin', password: 'f5-test-password', retry: F5_RETRY_FAST, timeoutMs: 5000 });
+  const lb = new F5Client({ servers: f5b ? [f5b.url, f5.url] : [f5.url], username: 'admin', password: 'f5-test-password', retry: F5_RETRY_FAST, timeoutMs: o.lbTimeoutMs ?? 5000 });
   const vcenter = o.vcenter ? o.vcenter(vcsim.govc) : vcsim.govc;
   let executor!: LocalExecutor;
   const tb = await startBot({

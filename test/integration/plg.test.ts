@@ -166,6 +166,21 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     expect(Object.values(paths).map((p) => listDir(join(p, '..')))).toEqual(before.dirs);
   });
 
+  it('notices when a reload did not take, even for an update the servers seemed to show already', async () => {
+    const before = read();
+    const hotter = service('web-server', { targets: web.monitoring!.targets, cpuThreshold: 60 });
+    // A "reload" that reloads nothing: the job and group are there from the first push anyway.
+    const d = deps({ reloads: { prometheus: 'true', alertmanager: 'true' }, verifyTimeoutMs: 1500 });
+    const planned = await planPush(hotter, d);
+    if (!planned.ok) throw new Error(planned.message);
+    expect(planned.plan.files.map((f) => f.changed)).toEqual([true, false, false]);
+
+    const result = await applyPush(planned.plan, d);
+    expect(result).toMatchObject({ ok: false, code: 'verify_failed', rolledBack: true });
+    expect(!result.ok && result.message).toContain('no config reload since the change');
+    expect(read()).toEqual(before);
+  });
+
   it('leaves the original files in place and both servers running when promtool rejects the new rules', async () => {
     const before = read();
     const dirsBefore = Object.values(paths).map((p) => listDir(join(p, '..')));

@@ -15,12 +15,11 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { parse as parseYamlText } from 'yaml';
 import type { Service } from '../../config.js';
 import { redact } from '../../logger.js';
+import { commandArgs, reload, runRemote } from './commands.js';
+import { maskedDiff } from './diff.js';
 import {
-  isRouteOf,
   mergeAlertmanager,
   mergePrometheus,
   mergeRules,
@@ -29,8 +28,9 @@ import {
   removePrometheus,
   removeRules,
 } from './merge.js';
-import { hasScrapeJob, managedName, type RenderSettings } from './render.js';
+import type { RenderSettings } from './render.js';
 import { PlgSshError, type RemoteHost } from './ssh.js';
+import { lastReload, verify } from './verify.js';
 
 export type PlgRole = 'prometheus' | 'rules' | 'alertmanager';
 const ROLES: readonly PlgRole[] = ['rules', 'prometheus', 'alertmanager'];
@@ -222,24 +222,6 @@ function mergeAll(
   }
 }
 
-// Keys whose values are secrets in Prometheus / Alertmanager configs.
-const SECRET_KEY = /^(\s*(?:-\s+)?(?:password|credentials|bearer_token|secret|api_key|api_secret|auth_token|token|routing_key|service_key|webhook_url|[a-z_]*_(?:password|secret|token)))(\s*:\s*)(\S.*)$/gim;
-
-/** Masks secret values so a diff can be shown in Slack: known tokens, secret keys, URL credentials. */
-export function maskSecrets(text: string, settings: Pick<RenderSettings, 'webhookToken'>): string {
-  let out = settings.webhookToken ? text.split(settings.webhookToken).join('[REDACTED]') : text;
-  out = out.replace(SECRET_KEY, (_, key: string, colon: string) => `${key}${colon}'[REDACTED]'`);
-  out = out.replace(/([?&](?:token|key|secret|password|api_key)=)[^&\s'"]+/gi, '$1[REDACTED]');
-  return redact(out);
-}
-
-function maskedDiff(path: string, before: string, after: string, settings: RenderSettings): string {
-  const a = maskSecrets(before, settings);
-  const b = maskSecrets(after, settings);
-  if (a === b) return `${path}: only secret values change (not shown)\n`;
-  return createTwoFilesPatch(path, path, a, b, 'current', 'proposed', { context: 3 });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Apply
 
@@ -288,6 +270,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     if (changed.length === 0) return done(true);
 
     const stamp = (deps.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
+    const commandTimeout = deps.commandTimeoutMs ?? 120_000;
     const tempOf = (f: PlgFilePlan) => `${f.path}.autoscale-${stamp}.tmp`;
     const backupOf = (f: PlgFilePlan) => `${f.path}.bak-${stamp}`;
     const modes = {} as PlgByRole<number | undefined>;
@@ -331,12 +314,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         return { ok: true, detail: `${tempOf(f)} → ${f.path}` };
       });
     for (const f of changed) {
-      const valid = await run.step('check', f.role, async () => {
-        const args = commandArgs(deps.checks[f.role], tempOf(f));
-        const r = await remote.exec(args, { timeoutMs: deps.commandTimeoutMs ?? 120_000 });
-        const output = (r.stderr + r.stdout).trim();
-        return { ok: r.code === 0, detail: `${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}${output ? `: ${lastLines(output)}` : ''}` };
-      });
+      const valid = await run.step('check', f.role, () => runRemote(remote, commandArgs(deps.checks[f.role], tempOf(f)), commandTimeout));
       // A NEW rules file must exist before promtool can check a prometheus.yml that names it. No
       // server has loaded it (nothing reloads before step 4), so placing it now is safe.
       const placed = valid && (f.existed || (await install(f)));
@@ -368,11 +346,15 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
 
     // 4. Reload, then verify that the running servers show the change.
     const services = servicesFor(changed);
+    const urls = { prometheus: deps.prometheusUrl, alertmanager: deps.alertmanagerUrl };
+    const reloadedBefore = { prometheus: undefined as number | undefined, alertmanager: undefined as number | undefined };
     for (const svc of services) {
-      if (!(await run.step('reload', svc, () => reload(svc, remote, deps)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
+      reloadedBefore[svc] = (await lastReload(svc, urls[svc]))?.at;
+      if (!(await run.step('reload', svc, () => reload(deps.reloads[svc], remote, commandTimeout)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
     }
     for (const svc of services) {
-      if (!(await run.step('verify', svc, () => verify(svc, plan, deps)))) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
+      const verified = await run.step('verify', svc, () => verify(svc, plan, urls[svc], deps.verifyTimeoutMs ?? 60_000, reloadedBefore[svc]));
+      if (!verified) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
     }
     return done(false);
   } finally {
@@ -410,7 +392,7 @@ async function restore(
     ok = ok && restored; // every file is attempted even when one fails
   }
   for (const svc of servicesFor(installed)) {
-    const reloaded = await ctx.run.step('reload_after_restore', svc, () => reload(svc, ctx.remote, ctx.deps));
+    const reloaded = await ctx.run.step('reload_after_restore', svc, () => reload(ctx.deps.reloads[svc], ctx.remote, ctx.deps.commandTimeoutMs ?? 120_000));
     ok = ok && reloaded;
   }
   return ok;
@@ -441,105 +423,3 @@ class StepRecorder {
   }
 }
 
-const lastLines = (text: string, n = 6): string => text.split('\n').slice(-n).join(' | ');
-
-// ---------------------------------------------------------------------------------------------
-// Commands, reloads, verification
-
-/**
- * Splits a configured command line into arguments (whitespace; '…' and "…" group; no expansion)
- * and substitutes `{file}` / `{name}`. The result goes through shellQuote, so a path can never
- * inject into the remote shell.
- */
-export function commandArgs(template: string, file: string): string[] {
-  const args: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | undefined;
-  let inWord = false;
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < template.length) current += template[++i];
-      else current += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) args.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += c;
-      inWord = true;
-    }
-  }
-  if (inWord) args.push(current);
-  return args.map((a) => a.replaceAll('{file}', file).replaceAll('{name}', posix.basename(file)));
-}
-
-const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
-
-async function reload(svc: 'prometheus' | 'alertmanager', remote: RemoteHost, deps: PlgDeps): Promise<{ ok: boolean; detail: string }> {
-  const how = deps.reloads[svc];
-  if (isUrl(how)) {
-    try {
-      const res = await fetch(how, { method: 'POST', signal: AbortSignal.timeout(deps.commandTimeoutMs ?? 120_000) });
-      const body = (await res.text()).trim();
-      return { ok: res.ok, detail: `POST ${how} → ${res.status}${body ? `: ${lastLines(body)}` : ''}` };
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      return { ok: false, detail: `POST ${how} failed: ${err.cause?.code ?? err.message}` };
-    }
-  }
-  const args = commandArgs(how, '');
-  const r = await remote.exec(args, { timeoutMs: deps.commandTimeoutMs ?? 120_000 });
-  const output = (r.stderr + r.stdout).trim();
-  const ok = r.code === 0;
-  return { ok, detail: `${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}${output ? `: ${lastLines(output)}` : ''}` };
-}
-
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: Error & { cause?: { code?: string } }) => {
-    throw new Error(`GET ${url} failed: ${e.cause?.code ?? e.message}`);
-  });
-  if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
-  return res.json();
-}
-
-/** What the running server shows; compared with what the plan expects. */
-async function observe(svc: 'prometheus' | 'alertmanager', plan: PlgPlan, base: string): Promise<{ matches: boolean; seen: string }> {
-  const want = plan.kind === 'push';
-  const name = managedName(plan.service);
-  if (svc === 'prometheus') {
-    const config = (await getJson(`${base}/api/v1/status/config`)) as { data?: { yaml?: string } };
-    const jobs = ((parseYamlText(config.data?.yaml ?? '') as { scrape_configs?: Array<{ job_name?: string }> } | null)?.scrape_configs ?? []).map((j) => j.job_name);
-    const rules = (await getJson(`${base}/api/v1/rules`)) as { data?: { groups?: Array<{ name?: string }> } };
-    const groups = (rules.data?.groups ?? []).map((g) => g.name);
-    const jobOk = !hasScrapeJob(plan.service) || jobs.includes(name) === want;
-    const groupOk = groups.includes(name) === want;
-    return { matches: jobOk && groupOk, seen: `job ${name} ${jobs.includes(name) ? 'loaded' : 'absent'}, rule group ${name} ${groups.includes(name) ? 'loaded' : 'absent'}` };
-  }
-  const status = (await getJson(`${base}/api/v2/status`)) as { config?: { original?: string } };
-  const routes = (parseYamlText(status.config?.original ?? '') as { route?: { routes?: unknown[] } } | null)?.route?.routes ?? [];
-  const has = routes.some(isRouteOf(plan.service));
-  return { matches: has === want, seen: `route service="${plan.service.name}" → vm-autoscale-bot ${has ? 'loaded' : 'absent'}` };
-}
-
-async function verify(svc: 'prometheus' | 'alertmanager', plan: PlgPlan, deps: PlgDeps): Promise<{ ok: boolean; detail: string }> {
-  const base = (svc === 'prometheus' ? deps.prometheusUrl : deps.alertmanagerUrl)?.replace(/\/+$/, '');
-  if (!base) return { ok: true, detail: `skipped: ${svc === 'prometheus' ? 'PROMETHEUS_URL' : 'ALERTMANAGER_URL'} is not set` };
-  const deadline = Date.now() + (deps.verifyTimeoutMs ?? 60_000);
-  let last = '';
-  for (;;) {
-    try {
-      const o = await observe(svc, plan, base);
-      if (o.matches) return { ok: true, detail: o.seen };
-      last = o.seen;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) return { ok: false, detail: `after ${Math.round((deps.verifyTimeoutMs ?? 60_000) / 1000)}s: ${last}` };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}

@@ -214,6 +214,30 @@ describe('mergeAlertmanager', () => {
     expect(routesOf(again).map((r) => r.receiver)).toEqual(['vm-autoscale-bot', 'jenkins-webhook', 'jenkins-webhook', 'jenkins-webhook']);
   });
 
+  it('keeps blank lines and comments between routes where they were', () => {
+    const text = [
+      'route:',
+      '  receiver: default',
+      '  routes:',
+      '    # databases',
+      '    - matchers: [\'team="db"\']',
+      '      receiver: default',
+      '',
+      '    # everything else',
+      '    - receiver: default',
+      '',
+      'receivers:',
+      '  - name: default',
+      '',
+    ].join('\n');
+    const merged = mergeAlertmanager(text, WEB, SETTINGS);
+    expect(lineChanges(text, merged).removed).toEqual([]);
+    expect(merged).toContain("receiver: default\n\n    - receiver: vm-autoscale-bot");
+    expect(merged).toContain("repeat_interval: 1h\n\n    # everything else\n    - receiver: default");
+    expect(mergeAlertmanager(merged, WEB, SETTINGS)).toBe(merged);
+    expect(removeAlertmanager(merged, WEB)).toBe(text);
+  });
+
   it('creates route.routes when the root route has none', () => {
     const text = "route:\n  receiver: 'default'\nreceivers:\n  - name: 'default'\n";
     const merged = mergeAlertmanager(text, WEB, SETTINGS);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commandArgs, maskSecrets, rulesFileRefFor } from '../../../src/integrations/plg/push.js';
+import { commandArgs } from '../../../src/integrations/plg/commands.js';
+import { maskSecrets } from '../../../src/integrations/plg/diff.js';
+import { rulesFileRefFor } from '../../../src/integrations/plg/push.js';
 import { mergeAlertmanager } from '../../../src/integrations/plg/merge.js';
 import { SETTINGS, service } from '../../fixtures/plg/services.js';
 
