@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import { registerCommands } from './commands/autoscale/index.js';
 import type { Config } from './config.js';
 import { registerActions } from './handlers/actions.js';
+import { registerPlgActions } from './handlers/plgActions.js';
 import { registerHome } from './handlers/home.js';
 import { registerViews } from './handlers/views.js';
 import { startTicker, tick } from './handlers/tick.js';
@@ -106,6 +107,7 @@ export function createApp(o: AppOptions): BotApp {
 
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerPlgActions(app, deps);
   registerViews(app, deps);
   registerHome(app, deps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });

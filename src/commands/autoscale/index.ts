@@ -4,6 +4,7 @@ import type { Deps } from '../../workflows/deps.js';
 import { operations } from './operations.js';
 import { services } from './services.js';
 import { templates } from './templates.js';
+import { plgSubcommands } from './plg.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 const registry: Subcommand[] = [];
@@ -14,6 +15,7 @@ export function addSubcommands(list: Subcommand[]): void {
 addSubcommands(operations);
 addSubcommands(services);
 addSubcommands(templates);
+addSubcommands(plgSubcommands);
 
 export function helpText(): string {
   const groups = new Map<string, Subcommand[]>();

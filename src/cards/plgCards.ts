@@ -1,0 +1,62 @@
+/** What users read about a monitoring-config push: the diff, the buttons, the step report. */
+import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
+import { ACTION } from './ids.js';
+
+const FILE_LABEL = { prometheus: 'Prometheus config', rules: 'alert rules', alertmanager: 'Alertmanager config' } as const;
+const MAX_DIFF = 2800;
+
+function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
+  const blocks: Array<Record<string, unknown>> = [];
+  for (const f of plan.files) {
+    if (!f.changed) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${FILE_LABEL[f.role]} \`${f.path}\`: unchanged` }] });
+      continue;
+    }
+    const diff = f.diff.length > MAX_DIFF ? `${f.diff.slice(0, MAX_DIFF)}\n… (${f.diff.length - MAX_DIFF} more characters)` : f.diff;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${f.path}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${diff}\`\`\`` } });
+  }
+  return blocks;
+}
+
+export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string } = {}): { text: string; blocks: unknown[] } {
+  const what = plan.kind === 'push' ? `Monitoring config for *${plan.service.name}*` : `Removing *${plan.service.name}* from the monitoring config`;
+  if (plan.noop) {
+    return { text: `${what}: already up to date, nothing to do.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${what}: already up to date — nothing to change.` } }] };
+  }
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...diffBlocks(plan)];
+  if (opts.buttonsFor) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button', style: 'primary', action_id: ACTION.plgApply, value: opts.buttonsFor, text: { type: 'plain_text', text: 'Apply' },
+          confirm: {
+            title: { type: 'plain_text', text: 'Apply?' },
+            text: { type: 'mrkdwn', text: 'Back up, validate (promtool / amtool), install, reload and verify. Any failure restores the backups.' },
+            confirm: { type: 'plain_text', text: 'Apply' }, deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        },
+        { type: 'button', action_id: ACTION.plgCancel, value: opts.buttonsFor, text: { type: 'plain_text', text: 'Cancel' } },
+      ],
+    });
+  }
+  return { text: `${what}: ${plan.files.filter((f) => f.changed).length} file(s) change`, blocks };
+}
+
+export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: string, r: ApplyResult): string {
+  const head = r.ok
+    ? r.noop ? `:white_check_mark: Monitoring config for ${service} was already up to date.` : `:white_check_mark: Monitoring config ${kind === 'push' ? 'pushed for' : 'removed for'} *${service}* by <@${by}> in ${(r.durationMs / 1000).toFixed(1)} s.`
+    : `:x: Monitoring config ${kind} for *${service}* failed (${r.code}): ${r.message}${r.rolledBack ? '\nThe original files were restored and the servers reloaded.' : ''}`;
+  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${s.step}${s.role ? ` (${s.role})` : ''}: ${s.detail}`);
+  const backups = r.backups.length ? `\nBackups: ${r.backups.map((b) => `\`${b}\``).join(', ')}` : '';
+  return `${head}\n${steps.join('\n')}${backups}`.slice(0, 3900);
+}
+
+export const plgMessages = {
+  notConfigured: (why: string) => `:warning: The monitoring push is not configured: ${why}`,
+  planFailed: (service: string, code: string, message: string) => `:x: Could not prepare the monitoring config for ${service} (${code}): ${message}. Nothing was changed.`,
+  expired: 'This diff has expired or was already used; run the command again.',
+  notYours: (owner: string) => `Only <@${owner}>, who asked for this diff, can apply it.`,
+  cancelled: (by: string) => `Cancelled by <@${by}>. Nothing was changed.`,
+  applying: (service: string) => `:hourglass_flowing_sand: Applying the monitoring config for ${service}…`,
+};

@@ -1,0 +1,290 @@
+/**
+ * The Jenkins scale-out: reserve IP → name (as the local executor does), then one `jenkins-build`
+ * step that starts the service's job with the plan as a parameter, follows the queue item to its
+ * build and mirrors the build's stages (clone … f5-add, each a `run-step` of the bot's own CLI) as
+ * journal steps of the same names, so the card reads as it does for a local run.
+ *
+ * A failed or aborted build gets the local executor's compensation. The pipeline's `post` block has
+ * usually rolled back already (`run-step rollback`); that is reported, and the bot's own rollback
+ * then finds nothing left — both are idempotent. The queue item and the build are recorded on the
+ * step while it runs, so after a restart the bot re-attaches to the same build instead of starting
+ * another. Scale-ins run locally: the job only scales out.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jenkinsRunText } from '../cards/jenkinsMessages.js';
+import { JenkinsError, type BuildResult, type JenkinsClient, type StageInfo } from '../integrations/jenkins/client.js';
+import { DEFAULT_PLAN_FILE, jobNameFor, type JobParameter } from '../integrations/jenkins/jobConfig.js';
+import { markLeaseInUse } from '../store/leases.js';
+import { findRequest } from '../store/requests.js';
+import type { StepName, StepRecord } from '../store/types.js';
+import { StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
+import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
+import { VM_STEPS, type StepPlan, type VmStep } from './vmSteps.js';
+
+/** The calls of the Jenkins REST client this executor makes. */
+export type JenkinsBuilds = Pick<JenkinsClient, 'buildWithParameters' | 'waitForBuild' | 'getBuild' | 'stages' | 'progressiveText'>;
+
+export interface JenkinsExecutorDeps extends PlacementDeps, CompensationDeps {
+  jenkins: JenkinsBuilds;
+  /** Runs scale-ins; absent when the bot has no vCenter access. */
+  local?: Executor;
+  /** Delay between polls of the queue item and the build; default 2 s. */
+  pollMs?: number;
+}
+
+/** What the build showed that compensation needs. */
+interface BuildFacts {
+  /** The clone stage found someone else's VM by that name: it must never be destroyed. */
+  foreignVm?: boolean;
+  /** The pipeline's own rollback (`post { failure / aborted }`), as `run-step rollback` printed it. */
+  pipelineRollback?: string;
+}
+
+/** Facts recorded on the jenkins-build step while it runs. */
+interface Attached { queueUrl?: string; build?: number; buildUrl?: string }
+
+const MAX_POLL_FAILURES = 5;
+const MAX_CONSOLE = 4 * 1024 * 1024;
+const isVmStep = (name: string): name is VmStep => (VM_STEPS as readonly string[]).includes(name);
+
+export class JenkinsExecutor implements Executor {
+  readonly kind = 'jenkins' as const;
+  constructor(private readonly d: JenkinsExecutorDeps) {}
+
+  async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
+    const at = this.attached(ctx.request.id);
+    ctx.journal.thread(at.build !== undefined ? jenkinsRunText.reattached(jobNameFor(ctx.service), at.build) : jenkinsRunText.resumed());
+    await this.run(ctx);
+    return 'resumed';
+  }
+
+  async run(ctx: RunContext): Promise<void> {
+    const { service, journal, signal, request } = ctx;
+    if (request.direction === 'in') {
+      if (!this.d.local) throw new StepError('f5-disable', 'no_local', jenkinsRunText.noLocalForScaleIn(service.name));
+      journal.thread(jenkinsRunText.scaleInLocal(service.name));
+      return this.d.local.run(ctx);
+    }
+    const state: ScaleOutState = {};
+    const facts: BuildFacts = {};
+    try {
+      const plan = await reserveAndName(this.d, ctx, state);
+      await journal.step('jenkins-build', () => this.build(ctx, plan, facts));
+      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString());
+      await journal.result({ vmName: plan.vmName, ip: plan.ip, member: `${plan.ip}:${service.f5.port}` });
+    } catch (e) {
+      if (signal.aborted) throw e; // shutting down: the build goes on; recovery re-attaches
+      await this.reportPipelineRollback(journal, facts);
+      const r = findRequest(this.d.store, request.id)!;
+      if (!this.d.vcenter && state.vm && touched(journal, r, 'clone')) await journal.undone(jenkinsRunText.vmLeftToPipeline(state.vm));
+      await compensateScaleOut(this.d, ctx, state, { cloneFoundForeignVm: facts.foreignVm });
+      throw e;
+    }
+  }
+
+  /** Starts the build (or finds the one started before a restart), follows it, and reads its result. */
+  private async build(ctx: RunContext, plan: StepPlan, facts: BuildFacts): Promise<StepResult> {
+    const { service, journal, signal } = ctx;
+    const { jenkins } = this.d;
+    const job = jobNameFor(service);
+    const at = this.attached(ctx.request.id);
+    let queueUrl = at.queueUrl;
+    if (!queueUrl) {
+      try {
+        queueUrl = await jenkins.buildWithParameters(job, buildParameters(plan));
+      } catch (e) {
+        if (e instanceof JenkinsError && e.code === 'not_found') throw new StepError('jenkins-build', 'no_job', jenkinsRunText.jobMissing(job, service.name), { cause: e });
+        throw e;
+      }
+      await journal.record('jenkins-build', { job, queueUrl });
+    }
+    let ref = at.build !== undefined ? { number: at.build, url: at.buildUrl ?? '' } : undefined;
+    if (!ref) {
+      try {
+        ref = await jenkins.waitForBuild(queueUrl, { signal, pollMs: this.d.pollMs });
+      } catch (e) {
+        if (e instanceof JenkinsError && e.code === 'cancelled') throw new StepError('jenkins-build', 'cancelled', jenkinsRunText.queueCancelled(job), { cause: e });
+        throw e;
+      }
+      await journal.record('jenkins-build', { build: ref.number, buildUrl: ref.url });
+      journal.thread(jenkinsRunText.buildStarted(job, ref.number, ref.url));
+    }
+    const end = await this.follow(ctx, job, ref.number);
+    facts.foreignVm = stageLines(end.console, 'clone').some((l) => l.startsWith('FAILED clone [duplicate_name]'));
+    facts.pipelineRollback = pipelineRollbackLine(end.console);
+    const data = { job, queueUrl, build: ref.number, buildUrl: ref.url };
+    if (end.result === 'SUCCESS') return { detail: jenkinsRunText.buildDetail(job, ref.number, end.result, end.durationMs), data };
+    const tail = end.failedStage ? failureOf(end.console, end.failedStage) : consoleTail(end.console);
+    throw new StepError(end.failedStage ?? 'jenkins-build', end.result === 'ABORTED' ? 'aborted' : 'build_failed',
+      jenkinsRunText.buildFailed(job, ref.number, end.result ?? 'FAILURE', end.failedStage, tail));
+  }
+
+  /** Polls the build until it ends, mirroring its stages on the journal. */
+  private async follow(ctx: RunContext, job: string, n: number): Promise<{ result: BuildResult | null; durationMs: number; console: string; failedStage?: VmStep }> {
+    const { jenkins } = this.d;
+    const mirror = new StageMirror(ctx.journal);
+    let log = '';
+    let start = 0;
+    let failures = 0;
+    for (;;) {
+      try {
+        const info = await jenkins.getBuild(job, n);
+        const chunk = await jenkins.progressiveText(job, n, start);
+        log = (log + chunk.text).slice(-MAX_CONSOLE);
+        start = chunk.nextStart;
+        const stages = await jenkins.stages(job, n);
+        failures = 0;
+        mirror.update(stages, log);
+        if (!info.building) {
+          const failedStage = await mirror.finish(stages, log, info.result);
+          return { result: info.result, durationMs: info.durationMs, console: log, failedStage };
+        }
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        if (!(e instanceof JenkinsError && e.transient) || ++failures > MAX_POLL_FAILURES) {
+          await mirror.abandon(e as Error);
+          throw e;
+        }
+        ctx.logger.warn({ err: (e as Error).message, failures }, 'jenkins: build poll failed, retrying');
+      }
+      await sleep(this.d.pollMs ?? 2000, undefined, { signal: ctx.signal }).catch(() => undefined);
+      if (ctx.signal.aborted) throw new StepError('jenkins-build', 'aborted', 'stopped following the build: the bot is shutting down');
+    }
+  }
+
+  /** Lists what the pipeline's own rollback undid (the bot's rollback then finds it gone). */
+  private async reportPipelineRollback(journal: Journal, facts: BuildFacts): Promise<void> {
+    const line = facts.pipelineRollback;
+    if (!line || line === 'nothing to undo') return;
+    for (const part of line.split('; ')) {
+      const step: StepName | undefined = /^powered off and destroyed /.test(part) ? 'clone' : /^removed F5 member /.test(part) ? 'f5-add' : undefined;
+      await journal.undone(jenkinsRunText.pipelineUndid(part), step);
+    }
+  }
+
+  /** The queue item and build recorded on this attempt's jenkins-build step before a restart. */
+  private attached(requestId: string): Attached {
+    const a = findRequest(this.d.store, requestId)?.attempts.at(-1);
+    const data: StepRecord['data'] = a?.steps.find((s) => s.name === 'jenkins-build' && s.state === 'running')?.data;
+    return {
+      queueUrl: typeof data?.queueUrl === 'string' ? data.queueUrl : undefined,
+      build: typeof data?.build === 'number' ? data.build : undefined,
+      buildUrl: typeof data?.buildUrl === 'string' ? data.buildUrl : undefined,
+    };
+  }
+}
+
+/** The job's parameters (see JOB_PARAMETERS). The plan leaves out the webhook token: the agents do not need it. */
+export function buildParameters(plan: StepPlan): Record<JobParameter, string> {
+  const { jenkins: _jenkins, ...service } = plan.service;
+  return {
+    SERVICE: service.name,
+    REQUEST_ID: plan.requestId,
+    VM_NAME: plan.vmName,
+    VM_IP: plan.ip,
+    TEMPLATE: service.template,
+    F5_POOL: service.f5.pool,
+    PLAN: JSON.stringify({ ...plan, service }),
+    PLAN_FILE: DEFAULT_PLAN_FILE,
+  };
+}
+
+/**
+ * Each pipeline stage named like a VM step becomes a journal step of that name: started when the
+ * stage starts, done or failed when it ends (with `run-step`'s line as its detail or error).
+ */
+class StageMirror {
+  private readonly open = new Map<VmStep, { resolve: (r: StepResult) => void; reject: (e: Error) => void }>();
+  private readonly steps: Array<Promise<unknown>> = [];
+  private readonly started = new Set<VmStep>();
+
+  constructor(private readonly journal: Journal) {}
+
+  update(stages: StageInfo[], log: string): void {
+    for (const s of stages) {
+      if (!isVmStep(s.name) || s.status === 'NOT_EXECUTED') continue;
+      if (s.status === 'SUCCESS') this.settle(s.name, { detail: successOf(log, s.name) });
+      else if (s.status === 'FAILED' || s.status === 'ABORTED' || s.status === 'UNSTABLE') {
+        this.settle(s.name, new StepError(s.name, s.status === 'ABORTED' ? 'aborted' : 'stage_failed', failureOf(log, s.name) || jenkinsRunText.stageEnded(s.name, s.status)));
+      } else this.start(s.name);
+    }
+  }
+
+  /** After the build: settles what is still open; returns the stage that failed, if any. */
+  async finish(stages: StageInfo[], log: string, result: BuildResult | null): Promise<VmStep | undefined> {
+    this.update(stages, log);
+    for (const name of [...this.open.keys()]) {
+      if (result === 'SUCCESS') this.settle(name, {});
+      else this.settle(name, new StepError(name, 'build_failed', jenkinsRunText.stageEnded(name, result ?? 'unknown')));
+    }
+    await Promise.allSettled(this.steps);
+    return stages.find((s): s is StageInfo & { name: VmStep } => isVmStep(s.name) && ['FAILED', 'ABORTED', 'UNSTABLE'].includes(s.status))?.name;
+  }
+
+  /** The build can no longer be followed: what is open fails with that reason. */
+  async abandon(e: Error): Promise<void> {
+    for (const name of [...this.open.keys()]) this.settle(name, e);
+    await Promise.allSettled(this.steps);
+  }
+
+  private start(name: VmStep): void {
+    if (this.open.has(name) || this.started.has(name)) return;
+    this.started.add(name);
+    const done = new Promise<StepResult>((resolve, reject) => this.open.set(name, { resolve, reject }));
+    const p = this.journal.step(name, () => done);
+    p.catch(() => undefined); // the build's result is what fails the run
+    this.steps.push(p);
+  }
+
+  private settle(name: VmStep, outcome: StepResult | Error): void {
+    this.start(name);
+    const d = this.open.get(name);
+    if (!d) return;
+    this.open.delete(name);
+    if (outcome instanceof Error) d.reject(outcome);
+    else d.resolve(outcome);
+  }
+}
+
+/** The console lines of a stage, without the Pipeline markers and the echoed commands. */
+export function stageLines(log: string, stage: string): string[] {
+  const lines = log.split(/\r?\n/);
+  const from = lines.lastIndexOf(`[Pipeline] { (${stage})`);
+  if (from < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(from + 1)) {
+    if (l === '[Pipeline] // stage') break;
+    if (l.startsWith('[Pipeline]') || l.startsWith('+ ') || !l.trim()) continue;
+    out.push(l);
+  }
+  return out;
+}
+
+const clip = (s: string) => (s.length > 600 ? `${s.slice(0, 599)}…` : s);
+
+/** `ok <step>: <detail>` of the stage, as run-step printed it. */
+function successOf(log: string, stage: VmStep): string | undefined {
+  const prefix = `ok ${stage}: `;
+  const line = stageLines(log, stage).find((l) => l.startsWith(prefix));
+  return line ? clip(line.slice(prefix.length)) : undefined;
+}
+
+/** What went wrong in the stage: run-step's `FAILED` line, else the stage's last lines. */
+function failureOf(log: string, stage: string): string {
+  const lines = stageLines(log, stage);
+  const failed = lines.find((l) => l.startsWith(`FAILED ${stage} [`));
+  if (failed) return clip(failed.replace(/^FAILED \S+ \[[^\]]*\]: /, ''));
+  return clip(lines.slice(-5).join(' | '));
+}
+
+/** The console's last meaningful lines, when no stage says what failed. */
+function consoleTail(log: string): string {
+  const lines = log.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('[Pipeline]') && !l.startsWith('Finished: '));
+  return clip(lines.slice(-5).join(' | '));
+}
+
+/** `run-step rollback`'s line in the post actions: what the pipeline undid itself. */
+function pipelineRollbackLine(log: string): string | undefined {
+  const line = stageLines(log, 'Declarative: Post Actions').find((l) => /^(ok|FAILED) rollback\b/.test(l));
+  return line?.replace(/^ok rollback: /, '').replace(/^FAILED rollback \[[^\]]*\]: /, 'FAILED: ');
+}
