@@ -13,10 +13,12 @@ import { registerActions } from './handlers/actions.js';
 import { registerPlgActions } from './handlers/plgActions.js';
 import { registerHome } from './handlers/home.js';
 import { registerViews } from './handlers/views.js';
+import { registerJenkinsActions } from './handlers/jenkins.js';
 import { startTicker, tick } from './handlers/tick.js';
 import { createHttpServer } from './http.js';
 import { SlackSurface } from './integrations/slackSurface.js';
 import { StoreInventory } from './integrations/storeInventory.js';
+import { buildJenkins } from './integrations/wiring.js';
 import { createMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store/store.js';
@@ -40,6 +42,8 @@ export interface AppOptions {
   slackClientOptions?: WebClientOptions;
   inventory?: Inventory;
   govc?: Govc;
+  /** Jenkins REST; built from JENKINS_URL when not given. */
+  jenkins?: Deps['jenkins'];
   executors?: Partial<Record<ExecutorKind, Executor>>;
   surface?: (base: SlackSurface) => ChatSurface;
   tickMs?: number;
@@ -102,13 +106,14 @@ export function createApp(o: AppOptions): BotApp {
   const runner = new RunCoordinator(() => deps);
   const settle = new SettleWatcher(() => deps);
   const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
-  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc };
+  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc, jenkins: o.jenkins ?? buildJenkins(config, logger) };
   deps = { ...base, decisions: new DecisionService(base) };
 
   registerCommands(app, deps);
   registerActions(app, deps);
   registerPlgActions(app, deps);
   registerViews(app, deps);
+  registerJenkinsActions(app, deps);
   registerHome(app, deps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
 

@@ -118,6 +118,13 @@ export const serviceSchema = z
         scaleInCpuBelow: z.number().min(0).max(100).default(20),
         scaleInMemoryBelow: z.number().min(0).max(100).default(30),
         scaleInFor: duration.default('30m'),
+        /** The job's own scrape_interval and the rule group's evaluation interval (Prometheus' globals when unset). */
+        scrapeInterval: duration.optional(),
+        evaluationInterval: duration.optional(),
+        /** Timings of the service's Alertmanager route. */
+        groupWait: duration.default('10s'),
+        groupInterval: duration.default('1m'),
+        repeatInterval: duration.default('1h'),
       })
       .optional(),
     jenkins: z

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const integrations = buildIntegrations(config, store, logger);
-  const bot = createApp({ config, logger, store, inventory: integrations.inventory, executors: integrations.executors, govc: integrations.govc });
+  const bot = createApp({ config, logger, store, inventory: integrations.inventory, executors: integrations.executors, govc: integrations.govc, jenkins: integrations.jenkins });
   const { port } = await bot.start();
   logger.info({ port, mode: config.socketMode ? 'socket' : 'http', executor: config.defaultExecutor }, 'vm-autoscale-bot is serving');
   bot.bolt.client.auth.test().catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN and SLACK_API_URL'));

@@ -8,7 +8,7 @@ const link = (url: string, text: string) => (/^https?:\/\/[^|<>\s]+$/.test(url) 
 export const jenkinsRunText = {
   buildStarted: (job: string, n: number, url: string) => `:gear: Jenkins build ${link(url, `${job} #${n}`)} started; its stages show on the card.`,
   waiting: (job: string, why: string) => `:hourglass_flowing_sand: ${job} is queued in Jenkins: ${why}`,
-  reattached: (job: string, n: number) => `:arrows_counterclockwise: The bot restarted during this run; re-attached to Jenkins build ${job} #${n} (no new build started).`,
+  reattached: (job: string, which: string) => `:arrows_counterclockwise: The bot restarted during this run; re-attached to its Jenkins build of ${job} ${which} (no new build started).`,
   resumed: () => ':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.',
   scaleInLocal: (service: string) => `:information_source: ${service} runs scale-outs on Jenkins; this scale-in runs on the bot itself.`,
   noLocalForScaleIn: (service: string) => `${service} runs on Jenkins, whose job only scales out, and this bot has no vCenter access (GOVC_URL) to scale in itself`,

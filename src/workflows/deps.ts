@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Govc } from '../integrations/govc.js';
+import type { JenkinsClient } from '../integrations/jenkins/client.js';
 import type { Store } from '../store/store.js';
 import type { Direction, ExecutorKind } from '../store/types.js';
 import type { ChatSurface, Executor, Inventory } from './ports.js';
@@ -46,4 +47,6 @@ export interface Deps {
   settle: Settle;
   /** vCenter, when GOVC_URL is set (templates, inventory, the local executor). */
   govc?: Govc;
+  /** Jenkins, when JENKINS_URL is set: `/autoscale jenkins diff|push|remove` manage the services' jobs. */
+  jenkins?: Pick<JenkinsClient, 'previewJob' | 'upsertJob' | 'deleteJob'>;
 }

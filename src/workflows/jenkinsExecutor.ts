@@ -53,7 +53,8 @@ export class JenkinsExecutor implements Executor {
 
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
     const at = this.attached(ctx.request.id);
-    ctx.journal.thread(at.build !== undefined ? jenkinsRunText.reattached(jobNameFor(ctx.service), at.build) : jenkinsRunText.resumed());
+    const job = jobNameFor(ctx.service);
+    ctx.journal.thread(at.build !== undefined ? jenkinsRunText.reattached(job, `#${at.build}`) : at.queueUrl ? jenkinsRunText.reattached(job, 'in the queue') : jenkinsRunText.resumed());
     await this.run(ctx);
     return 'resumed';
   }
@@ -128,11 +129,12 @@ export class JenkinsExecutor implements Executor {
     let failures = 0;
     for (;;) {
       try {
+        // In this order, a stage seen ended has its output in the console read after it.
         const info = await jenkins.getBuild(job, n);
+        const stages = await jenkins.stages(job, n);
         const chunk = await jenkins.progressiveText(job, n, start);
         log = (log + chunk.text).slice(-MAX_CONSOLE);
         start = chunk.nextStart;
-        const stages = await jenkins.stages(job, n);
         failures = 0;
         mirror.update(stages, log);
         if (!info.building) {

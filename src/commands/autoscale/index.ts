@@ -1,6 +1,7 @@
 /** `/autoscale …`: parse, check who may, dispatch to one subcommand, answer within 3 s. */
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../workflows/deps.js';
+import { jenkins } from './jenkins.js';
 import { operations } from './operations.js';
 import { services } from './services.js';
 import { templates } from './templates.js';
@@ -15,6 +16,7 @@ export function addSubcommands(list: Subcommand[]): void {
 addSubcommands(operations);
 addSubcommands(services);
 addSubcommands(templates);
+addSubcommands(jenkins);
 addSubcommands(plgSubcommands);
 
 export function helpText(): string {

@@ -46,12 +46,15 @@ export function hasScrapeJob(service: Service): boolean {
 
 export interface ScrapeJob {
   job_name: string;
+  scrape_interval?: string;
   static_configs: Array<{ targets: string[]; labels: Record<string, string> }>;
 }
 
 export function renderScrapeJob(service: Service): ScrapeJob {
+  const m = monitoringOf(service);
   return {
     job_name: managedName(service),
+    ...(m.scrapeInterval ? { scrape_interval: m.scrapeInterval } : {}),
     static_configs: [{ targets: [...monitoringOf(service).targets], labels: { service: service.name } }],
   };
 }
@@ -66,6 +69,7 @@ export interface AlertRule {
 
 export interface RuleGroup {
   name: string;
+  interval?: string;
   rules: AlertRule[];
 }
 
@@ -85,6 +89,7 @@ export function renderRuleGroup(service: Service): RuleGroup {
   const name = service.name;
   return {
     name: managedName(service),
+    ...(m.evaluationInterval ? { interval: m.evaluationInterval } : {}),
     rules: [
       {
         alert: SCALE_OUT_ALERT,
@@ -155,7 +160,9 @@ export function renderRoute(service: Service): Route {
     receiver: BOT_RECEIVER,
     matchers: [serviceMatcher(service)],
     group_by: ['alertname', 'service', 'autoscale'],
-    ...ROUTE_TIMING,
+    group_wait: service.monitoring?.groupWait ?? ROUTE_TIMING.group_wait,
+    group_interval: service.monitoring?.groupInterval ?? ROUTE_TIMING.group_interval,
+    repeat_interval: service.monitoring?.repeatInterval ?? ROUTE_TIMING.repeat_interval,
   };
 }
 

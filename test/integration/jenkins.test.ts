@@ -1,0 +1,330 @@
+/**
+ * The Jenkins executor end to end: the fake Jenkins really runs the generated pipeline, whose
+ * stages run `node dist/cli.js run-step …` against vcsim and the fake BIG-IP, and the bot follows
+ * the build and mirrors its stages on the card.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../src/config.js';
+import { F5Client, F5_RETRY_FAST } from '../../src/integrations/f5.js';
+import { LiveInventory } from '../../src/integrations/inventory.js';
+import { JenkinsClient } from '../../src/integrations/jenkins/client.js';
+import { jobNameFor, renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { leasesOf } from '../../src/store/leases.js';
+import { findRequest } from '../../src/store/requests.js';
+import { Store } from '../../src/store/store.js';
+import { buildParameters, JenkinsExecutor } from '../../src/workflows/jenkinsExecutor.js';
+import { LocalExecutor } from '../../src/workflows/scaleOut.js';
+import { stepPlanSchema } from '../../src/workflows/vmSteps.js';
+import { startFakeF5, type FakeF5 } from '../fakes/f5.js';
+import { pipelineRunner, processSh, startFakeJenkins, type FakeJenkins } from '../fakes/jenkins.js';
+import { blockText, buttons, FakeSlack } from '../fakes/slack.js';
+import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
+import { freePort } from '../helpers/net.js';
+import { healthTarget } from '../helpers/stack.js';
+import { GOVC_BIN, startVcsim, VCSIM_POOL, type Vcsim } from '../helpers/vcsim.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/cli.js');
+const USER = 'autoscale-bot';
+const TOKEN = '11f0c2a7d7e24e3b9a5f7d0c6b3e8a9d12';
+const F5_PASSWORD = 'f5-test-password';
+
+beforeAll(() => {
+  // The pipeline runs the built CLI: build it when src/ is newer than dist/.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-if-needed.mjs')], { cwd: ROOT, stdio: 'inherit' });
+}, 180_000);
+
+interface JenkinsStack {
+  tb: TestBot;
+  vcsim: Vcsim;
+  f5: FakeF5;
+  jenkins: FakeJenkins;
+  client: JenkinsClient;
+  workspace: string;
+  /** Stops the bot (keeping its store) and starts another on the same store, as after a crash. */
+  restartBot(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startJenkinsStack(o: { services: Service[]; templates?: string[] }): Promise<JenkinsStack> {
+  const vcsim = await startVcsim();
+  for (const t of o.templates ?? [...new Set(o.services.map((s) => s.template))]) await vcsim.makeTemplate(t);
+  const f5 = await startFakeF5({ pools: o.services.map((s) => ({ name: s.f5.pool, partition: s.f5.partition })) });
+  const workspace = mkdtempSync(join(tmpdir(), 'jenkins-workspace-'));
+  // What a Jenkins agent would have: node, the bot's CLI, and vCenter / F5 settings in its environment.
+  const agentEnv = {
+    PATH: process.env.PATH ?? '', HOME: workspace, ...vcsim.processEnv, GOVC_BIN,
+    F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD, LOG_LEVEL: 'error',
+  };
+  const jenkins = await startFakeJenkins({ user: USER, token: TOKEN, runBuild: pipelineRunner(processSh({ cwd: workspace, timeoutMs: 120_000 }), agentEnv) });
+  for (const s of o.services) jenkins.addJob(jobNameFor(s), renderJobConfig(s, { botCliPath: CLI, nodeBin: process.execPath }));
+  const client = new JenkinsClient({ url: jenkins.url, user: USER, token: TOKEN });
+  const lb = new F5Client({ servers: [f5.url], username: 'admin', password: F5_PASSWORD, retry: F5_RETRY_FAST, timeoutMs: 5000 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-jenkins-'));
+  const slack = await new FakeSlack().start(); // Slack outlives a bot restart
+  const boot = () => startBot({
+    services: o.services,
+    dataDir,
+    slack,
+    env: { GOVC_URL: vcsim.url, JENKINS_URL: jenkins.url, JENKINS_USER: USER, JENKINS_TOKEN: TOKEN },
+    build: (store) => {
+      const clock = { now: () => new Date() };
+      const local = new LocalExecutor({ store, clock, vcenter: vcsim.govc, lb, health: { initialDelayMs: 50, maxDelayMs: 200 }, drainPollMs: 50, shutdownTimeoutMs: 3000 });
+      const executor = new JenkinsExecutor({ store, clock, jenkins: client, vcenter: vcsim.govc, lb, local, pollMs: 100 });
+      return { executors: { local, jenkins: executor }, inventory: new LiveInventory(store, vcsim.govc, lb) };
+    },
+  });
+  const st: JenkinsStack = {
+    tb: await boot(), vcsim, f5, jenkins, client, workspace,
+    async restartBot() {
+      await st.tb.stop({ keepData: true });
+      st.tb = await boot();
+    },
+    async stop() {
+      await st.tb.stop();
+      await slack.stop();
+      await lb.close();
+      await jenkins.close();
+      await f5.stop();
+      await vcsim.stop();
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return st;
+}
+
+let stack: JenkinsStack | undefined;
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+  await stack?.stop();
+  stack = undefined;
+});
+
+async function jenkinsService(name: string, subnet: number, mode: 'auto' | 'manual' = 'auto'): Promise<Service> {
+  const port = await freePort();
+  return service({
+    name,
+    executor: 'jenkins',
+    network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
+    healthCheck: { type: 'tcp', port, timeout: '20s' },
+    f5: { pool: `${name}-pool`, partition: 'Common', port },
+    approval: { mode },
+    jenkins: { job: `autoscale-${name}`, token: 'webhook-token-0123456789' },
+  });
+}
+
+const card = (st: JenkinsStack, id: string) => st.tb.slack.messages.find((m) => m.ts === findRequest(st.tb.store, id)!.card!.ts)!;
+const steps = (st: JenkinsStack, id: string) => findRequest(st.tb.store, id)!.attempts.at(-1)!.steps.map((s) => [s.name, s.state]);
+const threadText = (st: JenkinsStack, id: string) => st.tb.slack.thread(findRequest(st.tb.store, id)!.card!.ts).map((m) => m.text ?? '').join('\n');
+
+async function alertAndSettle(st: JenkinsStack, name = 'web-server'): Promise<string> {
+  const r = await st.tb.webhook(alertPayload({ service: name }));
+  expect(r.json.alerts[0].outcome).toBe('created');
+  await st.tb.settle();
+  return r.json.alerts[0].requestId as string;
+}
+
+async function expectNothingLeft(st: JenkinsStack, s: Service, ip: string) {
+  expect(await st.vcsim.govc.exists('web-server-1')).toBe(false);
+  expect(st.f5.state.pools.get(`/Common/${s.f5.pool}`)!.members.has(`${ip}:${s.f5.port}`)).toBe(false);
+  expect(leasesOf(st.tb.store, s.name)).toEqual([]);
+}
+
+const VM_STAGES = ['clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'];
+
+describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against vcsim and the fake F5)', () => {
+  it('starts the job with the plan, shows its stages on the card, and the VM joins the pool', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 31);
+    stack = await startJenkinsStack({ services: [s] });
+    closers.push((await healthTarget('127.0.31.10', s.healthCheck.port)).close);
+    const id = await alertAndSettle(stack);
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state, JSON.stringify(r.attempts.at(-1)?.error)).toBe('succeeded');
+    expect(steps(stack, id)).toEqual([['reserve-ip', 'done'], ['name', 'done'], ['jenkins-build', 'done'], ...VM_STAGES.map((n) => [n, 'done'])]);
+
+    // What Jenkins was asked to build: the plan, as run-step validates it, without the webhook token.
+    const [build] = stack.jenkins.builds('autoscale-web-server');
+    expect(stack.jenkins.builds('autoscale-web-server')).toHaveLength(1);
+    expect(build!.result).toBe('SUCCESS');
+    expect(build!.params).toMatchObject({ SERVICE: 'web-server', REQUEST_ID: id, VM_NAME: 'web-server-1', VM_IP: '127.0.31.10', TEMPLATE: 'web-server-template', F5_POOL: 'web-server-pool', PLAN_FILE: 'plan.json' });
+    const plan = stepPlanSchema.parse(JSON.parse(build!.params.PLAN!));
+    expect(plan).toMatchObject({ requestId: id, vmName: 'web-server-1', ip: '127.0.31.10' });
+    expect(build!.params.PLAN).not.toContain('webhook-token');
+    expect(build!.console).toContain(`run-step f5-add --plan "$PLAN_FILE"`);
+    expect(build!.console).toContain('ok clone: web-server-1 from web-server-template');
+
+    // The VM really exists with its address, and the member is in the pool.
+    expect(await stack.vcsim.govc.vmInfo('web-server-1')).toMatchObject({ powerState: 'poweredOn', ipAddress: '127.0.31.10' });
+    expect(stack.f5.state.pools.get('/Common/web-server-pool')!.members.get(`127.0.31.10:${s.f5.port}`)?.address).toBe('127.0.31.10');
+    expect(leasesOf(stack.tb.store, 'web-server')).toEqual([expect.objectContaining({ ip: '127.0.31.10', state: 'in-use', vmName: 'web-server-1' })]);
+
+    const text = blockText(card(stack, id).blocks);
+    expect(text).toContain('Scaled out web-server');
+    expect(text).toMatch(/Jenkins build \(\d+(ms|s)\) — autoscale-web-server #1 SUCCESS/);
+    expect(text).toMatch(/Clone from template \(\d+(ms|s)\) — web-server-1 from web-server-template/);
+    expect(text).toMatch(/Add to F5 pool \(\d+(ms|s)\) — 127\.0\.31\.10:\d+ in \/Common\/web-server-pool/);
+    expect(text).toContain(`*web-server-1* (127.0.31.10) joined /Common/web-server-pool as 127.0.31.10:${s.f5.port}`);
+    expect(threadText(stack, id)).toContain('Jenkins build <http');
+  });
+
+  it('a failing stage (template missing) fails the build; the card says what failed, nothing is left, Retry is offered', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 32);
+    stack = await startJenkinsStack({ services: [s], templates: ['some-other-template'] });
+    const id = await alertAndSettle(stack);
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    const a = r.attempts[0]!;
+    expect(a.error).toMatchObject({ step: 'clone', code: 'build_failed' });
+    expect(a.error!.message).toMatch(/^autoscale-web-server #1 FAILURE at stage clone: .*not found/);
+    expect(steps(stack, id)).toEqual([['reserve-ip', 'undone'], ['name', 'done'], ['jenkins-build', 'failed'], ['clone', 'failed']]);
+    const [build] = stack.jenkins.builds('autoscale-web-server');
+    expect(build!.result).toBe('FAILURE');
+    expect(build!.console).toContain('run-step rollback --plan "$PLAN_FILE"'); // the pipeline's post { failure }
+    expect(build!.console).toContain('ok rollback: nothing to undo');
+    expect(a.undone).toEqual(['released 127.0.32.10']);
+    await expectNothingLeft(stack, s, '127.0.32.10');
+
+    const msg = card(stack, id);
+    const text = blockText(msg.blocks);
+    expect(text).toContain('Scale-out of web-server failed');
+    expect(text).toMatch(/Failed at Clone from template:\* autoscale-web-server #1 FAILURE at stage clone: .*not found/);
+    expect(text).toContain('Undone:* released 127.0.32.10');
+    expect(buttons(msg.blocks).map((b) => [b.action_id, b.value])).toEqual([['retry_scale', id]]);
+  });
+
+  it('F5 failing at f5-add: the pipeline and the bot both roll back, safely together; Retry then succeeds with a new build', { timeout: 240_000 }, async () => {
+    const s = await jenkinsService('web-server', 33, 'manual');
+    stack = await startJenkinsStack({ services: [s] });
+    closers.push((await healthTarget('127.0.33.10', s.healthCheck.port)).close);
+    const id = await alertAndSettle(stack);
+    stack.f5.failNext(1, 500, { code: 500, message: '01070734:3: Configuration error: injected', errorStack: [], apiError: 3 });
+    await stack.tb.click('approve_scale', id);
+    await stack.tb.settle();
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'f5-add', code: 'build_failed' });
+    expect(r.attempts[0]!.error!.message).toContain('Configuration error: injected');
+    expect(steps(stack, id)).toEqual([['reserve-ip', 'undone'], ['name', 'done'], ['jenkins-build', 'failed'], ['clone', 'undone'], ...VM_STAGES.slice(1, 5).map((n) => [n, 'done']), ['f5-add', 'failed']]);
+    // The pipeline destroyed the VM; the bot's own rollback found nothing more to do, then released the address.
+    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', 'released 127.0.33.10']);
+    await expectNothingLeft(stack, s, '127.0.33.10');
+    expect(blockText(card(stack, id).blocks)).toMatch(/Failed at Add to F5 pool:\* .*Configuration error: injected/);
+
+    await stack.tb.click('retry_scale', id);
+    await stack.tb.settle();
+    const again = findRequest(stack.tb.store, id)!;
+    expect(again.state).toBe('succeeded');
+    expect(again.attempts).toHaveLength(2);
+    expect(stack.jenkins.builds('autoscale-web-server').map((b) => b.result)).toEqual(['FAILURE', 'SUCCESS']);
+    expect(stack.f5.state.pools.get('/Common/web-server-pool')!.members.has(`127.0.33.10:${s.f5.port}`)).toBe(true);
+    expect(blockText(card(stack, id).blocks)).toContain('Attempt 2 of 2');
+  });
+
+  it('after a restart, re-attaches to the build it had started instead of starting another', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 34, 'manual');
+    stack = await startJenkinsStack({ services: [s] });
+    closers.push((await healthTarget('127.0.34.10', s.healthCheck.port)).close);
+    const id = await alertAndSettle(stack);
+    // The state a crash leaves behind: address and name chosen, the build queued and recorded on the running step.
+    const ip = '127.0.34.10';
+    const queueUrl = await stack.client.buildWithParameters('autoscale-web-server', buildParameters({ requestId: id, service: s, vmName: 'web-server-1', ip }));
+    const at = new Date().toISOString();
+    const store: Store = stack.tb.store;
+    await store.mutate((d) => {
+      const r = d.requests.find((x) => x.id === id)!;
+      r.state = 'running';
+      r.decision = { kind: 'approved', by: 'U0ADMIN01', at };
+      r.attempts.push({ n: 1, startedAt: at, undone: [], steps: [
+        { name: 'reserve-ip', state: 'done', startedAt: at, finishedAt: at, detail: `${ip} reserved`, data: { ip } },
+        { name: 'name', state: 'done', startedAt: at, finishedAt: at, detail: 'web-server-1', data: { vm: 'web-server-1' } },
+        { name: 'jenkins-build', state: 'running', startedAt: at, data: { job: 'autoscale-web-server', queueUrl } },
+      ] });
+      d.leases['web-server'] = { [ip]: { ip, service: 'web-server', requestId: id, state: 'reserved', at } };
+    });
+    await stack.restartBot();
+    await stack.tb.settle();
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state, JSON.stringify(r.attempts.at(-1)?.error)).toBe('succeeded');
+    expect(stack.jenkins.builds('autoscale-web-server')).toHaveLength(1);
+    expect(r.attempts).toHaveLength(1);
+    expect(steps(stack, id)).toEqual([['reserve-ip', 'done'], ['name', 'done'], ['jenkins-build', 'done'], ...VM_STAGES.map((n) => [n, 'done'])]);
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'jenkins-build')!.data).toMatchObject({ queueUrl, build: 1 });
+    expect(threadText(stack, id)).toContain('re-attached to its Jenkins build of autoscale-web-server in the queue (no new build started)');
+    expect(threadText(stack, id)).toMatch(/Power on \(\d+(ms|s)\): web-server-1/);
+    expect(await stack.vcsim.govc.vmInfo('web-server-1')).toMatchObject({ powerState: 'poweredOn', ipAddress: ip });
+  });
+
+  it('runs a scale-in of a Jenkins service on the bot itself, and says so in the thread', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 35);
+    s.scaling = { ...s.scaling, min: 0, cooldown: '0s' };
+    stack = await startJenkinsStack({ services: [s] });
+    closers.push((await healthTarget('127.0.35.10', s.healthCheck.port)).close);
+    const out = await alertAndSettle(stack);
+    expect(findRequest(stack.tb.store, out)!.state).toBe('succeeded');
+    await stack.tb.webhook(alertPayload({ service: 'web-server', status: 'resolved' }));
+    const res = await stack.tb.webhook(alertPayload({ service: 'web-server', direction: 'in', alertname: 'LowCPU', fingerprint: 'ffff000011112222' }));
+    await stack.tb.settle();
+    const id = res.json.alerts[0].requestId as string;
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state, JSON.stringify(r.attempts.at(-1)?.error ?? r.blocked)).toBe('succeeded');
+    expect(r.executor).toBe('jenkins');
+    expect(threadText(stack, id)).toContain('runs scale-outs on Jenkins; this scale-in runs on the bot itself');
+    expect(stack.jenkins.builds('autoscale-web-server')).toHaveLength(1); // only the scale-out's
+    expect(await stack.vcsim.govc.exists('web-server-1')).toBe(false);
+  });
+});
+
+describe('run-step on an agent', () => {
+  let sim: Vcsim | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function runStepCli(args: string[], env: Record<string, string>): { code: number; out: string } {
+    try {
+      return { code: 0, out: execFileSync(process.execPath, [CLI, 'run-step', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    } catch (e) {
+      const x = e as { status: number; stdout: string; stderr: string };
+      return { code: x.status, out: `${x.stdout}${x.stderr}` };
+    }
+  }
+
+  it("never destroys a VM whose name someone else took: clone refuses, rollback leaves it alone", { timeout: 120_000 }, async () => {
+    sim = await startVcsim();
+    await sim.makeTemplate('web-server-template');
+    await sim.govc.clone({ template: 'DC0_H0_VM0', name: 'web-server-1', pool: VCSIM_POOL }); // not ours
+    dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const planFile = join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify({ requestId: 'req-1', service: service(), vmName: 'web-server-1', ip: '127.0.36.10' }));
+    const env = { PATH: process.env.PATH ?? '', ...sim.processEnv, GOVC_BIN, JOB_NAME: 'autoscale-web-server', BUILD_NUMBER: '7' };
+
+    const clone = runStepCli(['clone', '--plan', planFile], env);
+    expect(clone.code).toBe(1);
+    expect(clone.out).toMatch(/^FAILED clone \[duplicate_name\]: a VM named web-server-1 appeared in vCenter meanwhile/m);
+    const rollback = runStepCli(['rollback', '--plan', planFile], env);
+    expect(rollback).toEqual({ code: 0, out: 'ok rollback: nothing to undo\n' });
+    expect(await sim.govc.exists('web-server-1')).toBe(true);
+
+    // A VM this build did clone is destroyed by its rollback, and a second rollback finds nothing to do.
+    writeFileSync(planFile, JSON.stringify({ requestId: 'req-1', service: service(), vmName: 'web-server-2', ip: '127.0.36.11' }));
+    expect(runStepCli(['clone', '--plan', planFile], env)).toEqual({ code: 0, out: 'ok clone: web-server-2 from web-server-template\n' });
+    expect(runStepCli(['rollback', '--plan', planFile], { ...env, BUILD_NUMBER: '8' }).out).toBe('ok rollback: nothing to undo\n'); // another build's note
+    expect(runStepCli(['rollback', '--plan', planFile], env).out).toBe('ok rollback: powered off and destroyed web-server-2\n');
+    expect(runStepCli(['rollback', '--plan', planFile], env).out).toBe('ok rollback: nothing to undo\n');
+    expect(await sim.govc.exists('web-server-2')).toBe(false);
+  });
+});
