@@ -8,11 +8,11 @@
  * lands. If a write fails, memory is restored to the last state that reached the disk and every
  * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { emptyData, SCHEMA_VERSION, type StoreData } from './types.js';
+import { DataFile } from 'lowdb/node';
+import { emptyData, SCHEMA_VERSION, type AuditEntry, type StoreData } from './types.js';
 
 export class StoreError extends Error {
   constructor(
@@ -35,11 +35,29 @@ export class Store {
   /** Set when the last write failed; /healthz reports it. */
   lastWriteError: Error | null = null;
 
+  /** The newest audit entry already appended to audit.jsonl. */
+  private auditMark: AuditEntry | undefined;
+
   private constructor(
     private readonly low: Low<StoreData>,
     readonly file: string,
+    /** The text of the last write, serialized once for both the file and the undo copy. */
+    private readonly lastWritten: () => string,
   ) {
-    this.lastGood = JSON.stringify(low.data);
+    this.lastGood = lastWritten();
+    this.auditMark = low.data.audit[low.data.audit.length - 1];
+  }
+
+  get auditFile(): string {
+    return this.file.replace(/db\.json$/, 'audit.jsonl');
+  }
+
+  /** Audit entries added since the last append, as JSON lines. */
+  private pendingAudit(): { lines: string; mark: AuditEntry | undefined } {
+    const audit = this.low.data.audit;
+    const from = this.auditMark ? audit.lastIndexOf(this.auditMark) + 1 : 0;
+    const fresh = audit.slice(from);
+    return { lines: fresh.map((e) => `${JSON.stringify(e)}\n`).join(''), mark: fresh.length ? fresh[fresh.length - 1] : this.auditMark };
   }
 
   static async open(dataDir: string): Promise<Store> {
@@ -47,7 +65,12 @@ export class Store {
       throw new StoreError('unwritable', `cannot create DATA_DIR ${dataDir}: ${(e as Error).message}`, { cause: e });
     });
     const file = join(dataDir, 'db.json');
-    const low = new Low<StoreData>(new JSONFile<StoreData>(file), emptyData());
+    // Compact JSON, serialized once per write: the store is rewritten whole on every change, and
+    // indentation doubles the bytes and the time (it is still one object per line-free JSON
+    // document; `jq . db.json` reads it).
+    let text = '';
+    const adapter = new DataFile<StoreData>(file, { parse: (s) => JSON.parse(s) as StoreData, stringify: (d) => (text = JSON.stringify(d)) });
+    const low = new Low<StoreData>(adapter, emptyData());
     try {
       await low.read();
     } catch (e) {
@@ -68,13 +91,12 @@ export class Store {
       throw new StoreError('version', `${file} has schema version ${version}, newer than this bot's ${SCHEMA_VERSION}: run the newer bot or restore a backup`);
     }
     low.data = migrate(low.data as Partial<StoreData>);
-    const store = new Store(low, file);
     try {
       await low.write();
     } catch (e) {
       throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
     }
-    return store;
+    return new Store(low, file, () => text);
   }
 
   /** Read-only view of the live data. Never mutate it outside `mutate`. */
@@ -92,6 +114,19 @@ export class Store {
     });
   }
 
+  /**
+   * Applies `fn` now and returns its result at once; the change is written with the next batch.
+   * Only for changes whose loss in a crash is harmless (a re-fire count): the caller need not wait
+   * for the disk. `written` settles with the write (rejects if it failed and the change was undone).
+   */
+  applyNow<T>(fn: (data: StoreData) => T): { result: T; written: Promise<void> } {
+    let result!: T;
+    const written = this.mutate((d) => {
+      result = fn(d);
+    });
+    return { result, written };
+  }
+
   /** Resolves when everything mutated so far is on disk. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing.catch(() => undefined);
@@ -106,9 +141,13 @@ export class Store {
     const batch = this.pending;
     this.pending = [];
     this.dirty = false;
-    const snapshot = JSON.stringify(this.low.data);
     try {
-      await this.low.write();
+      const audit = this.pendingAudit();
+      const writing = this.low.write(); // serializes now, synchronously: later mutations wait for the next batch
+      const snapshot = this.lastWritten();
+      await writing;
+      if (audit.lines) await appendFile(this.auditFile, audit.lines);
+      this.auditMark = audit.mark;
       this.lastGood = snapshot;
       this.lastWriteError = null;
       for (const w of batch) w.resolve();
@@ -117,6 +156,7 @@ export class Store {
       this.lastWriteError = err;
       // Undo every change not on disk, including those queued behind this write.
       this.low.data = JSON.parse(this.lastGood) as StoreData;
+      this.auditMark = this.low.data.audit[this.low.data.audit.length - 1];
       const rejected = [...batch, ...this.pending];
       this.pending = [];
       this.dirty = false;

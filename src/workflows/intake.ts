@@ -113,6 +113,22 @@ function mayFold(deps: Deps, service: Service, direction: Direction): boolean {
   return Boolean(openRequestIn(d, service.name, direction === 'out' ? 'in' : 'out'));
 }
 
+/**
+ * Records a re-fire in the request's history. A run of re-fires with nothing between them is one
+ * event whose count and time move on, so a chatty Alertmanager cannot grow the store without bound.
+ */
+function noteRefire(r: ScaleRequest, at: string, what: string): void {
+  const last = r.events[r.events.length - 1];
+  const n = r.fireCount - 1;
+  if (last?.type === 'refired') {
+    last.at = at;
+    last.detail = `fired again ×${n} (last: ${what})`;
+    r.updatedAt = at;
+  } else {
+    addEvent(r, { at, type: 'refired', detail: `fired again ×${n} (last: ${what})` });
+  }
+}
+
 /** Re-fire of an open request: counts it on the card. Returns undefined when nothing is open. */
 async function foldIntoOpen(
   deps: Deps, service: Service, direction: Direction, alert: Alert, payload: WebhookPayload,
@@ -121,7 +137,9 @@ async function foldIntoOpen(
   const at = now.toISOString();
   const opposite: Direction = direction === 'out' ? 'in' : 'out';
   type Folded = { outcome: AlertOutcome; requestId: string } | undefined;
-  const res = await deps.store.mutate((d): Folded => {
+  // A re-fire only moves a counter: answer Alertmanager without waiting for the disk (losing the
+  // count in a crash is harmless; the open request itself was written when it was created).
+  const { result: res, written } = deps.store.applyNow((d): Folded => {
     const open = openRequestIn(d, service.name, direction);
     if (open) {
       if (open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) return undefined; // createRequest supersedes it
@@ -129,7 +147,7 @@ async function foldIntoOpen(
       open.lastFiredAt = at;
       if (open.alertResolvedAt) delete open.alertResolvedAt;
       if (!open.alert) open.alert = snapshot(alert, payload);
-      addEvent(open, { at, type: 'refired', detail: `${alert.labels.alertname ?? 'alert'} fired again` });
+      noteRefire(open, at, alert.labels.alertname ?? 'alert');
       return { outcome: 'refired' as const, requestId: open.id };
     }
     const other = openRequestIn(d, service.name, opposite);
@@ -139,6 +157,7 @@ async function foldIntoOpen(
     }
     return undefined;
   });
+  written.catch((e: unknown) => deps.logger.warn({ err: e }, 're-fire count not written'));
   if (!res) return undefined;
   deps.surface.sync(res.requestId);
   return res;
@@ -165,7 +184,7 @@ export async function createRequest(
     } else if (open) {
       open.fireCount += 1;
       open.lastFiredAt = at;
-      addEvent(open, { at, type: 'refired', by: requestedBy });
+      noteRefire(open, at, requestedBy ? `a manual request by ${requestedBy}` : 'alert');
       return { request: open, fresh: false };
     }
     const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now, victim: direction === 'in' ? preview.vmName : undefined });

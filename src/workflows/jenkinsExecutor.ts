@@ -233,6 +233,7 @@ class StageMirror {
     if (this.open.has(name) || this.started.has(name)) return;
     this.started.add(name);
     const done = new Promise<StepResult>((resolve, reject) => this.open.set(name, { resolve, reject }));
+    done.catch(() => undefined); // settled before the journal awaits it: not an unhandled rejection
     const p = this.journal.step(name, () => done);
     p.catch(() => undefined); // the build's result is what fails the run
     this.steps.push(p);

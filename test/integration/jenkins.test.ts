@@ -21,10 +21,10 @@ import { buildParameters, JenkinsExecutor } from '../../src/workflows/jenkinsExe
 import { LocalExecutor } from '../../src/workflows/scaleOut.js';
 import { stepPlanSchema } from '../../src/workflows/vmSteps.js';
 import { startFakeF5, type FakeF5 } from '../fakes/f5.js';
-import { pipelineRunner, processSh, startFakeJenkins, type FakeJenkins } from '../fakes/jenkins.js';
+import { pipelineRunner, processSh, startFakeJenkins, type FakeJenkins, type ShRunner } from '../fakes/jenkins.js';
 import { blockText, buttons, FakeSlack } from '../fakes/slack.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, waitFor } from '../helpers/net.js';
 import { healthTarget } from '../helpers/stack.js';
 import { GOVC_BIN, startVcsim, VCSIM_POOL, type Vcsim } from '../helpers/vcsim.js';
 
@@ -51,7 +51,7 @@ interface JenkinsStack {
   stop(): Promise<void>;
 }
 
-async function startJenkinsStack(o: { services: Service[]; templates?: string[] }): Promise<JenkinsStack> {
+async function startJenkinsStack(o: { services: Service[]; templates?: string[]; editJob?: (xml: string) => string }): Promise<JenkinsStack> {
   const vcsim = await startVcsim();
   for (const t of o.templates ?? [...new Set(o.services.map((s) => s.template))]) await vcsim.makeTemplate(t);
   const f5 = await startFakeF5({ pools: o.services.map((s) => ({ name: s.f5.pool, partition: s.f5.partition })) });
@@ -61,8 +61,14 @@ async function startJenkinsStack(o: { services: Service[]; templates?: string[] 
     PATH: process.env.PATH ?? '', HOME: workspace, ...vcsim.processEnv, GOVC_BIN,
     F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD, LOG_LEVEL: 'error',
   };
-  const jenkins = await startFakeJenkins({ user: USER, token: TOKEN, runBuild: pipelineRunner(processSh({ cwd: workspace, timeoutMs: 120_000 }), agentEnv) });
-  for (const s of o.services) jenkins.addJob(jobNameFor(s), renderJobConfig(s, { botCliPath: CLI, nodeBin: process.execPath }));
+  const sh = processSh({ cwd: workspace, timeoutMs: 120_000 });
+  // Jenkins stops a build by killing the whole process tree; `exec` lets the fake's kill of `sh` reach run-step too.
+  const treeKillingSh: ShRunner = (command, env, signal) => sh(command.startsWith('"$NODE_BIN"') ? `exec ${command}` : command, env, signal);
+  const jenkins = await startFakeJenkins({ user: USER, token: TOKEN, runBuild: pipelineRunner(treeKillingSh, agentEnv) });
+  for (const s of o.services) {
+    const xml = renderJobConfig(s, { botCliPath: CLI, nodeBin: process.execPath });
+    jenkins.addJob(jobNameFor(s), o.editJob ? o.editJob(xml) : xml);
+  }
   const client = new JenkinsClient({ url: jenkins.url, user: USER, token: TOKEN });
   const lb = new F5Client({ servers: [f5.url], username: 'admin', password: F5_PASSWORD, retry: F5_RETRY_FAST, timeoutMs: 5000 });
   const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-jenkins-'));
@@ -107,13 +113,13 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function jenkinsService(name: string, subnet: number, mode: 'auto' | 'manual' = 'auto'): Promise<Service> {
+async function jenkinsService(name: string, subnet: number, mode: 'auto' | 'manual' = 'auto', healthTimeout = '20s'): Promise<Service> {
   const port = await freePort();
   return service({
     name,
     executor: 'jenkins',
     network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
-    healthCheck: { type: 'tcp', port, timeout: '20s' },
+    healthCheck: { type: 'tcp', port, timeout: healthTimeout },
     f5: { pool: `${name}-pool`, partition: 'Common', port },
     approval: { mode },
     jenkins: { job: `autoscale-${name}`, token: 'webhook-token-0123456789' },
@@ -228,6 +234,41 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(stack.jenkins.builds('autoscale-web-server').map((b) => b.result)).toEqual(['FAILURE', 'SUCCESS']);
     expect(stack.f5.state.pools.get('/Common/web-server-pool')!.members.has(`127.0.33.10:${s.f5.port}`)).toBe(true);
     expect(blockText(card(stack, id).blocks)).toContain('Attempt 2 of 2');
+  });
+
+  it('a build stopped in Jenkins (ABORTED) is rolled back by its post { aborted } and the bot; the card says where it stopped', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 37, 'manual', '60s'); // nothing answers the health check: the stage waits
+    stack = await startJenkinsStack({ services: [s] });
+    const id = await alertAndSettle(stack);
+    await stack.tb.click('approve_scale', id);
+    const st = stack;
+    await waitFor(() => st.jenkins.builds('autoscale-web-server')[0]?.stages.some((x) => x.name === 'health' && x.status === 'IN_PROGRESS'), 60_000, 'the health stage');
+    await stack.client.stopBuild('autoscale-web-server', 1);
+    await stack.tb.settle();
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    expect(stack.jenkins.builds('autoscale-web-server')[0]!.result).toBe('ABORTED');
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'aborted' });
+    expect(r.attempts[0]!.error!.message).toMatch(/^autoscale-web-server #1 ABORTED at stage health/);
+    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', 'released 127.0.37.10']);
+    await expectNothingLeft(stack, s, '127.0.37.10');
+    expect(blockText(card(stack, id).blocks)).toContain('Failed at Health check:* autoscale-web-server #1 ABORTED at stage health');
+  });
+
+  it('when the pipeline did not roll back (a job without post actions), the bot undoes the VM itself', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 38, 'auto', '2s'); // nothing answers: health fails after 2 s
+    const withoutPost = (xml: string) => xml.replace(/ {2}post \{[\s\S]*?\n {2}\}\n/, '');
+    stack = await startJenkinsStack({ services: [s], editJob: withoutPost });
+    expect(stack.jenkins.jobs.get('autoscale-web-server')).not.toContain('rollback');
+    const id = await alertAndSettle(stack);
+
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'build_failed' });
+    expect(r.attempts[0]!.error!.message).toMatch(/not healthy after/);
+    expect(r.attempts[0]!.undone).toEqual(['powered off and destroyed web-server-1', 'released 127.0.38.10']);
+    await expectNothingLeft(stack, s, '127.0.38.10');
   });
 
   it('after a restart, re-attaches to the build it had started instead of starting another', { timeout: 180_000 }, async () => {

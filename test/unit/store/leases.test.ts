@@ -96,3 +96,18 @@ describe('the store', () => {
     expect(Object.keys(reopened.data.notices)).toHaveLength(50);
   });
 });
+
+describe('the audit trail', () => {
+  it('appends every entry to audit.jsonl once, while db.json keeps only the recent ones', async () => {
+    const { appendAudit, RECENT_AUDIT } = await import('../../../src/store/audit.js');
+    const { readFileSync } = await import('node:fs');
+    const st = await store();
+    for (let i = 0; i < RECENT_AUDIT + 50; i += 10) {
+      await st.mutate((d) => { for (let j = i; j < i + 10; j++) appendAudit(d, { at: 'now', actor: 'test', action: 'x', target: String(j) }); });
+    }
+    const lines = readFileSync(st.auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l).target);
+    expect(lines).toEqual(Array.from({ length: RECENT_AUDIT + 50 }, (_, i) => String(i)));
+    expect(st.data.audit).toHaveLength(RECENT_AUDIT);
+    expect(JSON.parse(readFileSync(st.file, 'utf8')).audit).toHaveLength(RECENT_AUDIT);
+  });
+});
