@@ -141,9 +141,11 @@ export function createApp(o: AppOptions): BotApp {
     },
     async stop() {
       stopTicker?.();
+      // Stop starting steps first: runs checkpoint at the next step boundary while we close.
+      const drained = runner.shutdown();
+      server.closeIdleConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
-      await runner.shutdown();
+      await drained;
       await store.flush();
       // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).
       await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);

@@ -27,7 +27,8 @@ function diffBlocks(diff: string, service: string): unknown[] {
   const max = 2900;
   const chunks: string[] = [];
   let cur = '';
-  for (const line of diff.replace(/`/g, "'").split('\n')) {
+  // The patch's leading `=====` rule says nothing; backticks would end the code block.
+  for (const line of diff.replace(/^=+\n/, '').replace(/`/g, "'").split('\n')) {
     const l = line.length > max ? `${line.slice(0, max - 1)}…` : line;
     if (cur.length + l.length + 1 > max) {
       chunks.push(cur);

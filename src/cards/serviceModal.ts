@@ -117,6 +117,11 @@ const SECTIONS: Section[] = [
       { path: 'monitoring.scaleInCpuBelow', label: 'Scale in below CPU %', kind: 'number', decimal: true },
       { path: 'monitoring.scaleInMemoryBelow', label: 'Scale in below memory %', kind: 'number', decimal: true },
       { path: 'monitoring.scaleInFor', label: 'for', kind: 'text' },
+      { path: 'monitoring.scrapeInterval', label: 'Scrape interval (empty: Prometheus default)', kind: 'text' },
+      { path: 'monitoring.evaluationInterval', label: 'Rule evaluation interval (empty: Prometheus default)', kind: 'text' },
+      { path: 'monitoring.groupWait', label: 'Alertmanager group_wait', kind: 'text' },
+      { path: 'monitoring.groupInterval', label: 'Alertmanager group_interval', kind: 'text' },
+      { path: 'monitoring.repeatInterval', label: 'Alertmanager repeat_interval', kind: 'text' },
     ],
   },
   {

@@ -17,7 +17,7 @@ import { DEFAULT_PLAN_FILE, jobNameFor, type JobParameter } from '../integration
 import { markLeaseInUse } from '../store/leases.js';
 import { findRequest } from '../store/requests.js';
 import type { StepName, StepRecord } from '../store/types.js';
-import { StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
+import { isShutdown, StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
 import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
 import { VM_STEPS, type StepPlan, type VmStep } from './vmSteps.js';
 
@@ -74,7 +74,7 @@ export class JenkinsExecutor implements Executor {
       await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString());
       await journal.result({ vmName: plan.vmName, ip: plan.ip, member: `${plan.ip}:${service.f5.port}` });
     } catch (e) {
-      if (signal.aborted) throw e; // shutting down: the build goes on; recovery re-attaches
+      if (isShutdown(e, signal)) throw e; // shutting down: the build goes on; recovery re-attaches
       await this.reportPipelineRollback(journal, facts);
       const r = findRequest(this.d.store, request.id)!;
       if (!this.d.vcenter && state.vm && touched(journal, r, 'clone')) await journal.undone(jenkinsRunText.vmLeftToPipeline(state.vm));
@@ -167,7 +167,7 @@ export class JenkinsExecutor implements Executor {
   /** The queue item and build recorded on this attempt's jenkins-build step before a restart. */
   private attached(requestId: string): Attached {
     const a = findRequest(this.d.store, requestId)?.attempts.at(-1);
-    const data: StepRecord['data'] = a?.steps.find((s) => s.name === 'jenkins-build' && s.state === 'running')?.data;
+    const data: StepRecord['data'] = a?.steps.find((s) => s.name === 'jenkins-build')?.data;
     return {
       queueUrl: typeof data?.queueUrl === 'string' ? data.queueUrl : undefined,
       build: typeof data?.build === 'number' ? data.build : undefined,

@@ -77,3 +77,8 @@ export interface Executor {
   /** Called on start-up for an attempt that was interrupted: resume it or roll it back. */
   recover?(ctx: RunContext): Promise<'resumed' | 'rolled-back'>;
 }
+
+/** True when a run stopped because the bot is shutting down: leave the journal for recovery, undo nothing. */
+export function isShutdown(e: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (e instanceof StepError && e.code === 'shutdown');
+}

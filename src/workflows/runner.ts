@@ -174,8 +174,9 @@ export class RequestJournal implements Journal {
     await store.mutate((d) => {
       const a = currentAttempt(findIn(d, this.requestId)!);
       const i = a.steps.findIndex((s) => s.name === name);
-      // A step interrupted by a restart keeps what it recorded (what it needs to re-attach).
-      const kept = i >= 0 && a.steps[i]!.state === 'running' ? a.steps[i]!.data : undefined;
+      // A step run again in the same attempt was interrupted (a crash, or aborted by a shutdown): it keeps
+      // what it recorded, e.g. the external job it must re-attach to.
+      const kept = i >= 0 ? a.steps[i]!.data : undefined;
       const rec: StepRecord = { name, state: 'running', startedAt: startedAt.toISOString(), ...(kept ? { data: kept } : {}) };
       if (i >= 0) a.steps[i] = rec;
       else a.steps.push(rec);

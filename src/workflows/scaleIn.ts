@@ -7,7 +7,7 @@ import { releaseAddress } from '../store/leases.js';
 import type { StepName } from '../store/types.js';
 import type { LocalExecutorDeps } from './scaleOut.js';
 import { ms } from './policy.js';
-import { StepError, type RunContext } from './ports.js';
+import { isShutdown, StepError, type RunContext } from './ports.js';
 
 const sleep = (msec: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -73,7 +73,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
     });
     await journal.result({ vmName: vm, ip, member });
   } catch (e) {
-    if (signal.aborted || (e instanceof StepError && e.code === 'shutdown')) throw e; // resumed after the restart
+    if (isShutdown(e, signal)) throw e; // resumed after the restart
     if (!done('destroy')) {
       // The VM is still there: put it back in service.
       const undo = async (text: string, step: StepName, fn: () => Promise<unknown>) => {

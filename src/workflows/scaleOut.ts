@@ -13,7 +13,7 @@ import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { ScaleRequest, StepName } from '../store/types.js';
 import type { Clock } from '../clock.js';
-import { StepError, type Executor, type Journal, type RunContext } from './ports.js';
+import { isShutdown, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
@@ -155,7 +155,7 @@ export class LocalExecutor implements Executor {
       await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString());
       await journal.result({ vmName: plan.vmName, ip: plan.ip, member });
     } catch (e) {
-      if (signal.aborted) throw e; // shutting down: leave it to recovery
+      if (isShutdown(e, signal)) throw e; // shutting down: leave it to recovery
       await compensateScaleOut(this.d, ctx, state);
       throw e;
     }

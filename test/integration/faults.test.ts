@@ -122,6 +122,7 @@ describe('process faults', () => {
     expect(await bot.exited).toBe(0);
     // The clone finished (the step it was in), nothing after it started, and the run is still open.
     const saved = readStore(dataDir).requests[0]!;
+    expect(saved.attempts[0]!.error, bot.output()).toBeUndefined();
     expect(saved.state).toBe('running');
     expect(stepState('clone')).toBe('done');
     expect(stepState('customize')).toBeUndefined();

@@ -18,6 +18,7 @@ import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
 import { Store } from '../../src/store/store.js';
 import { buildParameters, JenkinsExecutor } from '../../src/workflows/jenkinsExecutor.js';
+import type { RunCoordinator } from '../../src/workflows/runner.js';
 import { LocalExecutor } from '../../src/workflows/scaleOut.js';
 import { stepPlanSchema } from '../../src/workflows/vmSteps.js';
 import { startFakeF5, type FakeF5 } from '../fakes/f5.js';
@@ -304,6 +305,27 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(threadText(stack, id)).toContain('re-attached to its Jenkins build of autoscale-web-server in the queue (no new build started)');
     expect(threadText(stack, id)).toMatch(/Power on \(\d+(ms|s)\): web-server-1/);
     expect(await stack.vcsim.govc.vmInfo('web-server-1')).toMatchObject({ powerState: 'poweredOn', ipAddress: ip });
+  });
+
+  it('a shutdown while the build runs leaves it running in Jenkins; the next start follows the same build to the end', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 39, 'manual', '60s');
+    stack = await startJenkinsStack({ services: [s] });
+    const id = await alertAndSettle(stack);
+    await stack.tb.click('approve_scale', id);
+    const st = stack;
+    await waitFor(() => st.jenkins.builds('autoscale-web-server')[0]?.stages.some((x) => x.name === 'health' && x.status === 'IN_PROGRESS'), 60_000, 'the health stage');
+    await (stack.tb.bot.deps.runner as RunCoordinator).shutdown(50); // the grace period ends at once: steps are aborted
+    expect(findRequest(stack.tb.store, id)!.state).toBe('running');
+    expect(stack.jenkins.builds('autoscale-web-server')[0]!.building).toBe(true);
+
+    closers.push((await healthTarget('127.0.39.10', s.healthCheck.port)).close); // now the new VM answers
+    await stack.restartBot();
+    await stack.tb.settle();
+    const r = findRequest(stack.tb.store, id)!;
+    expect(r.state, JSON.stringify(r.attempts.at(-1)?.error)).toBe('succeeded');
+    expect(stack.jenkins.builds('autoscale-web-server').map((b) => b.result)).toEqual(['SUCCESS']);
+    expect(steps(stack, id)).toEqual([['reserve-ip', 'done'], ['name', 'done'], ['jenkins-build', 'done'], ...VM_STAGES.map((n) => [n, 'done'])]);
+    expect(threadText(stack, id)).toContain('re-attached to its Jenkins build of autoscale-web-server #1 (no new build started)');
   });
 
   it('runs a scale-in of a Jenkins service on the bot itself, and says so in the thread', { timeout: 180_000 }, async () => {
