@@ -7,6 +7,7 @@ import { claimAddress, markLeaseInUse } from '../../src/store/leases.js';
 import { buttons } from '../fakes/slack.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
 import { waitFor } from '../helpers/net.js';
+import { openedView, submitted, type Fill } from '../helpers/slackViews.js';
 
 let tb: TestBot | undefined;
 afterEach(async () => {
@@ -32,35 +33,6 @@ function schemaLeaves(node: z.ZodType = serviceSchema, prefix = ''): string[] {
   while ('innerType' in node.def) node = node.def.innerType as z.ZodType;
   if (!(node instanceof z.ZodObject)) return [prefix];
   return Object.entries(node.shape as Record<string, z.ZodType>).flatMap(([k, v]) => schemaLeaves(v, prefix ? `${prefix}.${k}` : k));
-}
-
-type Fill = string | string[] | boolean | null;
-
-/** The view state Slack would submit for `view` as opened, with the given fields changed (by block id). */
-function submitted(view: any, fill: Record<string, Fill> = {}): Record<string, unknown> {
-  const values: Record<string, Record<string, unknown>> = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const e = b.element;
-    const f = fill[b.block_id];
-    const has = b.block_id in fill;
-    let v: Record<string, unknown>;
-    switch (e.type) {
-      case 'static_select': v = { selected_option: has ? (f === null ? null : { value: f }) : e.initial_option ?? null }; break;
-      case 'checkboxes': v = { selected_options: has ? (f ? e.options : []) : e.initial_options ?? [] }; break;
-      case 'multi_users_select': v = { selected_users: has ? f : e.initial_users ?? [] }; break;
-      case 'conversations_select': v = { selected_conversation: has ? f : e.initial_conversation ?? null }; break;
-      default: v = { value: has ? f : e.initial_value ?? null };
-    }
-    values[b.block_id] = { [e.action_id]: { type: e.type, ...v } };
-  }
-  return { callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values } };
-}
-
-function openedView(t: TestBot, n = -1): any {
-  const call = t.slack.callsOf('views.open').at(n);
-  expect(call).toBeDefined();
-  return call!.args.view;
 }
 
 function input(view: any, blockId: string): any {
