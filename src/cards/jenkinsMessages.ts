@@ -7,7 +7,7 @@ const link = (url: string, text: string) => (/^https?:\/\/[^|<>\s]+$/.test(url) 
 /** The Jenkins executor's words (thread lines, step details, errors). */
 export const jenkinsRunText = {
   buildStarted: (job: string, n: number, url: string) => `:gear: Jenkins build ${link(url, `${job} #${n}`)} started; its stages show on the card.`,
-  waiting: (job: string, why: string) => `:hourglass_flowing_sand: ${job} is queued in Jenkins: ${why}`,
+  stoppedFollowing: () => 'stopped following the build: the bot is shutting down (the build goes on; the next start re-attaches to it)',
   reattached: (job: string, which: string) => `:arrows_counterclockwise: The bot restarted during this run; re-attached to its Jenkins build of ${job} ${which} (no new build started).`,
   resumed: () => ':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.',
   scaleInLocal: (service: string) => `:information_source: ${service} runs scale-outs on Jenkins; this scale-in runs on the bot itself.`,

@@ -150,7 +150,7 @@ export class JenkinsExecutor implements Executor {
         ctx.logger.warn({ err: (e as Error).message, failures }, 'jenkins: build poll failed, retrying');
       }
       await sleep(this.d.pollMs ?? 2000, undefined, { signal: ctx.signal }).catch(() => undefined);
-      if (ctx.signal.aborted) throw new StepError('jenkins-build', 'aborted', 'stopped following the build: the bot is shutting down');
+      if (ctx.signal.aborted) throw new StepError('jenkins-build', 'aborted', jenkinsRunText.stoppedFollowing());
     }
   }
 
