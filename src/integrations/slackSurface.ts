@@ -87,7 +87,9 @@ export class SlackSurface implements ChatSurface {
     s.busy = true;
     s.dirty = false;
     this.begin();
-    void this.send(id)
+    // Rendering and posting cost CPU: let the responses already due (webhooks, acks) go out first.
+    void new Promise<void>((r) => setImmediate(r))
+      .then(() => this.send(id))
       .then(() => { s.failures = 0; })
       .catch((e: unknown) => {
         s.failures++;
