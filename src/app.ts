@@ -10,10 +10,9 @@ import { systemClock, type Clock } from './clock.js';
 import { registerCommands } from './commands/autoscale/index.js';
 import type { Config } from './config.js';
 import { registerActions } from './handlers/actions.js';
-import { registerPlgActions } from './handlers/plgActions.js';
+import { registerConfirmButtons } from './handlers/confirmButtons.js';
 import { registerHome } from './handlers/home.js';
 import { registerViews } from './handlers/views.js';
-import { registerJenkinsActions } from './handlers/jenkins.js';
 import { startTicker, tick } from './handlers/tick.js';
 import { createHttpServer } from './http.js';
 import { SlackSurface } from './integrations/slackSurface.js';
@@ -111,9 +110,8 @@ export function createApp(o: AppOptions): BotApp {
 
   registerCommands(app, deps);
   registerActions(app, deps);
-  registerPlgActions(app, deps);
+  registerConfirmButtons(app, deps);
   registerViews(app, deps);
-  registerJenkinsActions(app, deps);
   registerHome(app, deps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
 

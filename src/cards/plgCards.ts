@@ -55,8 +55,5 @@ export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: strin
 export const plgMessages = {
   notConfigured: (why: string) => `:warning: The monitoring push is not configured: ${why}`,
   planFailed: (service: string, code: string, message: string) => `:x: Could not prepare the monitoring config for ${service} (${code}): ${message}. Nothing was changed.`,
-  expired: 'This diff has expired or was already used; run the command again.',
-  notYours: (owner: string) => `Only <@${owner}>, who asked for this diff, can apply it.`,
-  cancelled: (by: string) => `Cancelled by <@${by}>. Nothing was changed.`,
   applying: (service: string) => `:hourglass_flowing_sand: Applying the monitoring config for ${service}…`,
 };

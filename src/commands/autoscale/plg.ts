@@ -1,21 +1,12 @@
 /** `/autoscale plg diff|push|remove <service>`: the service's scrape job, rules and route on the monitoring server. */
-import { randomBytes } from 'node:crypto';
-import { plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
-import { planPush, planRemove, plgDepsFromConfig, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
+import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
+import { applyPush, planPush, planRemove, plgDepsFromConfig, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
+import { appendAudit } from '../../store/audit.js';
+import { confirmationsOf, type ConfirmIO } from './confirmations.js';
 import { getService } from '../../store/services.js';
 import type { Deps } from '../../workflows/deps.js';
 import { answerLater } from './later.js';
 import type { CommandContext, Subcommand } from './types.js';
-
-/** Plans shown with Apply / Cancel, by a random id (the button's value), for 15 minutes. */
-export interface PendingPlan { plan: PlgPlan; user: string; channel: string; expiresAt: number }
-const pendingPlans = new WeakMap<Deps, Map<string, PendingPlan>>();
-
-export function plansOf(deps: Deps): Map<string, PendingPlan> {
-  let m = pendingPlans.get(deps);
-  if (!m) pendingPlans.set(deps, (m = new Map()));
-  return m;
-}
 
 /** Tests replace how the bot reaches the monitoring server. */
 export const plgDepsFor = new WeakMap<Deps, PlgDeps>();
@@ -44,12 +35,25 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
         const r = kind === 'remove' ? await planRemove(service, plg.deps) : await planPush(service, plg.deps);
         if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message) };
         if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan);
-        const id = `plg-${randomBytes(8).toString('hex')}`;
-        plansOf(ctx.deps).set(id, { plan: r.plan, user: ctx.user, channel: ctx.channel, expiresAt: ctx.deps.clock.now().getTime() + 15 * 60_000 });
-        return plgPlanMessage(r.plan, { buttonsFor: id });
+        const plan = r.plan;
+        const id = confirmationsOf(ctx.deps).ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io));
+        return plgPlanMessage(plan, { buttonsFor: id });
       }, (e) => plgMessages.planFailed(service.name, 'failed', e.message));
     },
   };
+}
+
+/** Apply: exactly the plan that was shown (a file changed since then is refused), then the report. */
+async function applyPlan(deps: Deps, plan: PlgPlan, plg: PlgDeps, io: ConfirmIO): Promise<void> {
+  await io.reply(plgMessages.applying(plan.service.name));
+  const result = await applyPush(plan, plg);
+  const at = deps.clock.now().toISOString();
+  await deps.store.mutate((d) => appendAudit(d, {
+    at, actor: io.user, action: `plg.${plan.kind}`, target: plan.service.name, detail: result.ok ? (result.noop ? 'no-op' : 'applied') : `failed: ${result.code}`,
+  }));
+  const report = plgApplyReport(plan.service.name, plan.kind, io.user, result);
+  await io.reply(report);
+  await io.progress(report);
 }
 
 export const plgSubcommands: Subcommand[] = [plgCommand('diff'), plgCommand('push'), plgCommand('remove')];
