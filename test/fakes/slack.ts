@@ -38,6 +38,8 @@ export class FakeSlack {
   responses: Array<{ path: string; body: any }> = [];
   private faults = new Map<string, Fault[]>();
   private tsCounter = 0;
+  /** What apps.connections.open answers (Socket Mode): a ws:// URL of the test's own server. */
+  socketUrl = '';
   private server!: Server;
   url = '';
 
@@ -130,6 +132,8 @@ export class FakeSlack {
         return { ok: true, upload_url: `${this.base}/upload/F${++this.tsCounter}`, file_id: `F${this.tsCounter}` };
       case 'files.completeUploadExternal':
         return { ok: true, files: (a.files ?? []).map((f: any) => ({ id: f.id, title: f.title })) };
+      case 'apps.connections.open':
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
       case 'conversations.info':
         return { ok: true, channel: { id: a.channel, name: 'fake' } };
       default:
