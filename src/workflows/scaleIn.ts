@@ -3,17 +3,15 @@
  * guest down (power off after a timeout), destroy the VM, release its IP. If anything fails before
  * the VM is gone, the member is put back and re-enabled (and a shut-down VM powered on again).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { releaseAddress } from '../store/leases.js';
 import type { StepName } from '../store/types.js';
 import type { LocalExecutorDeps } from './scaleOut.js';
 import { ms } from './policy.js';
 import { isShutdown, StepError, type RunContext } from './ports.js';
 
-const sleep = (msec: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, msec);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason as Error); }, { once: true });
-  });
+// timers/promises removes its abort listener when the timer fires: the runner's signal lives as long as the bot.
+const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
 
 export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<void> {
   const { service, journal, signal, request } = ctx;
