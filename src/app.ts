@@ -48,6 +48,8 @@ export interface AppOptions {
   tickMs?: number;
   minCardUpdateIntervalMs?: number;
   defaultMetrics?: boolean;
+  /** How often to look for services another process wrote to db.json. */
+  storeWatchMs?: number;
   /** Finish a listener before answering Slack's HTTP request (tests: the reply includes its effects). */
   processBeforeResponse?: boolean;
 }
@@ -135,10 +137,13 @@ export function createApp(o: AppOptions): BotApp {
       if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
       await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
       stopTicker = startTicker(deps, settle, o.tickMs);
+      // `node dist/cli.js services apply` may write db.json while we run: take its services over.
+      store.watch(o.storeWatchMs ?? 2000, (names) => logger.info({ names }, 'services changed on disk by another process; taken over'));
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
       stopTicker?.();
+      store.unwatch();
       // Stop starting steps first: runs checkpoint at the next step boundary while we close.
       const drained = runner.shutdown();
       server.closeIdleConnections?.();

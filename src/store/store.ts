@@ -8,7 +8,7 @@
  * lands. If a write fails, memory is restored to the last state that reached the disk and every
  * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
  */
-import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -37,6 +37,9 @@ export class Store {
 
   /** The newest audit entry already appended to audit.jsonl. */
   private auditMark: AuditEntry | undefined;
+  /** db.json as we last wrote it: a different mtime or size means another process wrote it. */
+  private lastStat: { mtimeMs: number; size: number } | undefined;
+  private watcher: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly low: Low<StoreData>,
@@ -96,7 +99,64 @@ export class Store {
     } catch (e) {
       throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
     }
-    return new Store(low, file, () => text);
+    const store = new Store(low, file, () => text);
+    store.lastStat = await store.statFile();
+    return store;
+  }
+
+  private async statFile(): Promise<{ mtimeMs: number; size: number } | undefined> {
+    const s = await stat(this.file).catch(() => undefined);
+    return s && { mtimeMs: s.mtimeMs, size: s.size };
+  }
+
+  /**
+   * The CLI (`services apply`) writes db.json while the bot runs. Services and templates another
+   * process changed since our last write are taken over (a three-way merge by name against what we
+   * wrote last), so neither side's change is lost; everything else stays as the bot has it. Checked
+   * before each write and every `everyMs` by `watch()`.
+   */
+  private async adoptExternalChanges(): Promise<{ services: Record<string, unknown>; templates: Record<string, unknown> } | undefined> {
+    const now = await this.statFile();
+    if (!now || !this.lastStat || (now.mtimeMs === this.lastStat.mtimeMs && now.size === this.lastStat.size)) return undefined;
+    let external: Partial<StoreData>;
+    try {
+      external = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreData>;
+    } catch {
+      return undefined; // caught mid-write: look again next time
+    }
+    this.lastStat = now;
+    if (!external || typeof external !== 'object') return undefined;
+    const ours = JSON.parse(this.lastGood) as StoreData;
+    return { services: changedByOthers(ours.services, external.services ?? {}), templates: changedByOthers(ours.templates, external.templates ?? {}) };
+  }
+
+  private applyExternal(changes: { services: Record<string, unknown>; templates: Record<string, unknown> }): void {
+    const d = this.low.data as unknown as Record<'services' | 'templates', Record<string, unknown>>;
+    for (const key of ['services', 'templates'] as const) {
+      for (const [name, value] of Object.entries(changes[key])) {
+        if (value === undefined) delete d[key][name];
+        else d[key][name] = value;
+      }
+    }
+  }
+
+  /** Starts looking for changes other processes made to db.json (see adoptExternalChanges). */
+  watch(everyMs = 2000, onAdopt?: (names: string[]) => void): void {
+    this.watcher = setInterval(() => {
+      if (this.writing) return; // the write looks first
+      void this.adoptExternalChanges().then((changes) => {
+        if (!changes) return;
+        const names = [...Object.keys(changes.services), ...Object.keys(changes.templates)];
+        if (names.length === 0) return;
+        void this.mutate(() => this.applyExternal(changes)).catch(() => undefined);
+        onAdopt?.(names);
+      });
+    }, everyMs);
+    this.watcher.unref();
+  }
+
+  unwatch(): void {
+    clearInterval(this.watcher);
   }
 
   /** Read-only view of the live data. Never mutate it outside `mutate`. */
@@ -142,10 +202,13 @@ export class Store {
     this.pending = [];
     this.dirty = false;
     try {
+      const external = await this.adoptExternalChanges();
+      if (external) this.applyExternal(external);
       const audit = this.pendingAudit();
       const writing = this.low.write(); // serializes now, synchronously: later mutations wait for the next batch
       const snapshot = this.lastWritten();
       await writing;
+      this.lastStat = await this.statFile();
       if (audit.lines) await appendFile(this.auditFile, audit.lines);
       this.auditMark = audit.mark;
       this.lastGood = snapshot;
@@ -166,6 +229,17 @@ export class Store {
       if (this.dirty && this.pending.length > 0) this.scheduleFlush();
     }
   }
+}
+
+/**
+ * Entries another process added, changed or removed relative to `base` (what we last wrote):
+ * name → new value, or undefined for a removal.
+ */
+function changedByOthers(base: Record<string, unknown>, theirs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(theirs)) if (JSON.stringify(value) !== JSON.stringify(base[name])) out[name] = value;
+  for (const name of Object.keys(base)) if (!(name in theirs)) out[name] = undefined;
+  return out;
 }
 
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */

@@ -107,6 +107,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     surface: o.surface,
     govc: o.govc,
     processBeforeResponse: o.processBeforeResponse ?? true,
+    storeWatchMs: o.storeWatchMs,
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}`;

@@ -218,3 +218,29 @@ describe('the webhook route', () => {
     expect((await fetch(`${tb.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('the CLI and the running bot share the store', () => {
+  it('takes over services that `services apply` writes while the bot runs, and loses nothing of its own', async () => {
+    const { ensureBuilt } = await import('../helpers/botProcess.js');
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const { stringify } = await import('yaml');
+    ensureBuilt();
+    tb = await startBot({ services: [service()], storeWatchMs: 100 });
+    const first = await tb.webhook(alertPayload());
+    await tb.settle();
+    const file = `${tb.dataDir}/services.yml`;
+    writeFileSync(file, stringify({ services: [service({ name: 'api', channel: 'C0SERVICE2' })] }));
+    execFileSync(process.execPath, [new URL('../../dist/cli.js', import.meta.url).pathname, 'services', 'apply', '-f', file], { env: { PATH: process.env.PATH, DATA_DIR: tb.dataDir } });
+    const { waitFor } = await import('../helpers/net.js');
+    await waitFor(() => tb!.store.data.services.api, 5000, 'the bot to take over the new service');
+    // The bot's own state survived the CLI's write, and both are on disk after the bot's next write.
+    expect(findRequest(tb.store, first.json.alerts[0].requestId)).toBeDefined();
+    const r = await tb.webhook(alertPayload({ service: 'api' }));
+    expect(r.json.alerts[0].outcome).toBe('created');
+    await tb.settle();
+    const disk = JSON.parse(readFileSync(`${tb.dataDir}/db.json`, 'utf8'));
+    expect(Object.keys(disk.services).sort()).toEqual(['api', 'web-server']);
+    expect(disk.requests).toHaveLength(2);
+  });
+});
