@@ -29,9 +29,9 @@ function dataDir(): string {
   return process.env.DATA_DIR || './data';
 }
 
-async function openStore(io: Out): Promise<Store> {
+async function openStore(io: Out, readOnly = false): Promise<Store> {
   try {
-    return await Store.open(dataDir());
+    return await Store.open(dataDir(), { readOnly });
   } catch (e) {
     if (e instanceof StoreError) io.err(e.message);
     throw e;
@@ -68,7 +68,7 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
       return 0;
     }
     if (cmd === 'list') {
-      const store = await openStore(io);
+      const store = await openStore(io, true);
       const rows = [['NAME', 'ENABLED', 'MIN', 'MAX', 'APPROVAL', 'EXECUTOR', 'IPS LEASED', 'CHANNEL', 'TEMPLATE']];
       for (const s of listServices(store)) {
         rows.push([s.name, String(s.enabled), String(s.scaling.min), String(s.scaling.max), s.approval.mode, s.executor ?? 'default',
@@ -78,16 +78,17 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
       return 0;
     }
     if (cmd === 'export') {
-      const store = await openStore(io);
+      const store = await openStore(io, true);
       io.out(servicesToYaml(listServices(store)).trimEnd());
       return 0;
     }
   }
   // Other groups register themselves in src/cli/*: `plg render`, `jenkins render`, `run-step`.
   const two = cliCommands.get(`${group} ${cmd}`);
-  if (two) return two(rest, io, () => openStore(io));
+  // These only read the store (run-step does not use it at all).
+  if (two) return two(rest, io, () => openStore(io, true));
   const one = group ? cliCommands.get(group) : undefined;
-  if (one) return one(argv.slice(1), io, () => openStore(io));
+  if (one) return one(argv.slice(1), io, () => openStore(io, true));
   io.err(USAGE);
   return 2;
 }

@@ -63,7 +63,8 @@ export class Store {
     return { lines: fresh.map((e) => `${JSON.stringify(e)}\n`).join(''), mark: fresh.length ? fresh[fresh.length - 1] : this.auditMark };
   }
 
-  static async open(dataDir: string): Promise<Store> {
+  /** `readOnly`: for commands that only read (services list, renders): the file is not written on open. */
+  static async open(dataDir: string, opts: { readOnly?: boolean } = {}): Promise<Store> {
     await mkdir(dataDir, { recursive: true }).catch((e: unknown) => {
       throw new StoreError('unwritable', `cannot create DATA_DIR ${dataDir}: ${(e as Error).message}`, { cause: e });
     });
@@ -95,7 +96,8 @@ export class Store {
     }
     low.data = migrate(low.data as Partial<StoreData>);
     try {
-      await low.write();
+      if (!opts.readOnly) await low.write();
+      else text = JSON.stringify(low.data);
     } catch (e) {
       throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
     }
