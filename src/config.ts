@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { validate as validateCron } from 'node-cron';
 import { parseCron } from './workflows/freeze.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
 
@@ -42,7 +43,13 @@ const f5Name = z
   .max(127)
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' });
 
+/**
+ * node-cron validates the syntax; the bot's own small matcher (workflows/freeze.ts) evaluates it,
+ * because node-cron does not export one that can answer "did a window start in the last N hours".
+ * An expression must satisfy both.
+ */
 function isCron(expr: string): boolean {
+  if (!validateCron(expr)) return false;
   try {
     parseCron(expr);
     return true;
