@@ -21,7 +21,7 @@ import { buildJenkins } from './integrations/wiring.js';
 import { createMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store/store.js';
-import type { ExecutorKind } from './store/types.js';
+import { LIVE_CARD_STATES, type ExecutorKind } from './store/types.js';
 import { DecisionService } from './workflows/decisions.js';
 import type { Deps } from './workflows/deps.js';
 import { DryRunExecutor } from './workflows/dryRun.js';
@@ -132,7 +132,7 @@ export function createApp(o: AppOptions): BotApp {
       });
       if (config.socketMode) await app.start();
       // Cards re-render from the store: whatever changed while we were down shows now.
-      for (const r of store.data.requests) if (['pending', 'blocked', 'approved', 'running', 'failed'].includes(r.state)) surface.sync(r.id);
+      for (const r of store.data.requests) if (LIVE_CARD_STATES.includes(r.state)) surface.sync(r.id);
       const recovered = await runner.recover();
       if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
       await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));

@@ -66,6 +66,5 @@ export const messages = {
     const undone = a.undone.length ? `\nUndone: ${a.undone.join('; ')}` : '\nNothing needed undoing.';
     return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? a.error.step : 'unknown step'}*: ${a.error?.message ?? 'unknown error'}${undone}`;
   },
-  approvedEphemeral: (r: ScaleRequest) => `Approved the ${verb(r.direction)} of ${r.service}.`,
   rejectPrompt: (service: string, direction: Direction) => `Reject the ${verb(direction)} of ${service}?`,
 };

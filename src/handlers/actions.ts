@@ -1,11 +1,8 @@
 /** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { ACTION, VIEW } from '../cards/ids.js';
-import { messages } from '../cards/messages.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../cards/modals.js';
 import { findRequest } from '../store/requests.js';
-import { getService } from '../store/services.js';
-import { isApprover } from '../workflows/decisions.js';
 import type { DecisionResult, Deps } from '../workflows/deps.js';
 
 type Ctx = { channel?: string; user: string };
@@ -48,11 +45,9 @@ export function registerActions(app: App, deps: Deps): void {
     await ack();
     const c = ctxOf(body);
     const id = action.value ?? '';
-    const r = findRequest(deps.store, id);
-    if (!r) return tell(c, messages.requestNotFound(id));
-    const service = getService(deps.store, r.service);
-    if (!isApprover(service, c.user)) return tell(c, messages.notApprover(r.service, service?.approval.approvers ?? []));
-    if (r.state !== 'pending') return tell(c, messages.currentState(r));
+    const may = deps.decisions.check(id, c.user);
+    if (!may.ok) return tell(c, may.message);
+    const r = findRequest(deps.store, id)!;
     await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r) as never });
   });
 

@@ -2,6 +2,7 @@
  * The periodic tick: auto-approve due requests (also those that fell due while the bot was down),
  * re-post cards that never reached Slack, and run the settle check. Never two ticks at once.
  */
+import { LIVE_CARD_STATES } from '../store/types.js';
 import { approveDue } from '../workflows/decisions.js';
 import type { Deps } from '../workflows/deps.js';
 import type { SettleWatcher } from '../workflows/settle.js';
@@ -9,7 +10,7 @@ import type { SettleWatcher } from '../workflows/settle.js';
 export async function tick(deps: Deps, settle: SettleWatcher): Promise<void> {
   await approveDue(deps);
   for (const r of deps.store.data.requests) {
-    if (!r.card && ['pending', 'blocked', 'approved', 'running', 'failed'].includes(r.state)) deps.surface.sync(r.id);
+    if (!r.card && LIVE_CARD_STATES.includes(r.state)) deps.surface.sync(r.id);
   }
   await settle.check();
 }

@@ -31,7 +31,6 @@ export class Store {
   private lastGood: string;
   private writing: Promise<void> | null = null;
   private pending: Waiter[] = [];
-  private dirty = false;
   /** Set when the last write failed; /healthz reports it. */
   lastWriteError: Error | null = null;
 
@@ -169,7 +168,6 @@ export class Store {
   /** Applies `fn` now (atomically) and resolves with its result once the change is on disk. */
   mutate<T>(fn: (data: StoreData) => T): Promise<T> {
     const result = fn(this.low.data);
-    this.dirty = true;
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ resolve: () => resolve(result), reject });
       this.scheduleFlush();
@@ -202,7 +200,6 @@ export class Store {
   private async writeBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    this.dirty = false;
     try {
       const external = await this.adoptExternalChanges();
       if (external) this.applyExternal(external);
@@ -224,11 +221,10 @@ export class Store {
       this.auditMark = this.low.data.audit[this.low.data.audit.length - 1];
       const rejected = [...batch, ...this.pending];
       this.pending = [];
-      this.dirty = false;
       for (const w of rejected) w.reject(err);
     } finally {
       this.writing = null;
-      if (this.dirty && this.pending.length > 0) this.scheduleFlush();
+      if (this.pending.length > 0) this.scheduleFlush();
     }
   }
 }

@@ -10,7 +10,8 @@ export type ExecutorKind = 'local' | 'dry-run' | 'jenkins';
 export type RequestState = 'pending' | 'blocked' | 'approved' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'withdrawn';
 /** Open: the service+direction has a live card; a new alert is folded into it instead of making another. */
 export const OPEN_STATES: readonly RequestState[] = ['pending', 'blocked', 'approved', 'running'];
-export const DECIDABLE_STATES: readonly RequestState[] = ['pending'];
+/** States whose card still changes or still offers a button (failed: Retry): kept in sync with the store. */
+export const LIVE_CARD_STATES: readonly RequestState[] = [...OPEN_STATES, 'failed'];
 
 export interface AlertSnapshot {
   name: string;

@@ -62,6 +62,10 @@ export class DecisionService implements Decisions {
     return res;
   }
 
+  check(requestId: string, userId: string): DecisionResult {
+    return this.precheck(requestId, userId) ?? { ok: true, requestId };
+  }
+
   /** Refusals that need no write: unknown request, not an approver, already decided. */
   private precheck(requestId: string, userId: string, expect: ScaleRequest['state'] = 'pending'): DecisionResult | undefined {
     const r = findIn(this.deps.store.data, requestId);

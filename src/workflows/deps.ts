@@ -13,6 +13,8 @@ export type DecisionResult =
   | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'busy'; message: string };
 
 export interface Decisions {
+  /** Whether `userId` may decide the request now, without deciding (the reject button asks before its modal). */
+  check(requestId: string, userId: string): DecisionResult;
   approve(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
   reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult>;
   autoApprove(requestId: string, why: string): Promise<DecisionResult>;

@@ -60,7 +60,7 @@ export async function ingestNotification(deps: Deps, payload: WebhookPayload): P
 const creating = new WeakMap<Deps, Map<string, Promise<unknown>>>();
 
 async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): Promise<AlertResult> {
-  const { store, clock, logger } = deps;
+  const { store, logger } = deps;
   const name = alert.labels.alertname ?? 'unnamed alert';
   const serviceName = serviceLabel(alert.labels);
   if (!serviceName) return { alert: name, outcome: 'no_service_label' };
@@ -75,7 +75,7 @@ async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): P
     logger.info({ service: serviceName, alert: name }, 'alert for a disabled service ignored');
     return { alert: name, service: serviceName, direction, outcome: 'disabled' };
   }
-  if (alert.status === 'resolved') return resolve(deps, service, direction, alert, name);
+  if (alert.status === 'resolved') return resolve(deps, service, direction, name);
 
   const key = `${serviceName}/${direction}`;
   let inflight = creating.get(deps);
@@ -223,7 +223,7 @@ export async function createRequest(
   return created;
 }
 
-async function resolve(deps: Deps, service: Service, direction: Direction, alert: Alert, name: string): Promise<AlertResult> {
+async function resolve(deps: Deps, service: Service, direction: Direction, name: string): Promise<AlertResult> {
   const at = deps.clock.now().toISOString();
   const res = await deps.store.mutate((d) => {
     const open = openRequestIn(d, service.name, direction);

@@ -82,3 +82,20 @@ export interface Executor {
 export function isShutdown(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (e instanceof StepError && e.code === 'shutdown');
 }
+
+/**
+ * Runs one compensation and records it on the card: `done` when it worked, "FAILED to <todo>: … —
+ * fix by hand" when it did not (a failed undo never hides the original error).
+ */
+export async function recordUndo(
+  journal: Journal, step: StepName, text: { done: string; todo: string }, fn: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await fn();
+    await journal.undone(text.done, step);
+    return true;
+  } catch (e) {
+    await journal.undone(`FAILED to ${text.todo}: ${(e as Error).message} — fix by hand`, step);
+    return false;
+  }
+}

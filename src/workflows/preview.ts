@@ -3,17 +3,12 @@ import type { Service } from '../config.js';
 import type { Direction, Preview } from '../store/types.js';
 import type { Deps } from './deps.js';
 import { newestBotVm } from '../store/leases.js';
+import { within } from '../within.js';
 
 const LOOKUP_TIMEOUT_MS = 5000;
 
 async function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((r) => { timer = setTimeout(() => r(fallback), LOOKUP_TIMEOUT_MS); });
-  try {
-    return await Promise.race([p.catch(() => fallback), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await within(LOOKUP_TIMEOUT_MS, p)) ?? fallback;
 }
 
 export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, service: Service, direction: Direction): Promise<Preview> {

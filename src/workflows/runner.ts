@@ -23,24 +23,11 @@ export class RunCoordinator implements Runner {
   start(requestId: string): void {
     if (this.draining) return; // picked up again on the next start (state stays approved)
     const r = findIn(this.deps().store.data, requestId);
-    if (!r) return;
-    const prev = this.chains.get(r.service) ?? Promise.resolve();
-    const next = prev.then(() => this.run(requestId)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId }, 'run crashed'));
-    this.chains.set(r.service, next);
-    this.active.add(next);
-    void next.finally(() => {
-      this.active.delete(next);
-      if (this.chains.get(r.service) === next) this.chains.delete(r.service);
-    });
+    if (r) this.chainRun(r, false);
   }
 
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
-  }
-
-  /** True once shutdown began: journals start no new step, so each run stops at a step boundary. */
-  get stopping(): boolean {
-    return this.draining;
   }
 
   async shutdown(graceMs = 20_000): Promise<void> {
@@ -133,12 +120,16 @@ export class RunCoordinator implements Runner {
     return { resumed, started };
   }
 
+  /** Queues the run behind the service's current one: one run per service, services in parallel. */
   private chainRun(r: ScaleRequest, resuming: boolean): void {
     const prev = this.chains.get(r.service) ?? Promise.resolve();
-    const next = prev.then(() => this.run(r.id, resuming)).catch((e: unknown) => this.deps().logger.error({ err: e }, 'recovery crashed'));
+    const next = prev.then(() => this.run(r.id, resuming)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId: r.id }, 'run crashed'));
     this.chains.set(r.service, next);
     this.active.add(next);
-    void next.finally(() => this.active.delete(next));
+    void next.finally(() => {
+      this.active.delete(next);
+      if (this.chains.get(r.service) === next) this.chains.delete(r.service);
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { releaseAddress } from '../store/leases.js';
 import type { StepName } from '../store/types.js';
 import type { LocalExecutorDeps } from './scaleOut.js';
 import { ms } from './policy.js';
-import { isShutdown, StepError, type RunContext } from './ports.js';
+import { isShutdown, recordUndo, StepError, type RunContext } from './ports.js';
 
 // timers/promises removes its abort listener when the timer fires: the runner's signal lives as long as the bot.
 const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
@@ -74,17 +74,11 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
     if (isShutdown(e, signal)) throw e; // resumed after the restart
     if (!done('destroy')) {
       // The VM is still there: put it back in service.
-      const undo = async (text: string, step: StepName, fn: () => Promise<unknown>) => {
-        try {
-          await fn();
-          await journal.undone(text, step);
-        } catch (err) {
-          await journal.undone(`FAILED to ${text}: ${(err as Error).message} — fix by hand`, step);
-        }
-      };
-      if (done('shutdown')) await undo(`powered ${vm} on again`, 'shutdown', () => d.vcenter.powerOn(vm));
-      if (done('f5-remove')) await undo(`re-added ${member}`, 'f5-remove', () => lb.addMember(pool, partition, ip, port));
-      if (done('f5-disable') || done('f5-remove')) await undo(`re-enabled ${member}`, 'f5-disable', () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));
+      if (done('shutdown')) await recordUndo(journal, 'shutdown', { done: `powered ${vm} on again`, todo: `power ${vm} on again` }, () => d.vcenter.powerOn(vm));
+      if (done('f5-remove')) await recordUndo(journal, 'f5-remove', { done: `re-added ${member}`, todo: `re-add ${member}` }, () => lb.addMember(pool, partition, ip, port));
+      if (done('f5-disable') || done('f5-remove')) {
+        await recordUndo(journal, 'f5-disable', { done: `re-enabled ${member}`, todo: `re-enable ${member}` }, () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));
+      }
     }
     throw e;
   }

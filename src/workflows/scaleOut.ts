@@ -13,7 +13,7 @@ import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { ScaleRequest, StepName } from '../store/types.js';
 import type { Clock } from '../clock.js';
-import { isShutdown, StepError, type Executor, type Journal, type RunContext } from './ports.js';
+import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
@@ -115,10 +115,8 @@ export async function compensateScaleOut(
   }
   if (state.ip) {
     const ip = state.ip;
-    await releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id).then(
-      () => journal.undone(`released ${ip}`, 'reserve-ip'),
-      (e: Error) => journal.undone(`FAILED to release ${ip}: ${e.message}`, 'reserve-ip'),
-    );
+    await recordUndo(journal, 'reserve-ip', { done: `released ${ip}`, todo: `release ${ip}` }, () =>
+      releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id));
   }
 }
 

@@ -13,14 +13,3 @@ export function answerLater(ctx: CommandContext, placeholder: string, work: () =
     .catch((e: unknown) => ctx.deps.logger.error({ err: e }, 'could not post a command result to response_url'));
   return { text: placeholder };
 }
-
-/** The promise's value, or undefined when it takes longer than `ms` (or fails): for lookups that must not hold up an answer. */
-export async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
-  try {
-    return await Promise.race([work.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -12,7 +12,8 @@ import type { Deps } from '../../workflows/deps.js';
 import { removeService, withoutSecrets } from '../../workflows/serviceAdmin.js';
 import { check, serviceNameArg } from './args.js';
 import { confirmationsOf } from './confirmations.js';
-import { answerLater, within } from './later.js';
+import { within } from '../../within.js';
+import { answerLater } from './later.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 /** vCenter / F5 may be slow; a list must still answer within Slack's 3 s. */
