@@ -252,12 +252,11 @@ async function resolve(deps: Deps, service: Service, direction: Direction, name:
 async function noticeUnknownService(deps: Deps, serviceName: string, alertName: string): Promise<void> {
   const now = deps.clock.now();
   const channel = deps.config.SLACK_DEFAULT_CHANNEL;
-  const due = await deps.store.mutate((d) => {
-    const last = d.notices[serviceName];
-    if (last && now.getTime() - Date.parse(last) < NOTICE_EVERY_MS) return false;
-    d.notices[serviceName] = now.toISOString();
-    return true;
-  });
+  // Read, then write only when a notice is due (no await in between, so no race): a flood of alerts
+  // for an unknown service costs no store writes.
+  const last = deps.store.data.notices[serviceName];
+  const due = !last || now.getTime() - Date.parse(last) >= NOTICE_EVERY_MS;
+  if (due) await deps.store.mutate((d) => { d.notices[serviceName] = now.toISOString(); });
   deps.logger.warn({ service: serviceName, alert: alertName }, 'alert for an unknown service');
   if (due && channel) {
     deps.surface.notice(channel, messages.unknownService(serviceName, alertName)).catch((e: unknown) =>
