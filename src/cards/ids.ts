@@ -4,6 +4,7 @@ export const ACTION = {
   reject: 'reject_scale',
   retry: 'retry_scale',
   approveFrozen: 'approve_scale_frozen',
+  retryFrozen: 'retry_scale_frozen',
   plgApply: 'plg_apply',
   plgCancel: 'plg_cancel',
   jenkinsApply: 'jenkins_apply',

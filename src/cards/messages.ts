@@ -1,6 +1,6 @@
 /** Every short string a Slack user reads, outside the card layout itself, in one place. */
 import { formatDuration } from '../duration.js';
-import type { Direction, ScaleRequest, StepName } from '../store/types.js';
+import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
 
 export const STEP_LABEL: Record<StepName, string> = {
   'reserve-ip': 'Reserve IP',
@@ -43,12 +43,20 @@ export const messages = {
     const who = r.decision ? ` by ${r.decision.by === 'auto' ? 'auto-approval' : `<@${r.decision.by}>`}` : '';
     return `The ${verb(r.direction)} of ${r.service} (${r.id}) is already ${STATE_TEXT[r.state]}${r.decision && r.state !== 'blocked' ? who : ''}. Nothing was changed.`;
   },
-  serviceBusy: (service: string, other: string) => `${service} is already running ${other}; try again when it finishes.`,
+  startRefused: (r: ScaleRequest, b: BlockInfo) =>
+    `The ${verb(r.direction)} of ${r.service} was not started: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The card says why.`,
+  retryRefused: (r: ScaleRequest, b: BlockInfo) =>
+    `The retry of the ${verb(r.direction)} of ${r.service} was not started: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The request stays failed; Retry again later.`,
+  notStartedThread: (b: BlockInfo) => `:no_entry: Not started after the restart: ${b.message}.`,
+  manualRefused: (service: string, direction: Direction, b: BlockInfo) =>
+    `The ${verb(direction)} of ${service} cannot start now: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} Its card says so in the channel.`,
   serviceGone: (service: string) => `Service ${service} no longer exists in the store.`,
   noExecutor: (kind: string) => `The ${kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
   interruptedRolledBack: () => 'The bot restarted in the middle of this run; what it had done was rolled back.',
   frozenConfirm: (service: string, until: Date) =>
     `${service} is in a change freeze until ${until.toISOString()}. Approve anyway?`,
+  frozenRetryConfirm: (service: string, until: Date) =>
+    `${service} is in a change freeze until ${until.toISOString()}. Retry anyway?`,
   conflictingAlert: (direction: Direction, alert: string) =>
     `A scale-${direction} alert (${alert}) fired while this request is open; it was not acted on.`,
   unknownService: (service: string, alert: string) =>

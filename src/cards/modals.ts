@@ -24,12 +24,16 @@ export function rejectReasonModal(r: ScaleRequest): Record<string, unknown> {
   };
 }
 
-export function frozenApprovePrompt(requestId: string, text: string): unknown[] {
+/** The explicit confirmation a start during a change freeze needs: approve (default) or retry. */
+export function frozenApprovePrompt(requestId: string, text: string, kind: 'approve' | 'retry' = 'approve'): unknown[] {
+  const button = kind === 'approve'
+    ? { text: 'Approve during freeze', action_id: ACTION.approveFrozen }
+    : { text: 'Retry during freeze', action_id: ACTION.retryFrozen };
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `:snowflake: ${text}` } },
     {
       type: 'actions',
-      elements: [{ type: 'button', style: 'danger', text: { type: 'plain_text', text: 'Approve during freeze' }, action_id: ACTION.approveFrozen, value: requestId }],
+      elements: [{ type: 'button', style: 'danger', text: { type: 'plain_text', text: button.text }, action_id: button.action_id, value: requestId }],
     },
   ];
 }

@@ -16,9 +16,9 @@ export function registerActions(app: App, deps: Deps): void {
     if (!c.channel) return;
     await app.client.chat.postEphemeral({ channel: c.channel, user: c.user, text, ...(blocks ? { blocks: blocks as never } : {}) });
   };
-  const answer = async (c: Ctx, res: DecisionResult, requestId: string) => {
+  const answer = async (c: Ctx, res: DecisionResult, requestId: string, kind: 'approve' | 'retry' = 'approve') => {
     if (res.ok) return;
-    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message));
+    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message, kind));
     return tell(c, res.message);
   };
 
@@ -37,7 +37,13 @@ export function registerActions(app: App, deps: Deps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.retry, async ({ ack, body, action }) => {
     await ack();
     const c = ctxOf(body);
-    await answer(c, await deps.decisions.retry(action.value ?? '', c.user), action.value ?? '');
+    await answer(c, await deps.decisions.retry(action.value ?? '', c.user), action.value ?? '', 'retry');
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.retryFrozen, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    await answer(c, await deps.decisions.retry(action.value ?? '', c.user, { confirmFrozen: true }), action.value ?? '', 'retry');
   });
 
   // Reject asks for an optional reason in a modal; the refusal for non-approvers comes first.

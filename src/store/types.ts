@@ -33,7 +33,7 @@ export interface Decision {
 }
 
 export interface BlockInfo {
-  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict' | 'nothing_to_remove';
+  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict' | 'nothing_to_remove' | 'unknown_instances';
   message: string;
   /** When scaling becomes possible again, when known. */
   until?: string;

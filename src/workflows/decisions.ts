@@ -2,33 +2,33 @@
  * Approve / reject / auto-approve / retry. Each decision is one atomic store mutation that checks
  * the state first, so two approvers clicking at once, or a click racing the auto-approve tick,
  * start exactly one run: the first terminal write wins, the others get the current state back.
+ *
+ * Approving and retrying start a run, so they pass the run-start check (`mayStart`, see
+ * startGate.ts) in that same mutation, against the live instance count read just before: the
+ * policies hold at the moment the run starts, not only when the card was drawn.
  */
 import type { Service } from '../config.js';
 import { messages } from '../cards/messages.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { ScaleRequest } from '../store/types.js';
+import type { ScaleRequest, StoreData } from '../store/types.js';
 import type { DecisionResult, Decisions, Deps } from './deps.js';
 import { frozenUntil } from './policy.js';
+import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
 
 export function isApprover(service: Service | undefined, userId: string): boolean {
   const list = service?.approval.approvers ?? [];
   return list.length === 0 || list.includes(userId);
 }
 
+type Outcome = DecisionResult & { createdAt?: string; changed?: boolean };
+
 export class DecisionService implements Decisions {
   constructor(private readonly deps: Omit<Deps, 'decisions'>) {}
 
   async approve(requestId: string, userId: string, opts: { confirmFrozen?: boolean } = {}): Promise<DecisionResult> {
-    const pre = this.precheck(requestId, userId);
-    if (pre) return pre;
-    const service = getService(this.deps.store, findIn(this.deps.store.data, requestId)!.service);
-    const frozen = service ? frozenUntil(service, this.deps.clock.now()) : undefined;
-    if (frozen && !opts.confirmFrozen) {
-      return { ok: false, code: 'frozen', message: messages.frozenConfirm(service!.name, frozen) };
-    }
-    return this.decide(requestId, userId, 'approved');
+    return this.precheck(requestId, userId) ?? this.decide(requestId, userId, 'approved', undefined, opts.confirmFrozen === true);
   }
 
   async reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult> {
@@ -39,27 +39,31 @@ export class DecisionService implements Decisions {
     return this.decide(requestId, 'auto', 'approved', why);
   }
 
-  async retry(requestId: string, userId: string): Promise<DecisionResult> {
+  async retry(requestId: string, userId: string, opts: { confirmFrozen?: boolean } = {}): Promise<DecisionResult> {
     const pre = this.precheck(requestId, userId, 'failed');
     if (pre) return pre;
     const at = this.deps.clock.now().toISOString();
-    const res = await this.deps.store.mutate((d): DecisionResult => {
+    const res = await this.withStartCheck(requestId, (d, check): Outcome => {
       const r = findIn(d, requestId);
       if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
       if (r.state !== 'failed') return { ok: false, code: 'not_failed', message: messages.currentState(r) };
-      const other = d.requests.find((o) => o.id !== r.id && o.service === r.service && (o.state === 'running' || o.state === 'approved'));
-      if (other) return { ok: false, code: 'busy', message: messages.serviceBusy(r.service, other.id) };
+      const block = check?.(r, { confirmFrozen: opts.confirmFrozen === true });
+      if (block?.code === 'frozen') return { ok: false, code: 'frozen', message: messages.frozenRetryConfirm(r.service, new Date(block.until!)) };
+      if (block) {
+        // The request stays failed (Retry stays on the card), which now also says why not now.
+        noteRefusal(r, block, at, userId);
+        return { ok: false, code: 'refused', message: messages.retryRefused(r, block), changed: true };
+      }
       r.state = 'approved';
       delete r.finishedAt;
-      addEvent(r, { at, type: 'retry', by: userId });
+      delete r.blocked;
+      addEvent(r, { at, type: 'retry', by: userId, ...(opts.confirmFrozen ? { detail: 'confirmed during a change freeze' } : {}) });
       appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id });
       return { ok: true, requestId: r.id };
     });
-    if (res.ok) {
-      this.deps.surface.sync(requestId);
-      this.deps.runner.start(requestId);
-    }
-    return res;
+    if (res.ok || res.changed) this.deps.surface.sync(requestId);
+    if (res.ok) this.deps.runner.start(requestId, { admitted: true });
+    return strip(res);
   }
 
   check(requestId: string, userId: string): DecisionResult {
@@ -78,26 +82,69 @@ export class DecisionService implements Decisions {
     return undefined;
   }
 
-  private async decide(requestId: string, by: string, kind: 'approved' | 'rejected', reason?: string): Promise<DecisionResult> {
+  /**
+   * Runs `decide` in one store mutation; when the service exists, after reading its live instance
+   * count, with the run-start check bound to that reading. (A request whose service was deleted
+   * is not checked: its run fails at once, saying so.)
+   */
+  private async withStartCheck(requestId: string, decide: (d: StoreData, check: StartCheck | undefined) => Outcome): Promise<Outcome> {
+    const r = findIn(this.deps.store.data, requestId);
+    const service = r ? getService(this.deps.store, r.service) : undefined;
+    if (!service) return this.deps.store.mutate((d) => decide(d, undefined));
+    return admitStart(this.deps, service, decide);
+  }
+
+  private async decide(requestId: string, by: string, kind: 'approved' | 'rejected', reason?: string, confirmFrozen = false): Promise<DecisionResult> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
-    const res = await this.deps.store.mutate((d): DecisionResult & { createdAt?: string } => {
+    const apply = (d: StoreData, check: StartCheck | undefined): Outcome => {
       const r = findIn(d, requestId);
       if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
       if (r.state !== 'pending') return { ok: false, code: 'already_decided', message: messages.currentState(r) };
+      const block = kind === 'approved' ? check?.(r, { confirmFrozen: by !== 'auto' && confirmFrozen }) : undefined;
+      if (block?.code === 'frozen') {
+        // Not a refusal for good: a human may confirm; auto-approval waits for the freeze to end
+        // (the tick tries again; mode auto gets a deadline of now, so the card says it waits).
+        if (by === 'auto') {
+          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', message: block.message, changed: true }; }
+          return { ok: false, code: 'frozen', message: block.message };
+        }
+        return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!)) };
+      }
+      if (block) {
+        r.state = 'blocked';
+        noteRefusal(r, block, at, by);
+        appendAudit(d, { at, actor: by, action: 'request.block', target: r.id, detail: block.code });
+        return { ok: false, code: 'blocked', message: messages.startRefused(r, block), changed: true };
+      }
       r.state = kind;
       r.decision = { kind, by, at, ...(reason ? { reason } : {}) };
       if (kind === 'rejected') r.finishedAt = at;
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, detail: reason });
-      appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail: reason });
+      const service = getServiceIn(d, r.service);
+      const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
+      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, detail: reason ?? (confirmed || undefined) });
+      appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail: reason ?? (confirmed || undefined) });
       return { ok: true, requestId: r.id, createdAt: r.createdAt };
-    });
-    if (!res.ok) return res;
+    };
+    const res = kind === 'approved' ? await this.withStartCheck(requestId, apply) : await this.deps.store.mutate((d) => apply(d, undefined));
+    if (!res.ok) {
+      if (res.changed) this.deps.surface.sync(requestId);
+      return strip(res);
+    }
     this.deps.metrics.timeToDecision.observe({ decision: kind }, Math.max(0, (now.getTime() - Date.parse(res.createdAt!)) / 1000));
     this.deps.surface.sync(requestId);
-    if (kind === 'approved') this.deps.runner.start(requestId);
+    if (kind === 'approved') this.deps.runner.start(requestId, { admitted: true });
     return { ok: true, requestId };
   }
+}
+
+function getServiceIn(d: StoreData, name: string): Service | undefined {
+  return d.services[name]?.config;
+}
+
+function strip(res: Outcome): DecisionResult {
+  if (res.ok) return { ok: true, requestId: res.requestId };
+  return { ok: false, code: res.code, message: res.message };
 }
 
 /** Approves every pending request whose deadline has passed — also those that passed while the bot was down. */
@@ -107,8 +154,8 @@ export async function approveDue(deps: Deps): Promise<string[]> {
   const approved: string[] = [];
   for (const r of due) {
     const service = getService(deps.store, r.service);
-    const frozen = service ? frozenUntil(service, now) : undefined;
-    if (frozen) continue; // never auto-approve during a change freeze
+    // Not worth a look at F5 every tick: the run-start check would refuse it (auto-approval never runs in a freeze).
+    if (service && frozenUntil(service, now)) continue;
     const res = await deps.decisions.autoApprove(r.id, `no decision by ${r.autoApproveAt}`);
     if (res.ok) approved.push(r.id);
   }

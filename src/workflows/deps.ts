@@ -10,7 +10,7 @@ import type { ChatSurface, Executor, Inventory } from './ports.js';
 
 export type DecisionResult =
   | { ok: true; requestId: string }
-  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'busy'; message: string };
+  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'refused'; message: string };
 
 export interface Decisions {
   /** Whether `userId` may decide the request now, without deciding (the reject button asks before its modal). */
@@ -18,12 +18,17 @@ export interface Decisions {
   approve(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
   reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult>;
   autoApprove(requestId: string, why: string): Promise<DecisionResult>;
-  retry(requestId: string, userId: string): Promise<DecisionResult>;
+  /** A failed request's new attempt; `confirmFrozen` as for approve. Refused: the request stays failed. */
+  retry(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
 }
 
 export interface Runner {
-  /** Queues an approved request; one run per service at a time, services in parallel. */
-  start(requestId: string): void;
+  /**
+   * Queues an approved request; one run per service at a time, services in parallel. `admitted`:
+   * the caller passed the run-start check in the mutation that approved it, just now; otherwise
+   * (a request approved before a restart) the runner checks it before it moves to running.
+   */
+  start(requestId: string, opts?: { admitted?: boolean }): void;
   /** Resolves when no run is active or queued. */
   idle(): Promise<void>;
   /** Stops taking work; lets the current steps finish or checkpoint. */

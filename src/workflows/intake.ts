@@ -12,7 +12,7 @@ import { getService } from '../store/services.js';
 import type { AlertSnapshot, Direction, ScaleRequest, StoreData } from '../store/types.js';
 import type { Alert, WebhookPayload } from './alertPayload.js';
 import type { Deps } from './deps.js';
-import { blockFor, ms } from './policy.js';
+import { blockFor, blockPassed, ms } from './policy.js';
 import { buildPreview } from './preview.js';
 
 export type AlertOutcome =
@@ -109,7 +109,7 @@ function mayFold(deps: Deps, service: Service, direction: Direction): boolean {
   const d = deps.store.data as StoreData;
   const open = openRequestIn(d, service.name, direction);
   const now = deps.clock.now().toISOString();
-  if (open) return !(open.state === 'blocked' && open.blocked?.until && open.blocked.until <= now);
+  if (open) return !blockPassed(open, d.requests, now);
   return Boolean(openRequestIn(d, service.name, direction === 'out' ? 'in' : 'out'));
 }
 
@@ -142,7 +142,7 @@ async function foldIntoOpen(
   const { result: res, written } = deps.store.applyNow((d): Folded => {
     const open = openRequestIn(d, service.name, direction);
     if (open) {
-      if (open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) return undefined; // createRequest supersedes it
+      if (blockPassed(open, d.requests, at)) return undefined; // createRequest supersedes it
       open.fireCount += 1;
       open.lastFiredAt = at;
       if (open.alertResolvedAt) delete open.alertResolvedAt;
@@ -176,7 +176,7 @@ export async function createRequest(
     // Someone may have created one while we looked at vCenter / F5: fold into it.
     const open = openRequestIn(d, service.name, direction);
     // A blocked card whose reason has passed gives way to a fresh request.
-    if (open && open.state === 'blocked' && open.blocked?.until && open.blocked.until <= at) {
+    if (open && blockPassed(open, d.requests, at)) {
       open.state = 'withdrawn';
       open.finishedAt = at;
       addEvent(open, { at, type: 'superseded', detail: 'the block has passed; a new request replaces this one' });

@@ -69,3 +69,63 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
 export function frozenUntil(service: Service, now: Date): Date | undefined {
   return activeFreeze(service.scaling.freeze, now)?.until;
 }
+
+/** Runs that hold the service: one run per service, whatever the direction. */
+function inFlight(r: ScaleRequest): boolean {
+  return r.state === 'running' || r.state === 'approved';
+}
+
+export interface StartInput {
+  service: Service;
+  /** The request about to start. For a scale-in, `preview.vmName` is the VM it will remove. */
+  request: Pick<ScaleRequest, 'id' | 'direction' | 'preview'>;
+  /** Live count (members of the service's F5 pool, read just now); null when nothing answered. */
+  instances: number | null;
+  requests: readonly ScaleRequest[];
+  /** The VMs the bot created for this service and still owns (in-use leases). */
+  ownedVms: readonly string[];
+  now: Date;
+  /** A human confirmed starting during a change freeze. Auto-approval never does. */
+  confirmFrozen: boolean;
+}
+
+/**
+ * May this run start now? The one decision behind approve, auto-approve, retry, `/autoscale scale`
+ * and the start of a recovered approved request. Pure: the caller reads the live instance count
+ * first and calls this inside the same store mutation that moves the request on, so nothing can
+ * start between the check and the state change.
+ */
+export function mayStart(p: StartInput): BlockInfo | undefined {
+  const { service, request, now } = p;
+  const other = p.requests.find((o) => o.id !== request.id && o.service === service.name && inFlight(o));
+  if (other) {
+    const what = other.direction === 'out' ? 'scale-out' : 'scale-in';
+    return { code: 'conflict', message: `${service.name} already has a ${what} in flight (${other.id}); one run per service at a time` };
+  }
+  if (p.instances === null) {
+    return { code: 'unknown_instances', message: `the instances of ${service.name} could not be counted (neither F5 nor vCenter answered), so nothing was started` };
+  }
+  const victim = request.direction === 'in' ? (request.preview.vmName && p.ownedVms.includes(request.preview.vmName) ? request.preview.vmName : null) : undefined;
+  const block = blockFor({ service, direction: request.direction, instances: p.instances, requests: p.requests, now, victim });
+  if (block) return block;
+  const freeze = activeFreeze(service.scaling.freeze, now);
+  if (freeze && !p.confirmFrozen) {
+    const why = freeze.window.reason ? ` (${freeze.window.reason})` : '';
+    return { code: 'frozen', message: `${service.name} is in a change freeze${why}`, until: freeze.until.toISOString() };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a blocked request's reason has cleared, so that a new alert replaces it with a fresh
+ * request: its time has passed, the run it waited for is no longer in flight, or the count that
+ * could not be read may be read now.
+ */
+export function blockPassed(r: ScaleRequest, requests: readonly ScaleRequest[], at: string): boolean {
+  const b = r.blocked;
+  if (r.state !== 'blocked' || !b) return false;
+  if (b.until) return b.until <= at;
+  if (b.code === 'unknown_instances') return true;
+  if (b.code === 'conflict') return !requests.some((o) => o.id !== r.id && o.service === r.service && inFlight(o));
+  return false;
+}

@@ -11,6 +11,12 @@ async function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
   return (await within(LOOKUP_TIMEOUT_MS, p)) ?? fallback;
 }
 
+/** The live instance count (F5 pool members; see Inventory), bounded: no answer in time is unknown. */
+export async function liveInstances(deps: Pick<Deps, 'inventory'>, service: Service): Promise<{ count: number | null; source: Preview['instancesSource'] }> {
+  const res = await bounded(deps.inventory.instances(service), { count: null, source: 'unknown' as const });
+  return { count: res.count, source: res.source };
+}
+
 export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, service: Service, direction: Direction): Promise<Preview> {
   const inv = deps.inventory;
   const victim = direction === 'in' ? newestBotVm(deps.store, service.name) : null;

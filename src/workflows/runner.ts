@@ -8,9 +8,10 @@ import { redact } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { Attempt, ScaleRequest, StepName, StepRecord } from '../store/types.js';
+import type { Attempt, BlockInfo, ScaleRequest, StepName, StepRecord, StoreData } from '../store/types.js';
 import type { Deps, Runner } from './deps.js';
 import { StepError, type Journal, type RunContext, type StepResult } from './ports.js';
+import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
 
 export class RunCoordinator implements Runner {
   private chains = new Map<string, Promise<void>>();
@@ -20,10 +21,10 @@ export class RunCoordinator implements Runner {
 
   constructor(private readonly deps: () => Deps) {}
 
-  start(requestId: string): void {
-    if (this.draining) return; // picked up again on the next start (state stays approved)
+  start(requestId: string, opts: { admitted?: boolean } = {}): void {
+    if (this.draining) return; // picked up again on the next start (state stays approved), and checked then
     const r = findIn(this.deps().store.data, requestId);
-    if (r) this.chainRun(r, false);
+    if (r) this.chainRun(r, false, opts.admitted === true);
   }
 
   async idle(): Promise<void> {
@@ -38,23 +39,10 @@ export class RunCoordinator implements Runner {
   }
 
   /** Starts (or, after a crash, resumes) the request's current attempt. */
-  private async run(requestId: string, resuming = false): Promise<void> {
+  private async run(requestId: string, resuming = false, admitted = false): Promise<void> {
     const deps = this.deps();
-    const { store, clock, logger } = deps;
-    const at = clock.now().toISOString();
-    const started = await store.mutate((d) => {
-      const r = findIn(d, requestId);
-      if (!r) return undefined;
-      if (resuming && r.state === 'running') {
-        addEvent(r, { at, type: 'recovered', detail: 'resuming after a restart' });
-        return r;
-      }
-      if (r.state !== 'approved') return undefined; // decided otherwise meanwhile
-      r.state = 'running';
-      r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
-      addEvent(r, { at, type: 'attempt-started', detail: `attempt ${r.attempts.length}` });
-      return r;
-    });
+    const { store, logger } = deps;
+    const started = await this.begin(requestId, resuming, admitted);
     if (!started) return;
     const service = getService(store, started.service);
     deps.surface.sync(requestId);
@@ -83,6 +71,54 @@ export class RunCoordinator implements Runner {
     }
   }
 
+  /**
+   * approved → running (a new attempt), or running → running again when resuming after a crash. A
+   * resumed run is not checked again: it is one of the instances it would count. An approved
+   * request that was not admitted just now (approved before a restart) passes the run-start check
+   * here, in the mutation that starts it; refused, it becomes blocked (a retry: failed again), and
+   * its card and thread say why.
+   */
+  private async begin(requestId: string, resuming: boolean, admitted: boolean): Promise<ScaleRequest | undefined> {
+    const deps = this.deps();
+    const { store, clock } = deps;
+    const start = (d: StoreData, check?: StartCheck): ScaleRequest | BlockInfo | undefined => {
+      const at = clock.now().toISOString();
+      const r = findIn(d, requestId);
+      if (!r) return undefined;
+      if (resuming && r.state === 'running') {
+        addEvent(r, { at, type: 'recovered', detail: 'resuming after a restart' });
+        return r;
+      }
+      if (r.state !== 'approved') return undefined; // decided otherwise meanwhile
+      // A confirmation given during a freeze is not carried over a restart: in a freeze it is refused.
+      const block = check?.(r, { confirmFrozen: false });
+      if (block) {
+        const retried = r.attempts.length > 0;
+        r.state = retried ? 'failed' : 'blocked';
+        if (retried) r.finishedAt = at;
+        noteRefusal(r, block, at);
+        appendAudit(d, { at, actor: 'bot', action: 'request.block', target: r.id, detail: block.code });
+        return block;
+      }
+      r.state = 'running';
+      delete r.blocked;
+      r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
+      addEvent(r, { at, type: 'attempt-started', detail: `attempt ${r.attempts.length}` });
+      return r;
+    };
+    const r = findIn(store.data, requestId);
+    const service = r && getService(store, r.service);
+    const needsCheck = !resuming && !admitted && r?.state === 'approved' && service;
+    const res = needsCheck ? await admitStart(deps, service, start) : await store.mutate((d) => start(d));
+    if (res && 'code' in res) {
+      deps.logger.warn({ requestId, code: res.code }, 'approved request not started: the run-start check refused it');
+      deps.surface.sync(requestId);
+      deps.surface.thread(requestId, messages.notStartedThread(res));
+      return undefined;
+    }
+    return res;
+  }
+
   private async finish(requestId: string, outcome: 'succeeded' | 'failed', err?: StepError): Promise<void> {
     const deps = this.deps();
     const at = deps.clock.now().toISOString();
@@ -108,11 +144,15 @@ export class RunCoordinator implements Runner {
     const deps = this.deps();
     const resumed: string[] = [];
     const started: string[] = [];
+    // Interrupted runs first: an approved request of the same service queues behind them and is checked when its turn comes.
     for (const r of deps.store.data.requests) {
       if (r.state === 'running') {
         resumed.push(r.id);
         this.chainRun(r, true);
-      } else if (r.state === 'approved') {
+      }
+    }
+    for (const r of deps.store.data.requests) {
+      if (r.state === 'approved') {
         started.push(r.id);
         this.start(r.id);
       }
@@ -121,9 +161,9 @@ export class RunCoordinator implements Runner {
   }
 
   /** Queues the run behind the service's current one: one run per service, services in parallel. */
-  private chainRun(r: ScaleRequest, resuming: boolean): void {
+  private chainRun(r: ScaleRequest, resuming: boolean, admitted = false): void {
     const prev = this.chains.get(r.service) ?? Promise.resolve();
-    const next = prev.then(() => this.run(r.id, resuming)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId: r.id }, 'run crashed'));
+    const next = prev.then(() => this.run(r.id, resuming, admitted)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId: r.id }, 'run crashed'));
     this.chains.set(r.service, next);
     this.active.add(next);
     void next.finally(() => {

@@ -76,8 +76,11 @@ export interface FakeF5 {
   /** PEM of the self-signed certificate when `https` is on. */
   caFile?: string;
   stop(): Promise<void>;
-  /** The next `n` requests other than login answer `status` with `body` (default: F5's transient text for it). */
-  failNext(n: number, status: number, body?: unknown): void;
+  /**
+   * The next `n` requests other than login answer `status` with `body` (default: F5's transient text
+   * for it); with `only.method`, the next `n` requests of that method (reads pass untouched by a `POST` failure).
+   */
+  failNext(n: number, status: number, body?: unknown, only?: { method?: string }): void;
   expireAllTokens(): void;
   setFailover(status: FailoverStatus): void;
   setCurConns(pool: string, partition: string, member: string, curConns: number): void;
@@ -109,7 +112,7 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
     state.pools.set(`/${partition}/${pool.name}`, { name: pool.name, partition, monitor: pool.monitor, members: new Map() });
   }
   const requests: FakeRequest[] = [];
-  const failures: Array<{ status: number; body?: unknown }> = [];
+  const failures: Array<{ status: number; body?: unknown; method?: string }> = [];
   let peer: FakeF5 | undefined;
   let syncLag = 0;
   let operationId = 1000;
@@ -408,7 +411,8 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
       const [status, out] = login(body);
       return send(status, out);
     }
-    const failure = failures.shift();
+    const at = failures.findIndex((f) => !f.method || f.method === method);
+    const failure = at >= 0 ? failures.splice(at, 1)[0] : undefined;
     if (failure) return send(failure.status, failure.body ?? defaultFailureBody(failure.status, path));
     if (denied) return send(401, denied);
     const [status, out] = route(method, path, body);
@@ -447,8 +451,8 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (certDir) rmSync(certDir, { recursive: true, force: true });
     },
-    failNext(n, status, body) {
-      for (let i = 0; i < n; i++) failures.push({ status, body });
+    failNext(n, status, body, only) {
+      for (let i = 0; i < n; i++) failures.push({ status, body, method: only?.method });
     },
     expireAllTokens() {
       for (const t of state.tokens.values()) t.expiresAt = 0;

@@ -213,7 +213,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     stack = await startJenkinsStack({ services: [s] });
     closers.push((await healthTarget('127.0.33.10', s.healthCheck.port)).close);
     const id = await alertAndSettle(stack);
-    stack.f5.failNext(1, 500, { code: 500, message: '01070734:3: Configuration error: injected', errorStack: [], apiError: 3 });
+    stack.f5.failNext(1, 500, { code: 500, message: '01070734:3: Configuration error: injected', errorStack: [], apiError: 3 }, { method: 'POST' });
     await stack.tb.click('approve_scale', id);
     await stack.tb.settle();
 

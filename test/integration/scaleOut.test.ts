@@ -173,7 +173,7 @@ describe('a failing step rolls back what was done', () => {
     closers.push((await healthTarget('127.0.15.10', s.healthCheck.port)).close);
     const created = await stack.tb.webhook(alertPayload());
     await stack.tb.settle();
-    stack.f5.failNext(1, 500, { code: 500, message: '01070734:3: Configuration error: injected', errorStack: [], apiError: 3 });
+    stack.f5.failNext(1, 500, { code: 500, message: '01070734:3: Configuration error: injected', errorStack: [], apiError: 3 }, { method: 'POST' });
     await stack.tb.click('approve_scale', created.json.alerts[0].requestId);
     await stack.tb.settle();
     const r = findRequest(stack.tb.store, created.json.alerts[0].requestId)!;

@@ -1,6 +1,7 @@
 /** Day-to-day operations: status, history, manual scale, pre-flight. */
 import { operationsText, serviceText } from '../../cards/commandMessages.js';
-import { openRequests, requestsOf } from '../../store/requests.js';
+import { messages } from '../../cards/messages.js';
+import { findRequest, openRequests, requestsOf } from '../../store/requests.js';
 import { getService } from '../../store/services.js';
 import type { Direction } from '../../store/types.js';
 import { createRequest } from '../../workflows/intake.js';
@@ -45,9 +46,16 @@ function scale(direction: Direction): Subcommand {
       const service = getService(ctx.deps.store, ctx.args[0]!);
       if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
       if (!service.enabled) return { text: operationsText.disabled(service.name) };
-      // Looking at vCenter / F5 can take seconds: answer now, post the card when ready.
+      // Looking at vCenter / F5 can take seconds: answer now, post the card when ready. The run
+      // itself starts only through the run-start check (approval, or at once in mode auto); a
+      // refusal, then or at creation, is told to the one who asked.
       void createRequest(ctx.deps, service, direction, undefined, 'manual', ctx.user)
-        .then(({ request, fresh }) => (fresh ? undefined : ctx.respond({ response_type: 'ephemeral', text: operationsText.alreadyOpen(service.name, direction, request.id) })))
+        .then(({ request, fresh }) => {
+          if (!fresh) return ctx.respond({ response_type: 'ephemeral', text: operationsText.alreadyOpen(service.name, direction, request.id) });
+          const now = findRequest(ctx.deps.store, request.id);
+          if (now?.state === 'blocked' && now.blocked) return ctx.respond({ response_type: 'ephemeral', text: messages.manualRefused(service.name, direction, now.blocked) });
+          return undefined;
+        })
         .catch((e: unknown) => ctx.respond({ response_type: 'ephemeral', text: operationsText.requestFailed((e as Error).message) }));
       return { text: operationsText.preparing(service.name, direction, service.channel) };
     },
