@@ -10,13 +10,13 @@ const WHOLE = /^(\d+(ms|s|m|h|d))+$/;
  */
 export const MAX_DURATION_MS = 7 * 86_400_000;
 
-/** The exact value in milliseconds, or undefined when the text is not a duration (or too large to be a number). */
+/** The value in milliseconds, or undefined when the text is not a duration (or too large to be a number at all). */
 export function durationMs(text: string): number | undefined {
   const t = text.trim();
   if (!WHOLE.test(t)) return undefined;
   let total = 0;
   for (const m of t.matchAll(PART)) total += Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
-  return Number.isSafeInteger(total) ? total : undefined;
+  return Number.isFinite(total) ? total : undefined;
 }
 
 /**

@@ -121,10 +121,10 @@ export function resolveSecrets(next: Service, prev: Service | undefined): Secret
 /**
  * The vCenter folder a service's VMs go to, as a datacenter (undefined: govc's default, GOVC_DATACENTER) and a path
  * inside it. No folder means the datacenter's VM folder (`vm`); a relative folder is read from the datacenter, as
- * govc does; slashes are normalised and case is ignored (a refusal is cheaper than two services sharing names).
+ * govc does; slashes are normalised. Comparisons ignore case (a refusal is cheaper than two services sharing names).
  */
 export function vmFolderOf(s: Service): { datacenter: string | undefined; path: string } {
-  const clean = (p: string) => p.split('/').filter(Boolean).join('/').toLowerCase();
+  const clean = (p: string) => p.split('/').filter(Boolean).join('/');
   const dc = s.vcenter.datacenter ? clean(s.vcenter.datacenter) : undefined;
   const folder = s.vcenter.folder;
   if (folder === undefined || clean(folder) === '') return { datacenter: dc, path: 'vm' };
@@ -138,13 +138,16 @@ export function vmFolderOf(s: Service): { datacenter: string | undefined; path: 
 function sameFolder(a: Service, b: Service): boolean {
   const fa = vmFolderOf(a);
   const fb = vmFolderOf(b);
+  const eq = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
   // An unset datacenter is govc's default, which may well be the other one's: count it as the same.
-  return fa.path === fb.path && (fa.datacenter === undefined || fb.datacenter === undefined || fa.datacenter === fb.datacenter);
+  return eq(fa.path, fb.path) && (fa.datacenter === undefined || fb.datacenter === undefined || eq(fa.datacenter, fb.datacenter));
 }
 
-function folderText(s: Service): string {
-  const f = vmFolderOf(s);
-  return `/${f.datacenter ?? '<default datacenter>'}/${f.path}`;
+/** The folder two services share, as the one of them that names its datacenter writes it. */
+function folderText(a: Service, b: Service): string {
+  const fa = vmFolderOf(a);
+  const f = fa.datacenter !== undefined ? fa : vmFolderOf(b);
+  return `/${f.datacenter ?? "<govc's default datacenter>"}/${f.path}`;
 }
 
 /**
@@ -180,7 +183,7 @@ export function conflictsBetween(incoming: readonly Service[], stored: readonly 
       if (prefixesCollide(s.vmNamePrefix, other.vmNamePrefix) && sameFolder(s, other)) {
         problems.push({
           index, service: s.name, path: ['vmNamePrefix'],
-          message: `services "${s.name}" and "${other.name}" would both name their VMs ${s.vmNamePrefix}-<n> in folder ${folderText(s)}; give one of them another vmNamePrefix or vcenter.folder`,
+          message: `services "${s.name}" and "${other.name}" would both name their VMs ${s.vmNamePrefix}-<n> in folder ${folderText(s, other)}; give one of them another vmNamePrefix or vcenter.folder`,
         });
       }
       const shared = poolOverlap(s.network.ipPool, other.network.ipPool);

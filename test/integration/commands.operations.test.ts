@@ -25,15 +25,15 @@ describe('/autoscale help', () => {
     const groups = [...text.matchAll(/^\*(\w[^*]*)\*$/gm)].map((m) => m[1]);
     expect(groups).toEqual(expect.arrayContaining(['Operations', 'Services', 'Templates']));
     for (const usage of [
-      'status', 'history [service] [n]', 'scale out <service>', 'scale in <service>', 'preflight <service> [out|in]',
-      'service list', 'service show <name>', 'service create', 'service edit <name>', 'service enable <name>', 'service disable <name>',
+      'status [page]', 'history [service] [n]', 'scale out <service>', 'scale in <service>', 'preflight <service> [out|in]',
+      'service list [page]', 'service show <name>', 'service create', 'service edit <name>', 'service enable <name>', 'service disable <name>',
       'service delete <name>', 'service import', 'service export [name]',
-      'template list', 'template create <source-vm> <name> [description] [pool=<path>] [folder=<path>]', 'template delete <name>',
+      'template list [page]', 'template create <source-vm> <name> [description] [pool=<path>] [folder=<path>]', 'template delete <name>',
     ]) {
       expect(text).toContain(`• \`/autoscale ${usage}\``);
     }
     expect(text).toMatch(/`\/autoscale service delete <name>` — .* _\(admins\)_/);
-    expect(text).not.toMatch(/`\/autoscale service list` — .* _\(admins\)_/);
+    expect(text).not.toMatch(/`\/autoscale service list \[page\]` — .* _\(admins\)_/);
   });
 
   it('answers an unknown subcommand with the help, and bad arguments with the usage line', async () => {

@@ -312,16 +312,16 @@ describe('service delete', () => {
 });
 
 describe('service import', () => {
-  const yaml = (name: string, extra = '') => `services:
+  const yaml = (name: string, extra = '', subnet = '10.30.0') => `services:
   - name: ${name}
     channel: C0SERVICE1
     template: ${name}-template
     vcenter: { datacenter: DC0 }
     vmNamePrefix: ${name}
     network:
-      ipPool: { start: 10.30.0.10, end: 10.30.0.20 }
+      ipPool: { start: ${subnet}.10, end: ${subnet}.20 }
       netmask: 255.255.255.0
-      gateway: 10.30.0.1
+      gateway: ${subnet}.1
     f5: { pool: ${name}-pool, port: 80 }
     healthCheck: { port: 80 }
     scaling: { min: 1, max: 3 }
@@ -335,7 +335,7 @@ ${extra}`;
     expect(view.callback_id).toBe(VIEW.serviceImport);
     expect(input(view, 'yaml')).toMatchObject({ type: 'plain_text_input', multiline: true });
 
-    const text = `${yaml('billing')}${yaml('web-server').replace('services:\n', '')}`;
+    const text = `${yaml('billing', '', '10.31.0')}${yaml('web-server').replace('services:\n', '')}`;
     const res = await tb.submitView(submitted(view, { yaml: text }));
     expect(res.json.response_action).toBe('update');
     expect(JSON.stringify(res.json.view)).toContain('Created: billing\\nUpdated: web-server\\nUnchanged: —');
