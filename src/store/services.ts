@@ -16,11 +16,17 @@ export function listServices(store: Store): Service[] {
 
 export interface UpsertCounts { created: string[]; updated: string[]; unchanged: string[] }
 
+/** JSON with sorted keys: two configs are the same whatever order their keys were filled in (a form, a file). */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : x);
+}
+
 function upsertInto(d: StoreData, services: Service[], actor: string, at: string): UpsertCounts {
   const out: UpsertCounts = { created: [], updated: [], unchanged: [] };
   for (const s of services) {
     const prev = d.services[s.name];
-    if (prev && JSON.stringify(prev.config) === JSON.stringify(s)) {
+    if (prev && canonical(prev.config) === canonical(s)) {
       out.unchanged.push(s.name);
       continue;
     }

@@ -153,7 +153,9 @@ export class FakeSlack {
         return send(200, { ok: true });
       }
       if (path.startsWith('/upload/')) {
-        this.calls.push({ method: 'upload', args: { path, size: raw.length, body: raw }, at: Date.now() });
+        // The file as the user downloads it: the multipart part's content (or the raw body when not multipart).
+        const part = /\r\n\r\n([\s\S]*?)\r\n--[^\r\n]*--\r\n?$/.exec(raw);
+        this.calls.push({ method: 'upload', args: { path, size: raw.length, body: raw, content: part ? part[1] : raw }, at: Date.now() });
         return send(200, { ok: true });
       }
       const method = path.replace(/^\/api\//, '');
