@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { registerSecrets } from './logger.js';
-import { parseServicesYaml, servicesToYaml } from './servicesFile.js';
+import { formatServiceProblems, parseServicesYaml, servicesToYaml } from './servicesFile.js';
 import { leasesOf, poolSize } from './store/leases.js';
-import { listServices, upsertServices } from './store/services.js';
+import { applyServices, listServices } from './store/services.js';
 import { Store, StoreError } from './store/store.js';
 
 import { cliCommands, type CliIo } from './cli/registry.js';
@@ -63,7 +63,12 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
         return 2;
       }
       const store = await openStore(io);
-      const r = await upsertServices(store, parsed.services, `cli:${process.env.USER ?? 'operator'}`, new Date().toISOString());
+      const r = await applyServices(store, parsed.services, `cli:${process.env.USER ?? 'operator'}`, new Date().toISOString());
+      if (!r.ok) {
+        io.err(`services apply: ${values.file} conflicts with itself or the stored services; nothing was written:`);
+        for (const p of formatServiceProblems(r.problems)) io.err(`  ${p}`);
+        return 2;
+      }
       io.out(`created: ${r.created.join(', ') || '-'}\nupdated: ${r.updated.join(', ') || '-'}\nunchanged: ${r.unchanged.join(', ') || '-'}`);
       return 0;
     }

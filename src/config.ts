@@ -3,7 +3,7 @@
  * Both fail loudly: one line per bad variable or field, with its path and what to do.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import { validate as validateCron } from 'node-cron';
 import { parseCron } from './workflows/freeze.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
@@ -14,13 +14,68 @@ z.config({ customError: (iss) => (iss.code === 'invalid_type' && iss.input === u
 // ---------------------------------------------------------------------------------------------
 // Services file
 
-const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration like 30s, 10m, 1h' });
+/**
+ * Every duration has a maximum for its field, so a typo like `999999999d` is refused when it is written instead of
+ * turning into an overflowing date later. The string itself is short: a duration needs no more than a few parts.
+ */
+export const DURATION_TEXT_MAX = 32;
+export function boundedDuration(max: string) {
+  const maxMs = durationMs(max);
+  if (maxMs === undefined) throw new Error(`bad maximum duration ${max}`);
+  return z
+    .string()
+    .max(DURATION_TEXT_MAX, { message: `expected a duration like 30s, 10m, 1h (at most ${DURATION_TEXT_MAX} characters)` })
+    .superRefine((s, ctx) => {
+      if (s.length > DURATION_TEXT_MAX) return; // said above
+      const v = durationMs(s);
+      if (v === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s, 10m, 1h' });
+      else if (v > maxMs) ctx.addIssue({ code: 'custom', message: `${s} is longer than the maximum of ${max}` });
+    });
+}
 
-const ipv4 = z.string().refine(isIPv4, { message: 'expected an IPv4 address like 10.0.0.1' });
+/**
+ * The maximum of every duration field, with why (README lists them). The freeze window's 7d is also how far back
+ * the freeze matcher looks for a window's start.
+ */
+export const DURATION_MAX = {
+  'healthCheck.timeout': '1h', // a VM that is not healthy an hour after power-on will not become so
+  'scaling.cooldown': '7d',
+  'scaling.cooldownIn': '7d',
+  'scaling.drainTimeout': '24h',
+  'scaling.settle': '24h',
+  'scaling.freeze.duration': '7d',
+  'approval.autoApproveAfter': '24h',
+  'monitoring.for': '24h',
+  'monitoring.scaleInFor': '24h',
+  'monitoring.scrapeInterval': '1h',
+  'monitoring.evaluationInterval': '1h',
+  'monitoring.groupWait': '1h',
+  'monitoring.groupInterval': '24h',
+  'monitoring.repeatInterval': '7d',
+} as const;
+const duration = (field: keyof typeof DURATION_MAX) => boundedDuration(DURATION_MAX[field]);
+
+/**
+ * Slack's documented maximum of a plain_text_input's max_length. Every value the service modal shows must fit in
+ * its input, so the schema's limits below are chosen to fit it and the modal derives its max_length from them.
+ */
+export const SLACK_INPUT_MAX = 3000;
+/** A list (targets, DNS servers) as the modal shows it: `a, b, c`. */
+export const listText = (items: readonly string[]): string => items.join(', ');
+export const LIST_TEXT_MAX = SLACK_INPUT_MAX;
+export const MAX_TARGETS = 200;
+export const MAX_APPROVERS = 50;
+/** Freeze windows as the modal shows them: one `cron | duration | reason` per line. */
+export function freezeText(windows: ReadonlyArray<{ cron: string; duration: string; reason?: string }>): string {
+  return windows.map((w) => [w.cron, w.duration, w.reason].filter(Boolean).join(' | ')).join('\n');
+}
+export const FREEZE_TEXT_MAX = SLACK_INPUT_MAX;
+export const MAX_FREEZE_WINDOWS = 30;
+
+const ipv4 = z.string().max(15, { message: 'expected an IPv4 address like 10.0.0.1' }).refine(isIPv4, { message: 'expected an IPv4 address like 10.0.0.1' });
 const hostPort = z
   .string()
+  .max(261, { message: 'expected host:port' })
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'expected host:port' })
   .refine((s) => Number(s.split(':')[1]) <= 65535, { message: 'port must be at most 65535' });
 const port = z.number().int().min(1).max(65535);
@@ -60,7 +115,7 @@ function isCron(expr: string): boolean {
 
 export const freezeWindowSchema = z.object({
   cron: z.string().max(100).refine(isCron, { message: 'expected a cron expression like "0 22 * * 5" (minute hour day month weekday)' }),
-  duration: duration,
+  duration: duration('scaling.freeze.duration'),
   reason: z.string().max(200).optional(),
 });
 
@@ -81,7 +136,7 @@ export const serviceSchema = z
     executor: z.enum(['local', 'dry-run', 'jenkins']).optional(),
     network: z.object({
       ipPool: z.object({ start: ipv4, end: ipv4 }),
-      netmask: z.string().refine(isNetmask, { message: 'expected a netmask like 255.255.255.0' }),
+      netmask: z.string().max(15).refine(isNetmask, { message: 'expected a netmask like 255.255.255.0' }),
       gateway: ipv4,
       dns: z.array(ipv4).max(3).default([]),
       conflictCheck: z.enum(['icmp', 'tcp', 'none']).default('icmp'),
@@ -98,40 +153,50 @@ export const serviceSchema = z
       port: port,
       path: z.string().startsWith('/').max(200).default('/'),
       expectStatus: z.number().int().min(100).max(599).default(200),
-      timeout: duration.default('5m'),
+      timeout: duration('healthCheck.timeout').default('5m'),
     }),
     scaling: z.object({
       min: z.number().int().min(0).max(100),
       max: z.number().int().min(1).max(100),
-      cooldown: duration.default('10m'),
-      cooldownIn: duration.optional(),
+      cooldown: duration('scaling.cooldown').default('10m'),
+      cooldownIn: duration('scaling.cooldownIn').optional(),
       maxPerHour: z.number().int().min(1).max(60).default(3),
-      drainTimeout: duration.default('5m'),
-      settle: duration.default('15m'),
-      freeze: z.array(freezeWindowSchema).default([]),
+      drainTimeout: duration('scaling.drainTimeout').default('5m'),
+      settle: duration('scaling.settle').default('15m'),
+      freeze: z
+        .array(freezeWindowSchema)
+        .max(MAX_FREEZE_WINDOWS)
+        .refine((ws) => freezeText(ws).length <= FREEZE_TEXT_MAX, {
+          message: `the windows take more than ${FREEZE_TEXT_MAX} characters as the form shows them (one "cron | duration | reason" per line); shorten the reasons`,
+        })
+        .default([]),
     }),
     approval: z.object({
       mode: z.enum(['manual', 'timeout', 'auto']).default('manual'),
-      autoApproveAfter: duration.default('10m'),
-      approvers: z.array(slackId).default([]),
+      autoApproveAfter: duration('approval.autoApproveAfter').default('10m'),
+      approvers: z.array(slackId).max(MAX_APPROVERS).default([]),
     }).prefault({}),
     monitoring: z
       .object({
-        prometheusJob: z.string().regex(/^[a-zA-Z0-9_-]+$/).optional(),
-        targets: z.array(hostPort).default([]),
+        prometheusJob: z.string().max(200).regex(/^[a-zA-Z0-9_-]+$/).optional(),
+        targets: z
+          .array(hostPort)
+          .max(MAX_TARGETS)
+          .refine((ts) => listText(ts).length <= LIST_TEXT_MAX, { message: `the targets take more than ${LIST_TEXT_MAX} characters as "a, b, c"; use fewer or shorter names` })
+          .default([]),
         cpuThreshold: z.number().min(1).max(100).default(80),
         memoryThreshold: z.number().min(1).max(100).default(85),
-        for: duration.default('5m'),
+        for: duration('monitoring.for').default('5m'),
         scaleInCpuBelow: z.number().min(0).max(100).default(20),
         scaleInMemoryBelow: z.number().min(0).max(100).default(30),
-        scaleInFor: duration.default('30m'),
+        scaleInFor: duration('monitoring.scaleInFor').default('30m'),
         /** The job's own scrape_interval and the rule group's evaluation interval (Prometheus' globals when unset). */
-        scrapeInterval: duration.optional(),
-        evaluationInterval: duration.optional(),
+        scrapeInterval: duration('monitoring.scrapeInterval').optional(),
+        evaluationInterval: duration('monitoring.evaluationInterval').optional(),
         /** Timings of the service's Alertmanager route. */
-        groupWait: duration.default('10s'),
-        groupInterval: duration.default('1m'),
-        repeatInterval: duration.default('1h'),
+        groupWait: duration('monitoring.groupWait').default('10s'),
+        groupInterval: duration('monitoring.groupInterval').default('1m'),
+        repeatInterval: duration('monitoring.repeatInterval').default('1h'),
       })
       .optional(),
     jenkins: z
@@ -160,6 +225,16 @@ export const serviceSchema = z
     }
     if (s.scaling.min > s.scaling.max) {
       ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `min ${s.scaling.min} is greater than max ${s.scaling.max}` });
+    }
+    // The Jenkins texts must fit the modal's inputs too; checked here, not in the jenkins sub-schema, so that group's
+    // own definition stays one place that other changes extend.
+    const jenkinsTexts: Array<[string[], string | undefined]> = [
+      [['job'], s.jenkins?.job], [['scm', 'url'], s.jenkins?.scm?.url], [['scm', 'scriptPath'], s.jenkins?.scm?.scriptPath], [['scm', 'branch'], s.jenkins?.scm?.branch],
+    ];
+    for (const [path, value] of jenkinsTexts) {
+      if (value !== undefined && value.length > SLACK_INPUT_MAX) {
+        ctx.addIssue({ code: 'custom', path: ['jenkins', ...path], message: `at most ${SLACK_INPUT_MAX} characters (this one has ${value.length})` });
+      }
     }
   });
 

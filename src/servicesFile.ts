@@ -1,6 +1,10 @@
-/** Reading and writing the services file (YAML), with the contract's validation. */
+/**
+ * Reading and writing the services file (YAML), with the contract's validation; the rules that need more than one
+ * service at a time (overlapping VM names or IP pools) and the masking of secrets that Slack shows and takes back.
+ */
 import { parseDocument, stringify } from 'yaml';
 import { formatIssues, servicesFileSchema, type Service } from './config.js';
+import { intToIp, ipToInt } from './ipv4.js';
 
 export const MAX_SERVICES_FILE_BYTES = 1024 * 1024;
 
@@ -27,4 +31,169 @@ export function parseServicesYaml(text: string): ParseResult {
 
 export function servicesToYaml(services: Service[]): string {
   return stringify({ services }, { lineWidth: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems that belong to one service of a set being applied
+
+/** A problem of `services[index]` (the index in the set being applied) at `path` inside that service. */
+export interface ServiceProblem {
+  index: number;
+  service: string;
+  path: string[];
+  message: string;
+}
+
+/** As `services apply` and `service import` print them: `services[1].vmNamePrefix: …`. */
+export function formatServiceProblems(problems: readonly ServiceProblem[]): string[] {
+  return problems.map((p) => `services[${p.index}].${p.path.join('.')}: ${p.message}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/** What Slack shows instead of a secret; written back, it means "keep the stored value". */
+export const REDACTED = '********';
+
+interface SecretField {
+  path: readonly string[];
+  /** Whether a service that leaves the secret out keeps the stored one (the modal never shows it, so it is empty). */
+  keepWhenOmitted(next: Service, prev: Service): boolean;
+}
+
+/** Every secret a service carries. Slack masks each of them, and each follows the same rule coming back. */
+export const SECRET_FIELDS: readonly SecretField[] = [
+  // A token belongs to its job: a service pointed at another job does not silently take the old job's token along.
+  { path: ['jenkins', 'token'], keepWhenOmitted: (next, prev) => next.jenkins?.job === prev.jenkins?.job },
+];
+
+function getAt(obj: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/** A copy of `obj` with the value at `path` set; the parents must exist. */
+function setAt<T>(obj: T, path: readonly string[], value: unknown): T {
+  const copy = structuredClone(obj) as Record<string, unknown>;
+  let o = copy;
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string, unknown>;
+  o[path[path.length - 1]!] = value;
+  return copy as T;
+}
+
+/** The config as Slack may show it: every secret replaced by REDACTED. */
+export function withoutSecrets(s: Service): Service {
+  let out = s;
+  for (const f of SECRET_FIELDS) if (getAt(out, f.path) !== undefined) out = setAt(out, f.path, REDACTED);
+  return out;
+}
+
+export type SecretsResult = { ok: true; service: Service } | { ok: false; path: string[]; message: string };
+
+/**
+ * Puts the stored secrets back into a service coming from Slack or a file: REDACTED means "keep the stored value"
+ * (refused when there is none, so the placeholder is never stored or published), and a secret left out is kept
+ * where its field says so.
+ */
+export function resolveSecrets(next: Service, prev: Service | undefined): SecretsResult {
+  let out = next;
+  for (const f of SECRET_FIELDS) {
+    const value = getAt(out, f.path);
+    const stored = prev ? getAt(prev, f.path) : undefined;
+    if (value === REDACTED) {
+      if (stored === undefined) {
+        return {
+          ok: false,
+          path: [...f.path],
+          message: `${REDACTED} stands for the stored secret, but ${prev ? `service "${next.name}" has none stored` : `service "${next.name}" does not exist yet`}; write the secret itself or leave the field out`,
+        };
+      }
+      out = setAt(out, f.path, stored);
+    } else if (value === undefined && stored !== undefined && prev && getAt(out, f.path.slice(0, -1)) !== undefined && f.keepWhenOmitted(out, prev)) {
+      out = setAt(out, f.path, stored);
+    }
+  }
+  return { ok: true, service: out };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules across services
+
+/**
+ * The vCenter folder a service's VMs go to, as a datacenter (undefined: govc's default, GOVC_DATACENTER) and a path
+ * inside it. No folder means the datacenter's VM folder (`vm`); a relative folder is read from the datacenter, as
+ * govc does; slashes are normalised. Comparisons ignore case (a refusal is cheaper than two services sharing names).
+ */
+export function vmFolderOf(s: Service): { datacenter: string | undefined; path: string } {
+  const clean = (p: string) => p.split('/').filter(Boolean).join('/');
+  const dc = s.vcenter.datacenter ? clean(s.vcenter.datacenter) : undefined;
+  const folder = s.vcenter.folder;
+  if (folder === undefined || clean(folder) === '') return { datacenter: dc, path: 'vm' };
+  if (folder.startsWith('/')) {
+    const [first, ...rest] = clean(folder).split('/');
+    return { datacenter: first, path: rest.join('/') || 'vm' };
+  }
+  return { datacenter: dc, path: clean(folder) };
+}
+
+function sameFolder(a: Service, b: Service): boolean {
+  const fa = vmFolderOf(a);
+  const fb = vmFolderOf(b);
+  const eq = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
+  // An unset datacenter is govc's default, which may well be the other one's: count it as the same.
+  return eq(fa.path, fb.path) && (fa.datacenter === undefined || fb.datacenter === undefined || eq(fa.datacenter, fb.datacenter));
+}
+
+/** The folder two services share, as the one of them that names its datacenter writes it. */
+function folderText(a: Service, b: Service): string {
+  const fa = vmFolderOf(a);
+  const f = fa.datacenter !== undefined ? fa : vmFolderOf(b);
+  return `/${f.datacenter ?? "<govc's default datacenter>"}/${f.path}`;
+}
+
+/**
+ * Whether some VM name is `<a>-<n>` and `<b>-<m>` at once (n, m digits: workflows/vmPorts.ts serviceVmPattern).
+ * Only when a = b: if b = `<a>-<rest>`, then `<b>-<m>` = `<a>-<rest>-<m>` and `<rest>-<m>` holds a "-", so it is not
+ * digits. `web` and `web-server` therefore never share a VM name (`web-server-1` is not `web-<n>`).
+ */
+export function prefixesCollide(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** The addresses two pools share, if any. */
+export function poolOverlap(a: Service['network']['ipPool'], b: Service['network']['ipPool']): { start: string; end: string } | undefined {
+  const start = Math.max(ipToInt(a.start), ipToInt(b.start));
+  const end = Math.min(ipToInt(a.end), ipToInt(b.end));
+  return start <= end ? { start: intToIp(start), end: intToIp(end) } : undefined;
+}
+
+const range = (p: { start: string; end: string }) => (p.start === p.end ? p.start : `${p.start}-${p.end}`);
+
+/**
+ * Conflicts between the services being applied and the set they produce: `incoming` plus the stored services it does
+ * not replace. Each pair that involves an incoming service is checked once and reported on the incoming one (on the
+ * later one when both are). Conflicts between two stored services, older than these rules, do not block others.
+ */
+export function conflictsBetween(incoming: readonly Service[], stored: readonly Service[]): ServiceProblem[] {
+  const names = new Set(incoming.map((s) => s.name));
+  const others = stored.filter((s) => !names.has(s.name));
+  const problems: ServiceProblem[] = [];
+  incoming.forEach((s, index) => {
+    for (const other of [...incoming.slice(0, index), ...others]) {
+      if (other.name === s.name) continue;
+      if (prefixesCollide(s.vmNamePrefix, other.vmNamePrefix) && sameFolder(s, other)) {
+        problems.push({
+          index, service: s.name, path: ['vmNamePrefix'],
+          message: `services "${s.name}" and "${other.name}" would both name their VMs ${s.vmNamePrefix}-<n> in folder ${folderText(s, other)}; give one of them another vmNamePrefix or vcenter.folder`,
+        });
+      }
+      const shared = poolOverlap(s.network.ipPool, other.network.ipPool);
+      if (shared) {
+        problems.push({
+          index, service: s.name, path: ['network', 'ipPool'],
+          message: `the pool ${range(s.network.ipPool)} of service "${s.name}" overlaps the pool ${range(other.network.ipPool)} of service "${other.name}" (both hold ${range(shared)}); pools must not share addresses`,
+        });
+      }
+    }
+  });
+  return problems;
 }

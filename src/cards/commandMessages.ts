@@ -12,6 +12,20 @@ const list = (names: string[]) => names.map((n) => `*${n}*`).join(', ');
 /** Names from vCenter are not ours: keep them from being read as mentions or links. */
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A line of a listing, capped so that a page of them stays far below Slack's 40,000 characters. */
+export const MAX_LINE_CHARS = 600;
+const capped = (line: string) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line);
+/** At most `n` names, then how many more. */
+const some = (names: readonly string[], n = 10) => (names.length > n ? `${names.slice(0, n).join(', ')} and ${names.length - n} more` : names.join(', '));
+
+/** Where a listing of several pages is: `_Page 2 of 7 — next: /autoscale service list 3_`. */
+export interface PageInfo { page: number; pages: number; command: string }
+function pageFooter(p: PageInfo | undefined): string[] {
+  if (!p || p.pages <= 1) return [];
+  const next = p.page < p.pages ? ` — next: \`/autoscale ${p.command} ${p.page + 1}\`` : ` — first: \`/autoscale ${p.command}\``;
+  return [`_Page ${p.page} of ${p.pages}${next}_`];
+}
+
 /** A prompt with Confirm / Cancel buttons; the buttons carry only the confirmation id. */
 export function confirmPrompt(text: string, confirmLabel: string, confirmationId: string, danger = false): unknown[] {
   return [
@@ -49,18 +63,20 @@ function templateLine(t: TemplateListing, tc: TimeContext): string {
     t.description && esc(t.description),
     t.sourceVm ? `from ${esc(t.sourceVm)}` : undefined,
     t.createdBy || t.createdAt ? `made${t.createdBy ? ` by ${who(t.createdBy)}` : ''}${t.createdAt ? ` ${clock(t.createdAt, tc)}` : ''}` : undefined,
-    t.usedBy.length ? `used by ${t.usedBy.join(', ')}` : 'unused',
+    t.usedBy.length ? `used by ${some(t.usedBy)}` : 'unused',
   ].filter(Boolean);
-  return `• *${esc(t.name)}* — ${facts.join(' · ')}`;
+  return capped(`• *${esc(t.name)}* — ${facts.join(' · ')}`);
 }
 
 export const templateText = {
   working: () => 'Asking vCenter for its templates…',
   listFailed: (message: string) => `:x: Could not list templates: ${message}`,
-  list: (templates: TemplateListing[], stale: string[], tc: TimeContext) => {
-    const lines = templates.length ? [`*Templates in vCenter (${templates.length})*`, ...templates.map((t) => templateLine(t, tc))] : ['vCenter has no templates. `/autoscale template create <source-vm> <name>` makes one.'];
-    if (stale.length) lines.push(`_Metadata kept for templates vCenter no longer has: ${esc(stale.join(', '))}._`);
-    return lines.join('\n');
+  /** One page of the templates (`total` in all); the stale metadata is mentioned on the first page. */
+  list: (templates: TemplateListing[], stale: string[], tc: TimeContext, page?: PageInfo & { total: number }) => {
+    const total = page?.total ?? templates.length;
+    const lines = total ? [`*Templates in vCenter (${total})*`, ...templates.map((t) => templateLine(t, tc))] : ['vCenter has no templates. `/autoscale template create <source-vm> <name>` makes one.'];
+    if (stale.length && (page?.page ?? 1) === 1) lines.push(capped(`_Metadata kept for templates vCenter no longer has: ${esc(some(stale, 20))}._`));
+    return [...lines, ...pageFooter(page)].join('\n');
   },
   createPrompt: (t: { source: string; name: string; description?: string; pool?: string }) =>
     [
@@ -106,13 +122,16 @@ export interface ServiceStatus {
 function serviceLine(s: ServiceStatus, tc: TimeContext): string {
   const c = s.service;
   const last = s.last ? `${messages.verb(s.last.direction)} ${messages.stateText(s.last)} ${clock(s.last.updatedAt, tc)}` : 'none yet';
-  return `${c.enabled ? ':large_green_circle:' : ':white_circle:'} *${c.name}*${c.enabled ? '' : ' _(disabled)_'} — instances ${s.instances ?? '?'} now (min ${c.scaling.min}, max ${c.scaling.max}) · IPs ${s.leased} leased / ${s.free} free · last scale event: ${last}`;
+  return capped(`${c.enabled ? ':large_green_circle:' : ':white_circle:'} *${c.name}*${c.enabled ? '' : ' _(disabled)_'} — instances ${s.instances ?? '?'} now (min ${c.scaling.min}, max ${c.scaling.max}) · IPs ${s.leased} leased / ${s.free} free · last scale event: ${last}`);
 }
 
 export const serviceText = {
   unknown: (name: string) => `No service named \`${name.slice(0, 60)}\`. \`/autoscale service list\` shows them.`,
-  list: (all: ServiceStatus[], tc: TimeContext) =>
-    all.length ? [`*Services (${all.length})*`, ...all.map((s) => serviceLine(s, tc))].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.',
+  /** One page of the services (`total` in all). */
+  list: (shown: ServiceStatus[], tc: TimeContext, page?: PageInfo & { total: number }) => {
+    const total = page?.total ?? shown.length;
+    return total ? [`*Services (${total})*`, ...shown.map((s) => serviceLine(s, tc)), ...pageFooter(page)].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.';
+  },
   show: (s: ServiceStatus, yaml: string, tc: TimeContext) =>
     `${serviceLine(s, tc)}\nCards in <#${s.service.channel}> · template ${s.service.template} · approval ${s.service.approval.mode}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
   enabled: (name: string, enabled: boolean, already: boolean) =>
@@ -164,7 +183,7 @@ function openLine(r: ScaleRequest, tc: TimeContext): string {
     : r.state === 'running' && step ? `, now: ${STEP_LABEL[step.name]}`
     : r.state === 'blocked' && r.blocked ? `: ${r.blocked.message}`
     : '';
-  return `• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`;
+  return capped(`• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`);
 }
 
 function historyLine(r: ScaleRequest, tc: TimeContext): string {
@@ -176,7 +195,9 @@ function historyLine(r: ScaleRequest, tc: TimeContext): string {
 
 export const operationsText = {
   noOpenRequests: () => 'No open scale requests.',
-  open: (open: ScaleRequest[], tc: TimeContext) => ['*Open scale requests*', ...open.map((r) => openLine(r, tc))].join('\n'),
+  /** One page of the open requests. */
+  open: (open: ScaleRequest[], tc: TimeContext, page?: PageInfo & { total: number }) =>
+    [page && page.pages > 1 ? `*Open scale requests (${page.total})*` : '*Open scale requests*', ...open.map((r) => openLine(r, tc)), ...pageFooter(page)].join('\n'),
   noHistory: (service?: string) => (service ? `No requests for ${service} yet.` : 'No requests yet.'),
   history: (list: ScaleRequest[], service: string | undefined, tc: TimeContext) =>
     [`*Last ${list.length} request(s)${service ? ` of ${service}` : ''}*`, ...list.map((r) => historyLine(r, tc))].join('\n'),

@@ -5,7 +5,8 @@
  * Each input's block_id is its dotted path in the schema (`network.ipPool.start`); every element's action_id is `v`.
  */
 import { z } from 'zod';
-import { serviceSchema, type Service } from '../config.js';
+import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
+import type { ServiceProblem } from '../servicesFile.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
@@ -195,7 +196,21 @@ function initialValue(f: Field, service: Service | undefined, channel: string): 
 
 function freezeLines(v: unknown): string | undefined {
   if (!Array.isArray(v) || !v.length) return undefined;
-  return (v as Array<{ cron: string; duration: string; reason?: string }>).map((w) => [w.cron, w.duration, w.reason].filter(Boolean).join(' | ')).join('\n');
+  return freezeText(v as Array<{ cron: string; duration: string; reason?: string }>);
+}
+
+/**
+ * The max_length of a field's input: the schema's own limit, so that every valid value can be shown and saved
+ * unchanged. Lists and freeze windows are limited as the text the form shows (config.ts checks that same text).
+ * Text fields whose schema has no length limit (the Jenkins group, checked in serviceSchema's refinement) get
+ * Slack's maximum, which that refinement enforces.
+ */
+function maxLengthOf(f: Field): number {
+  if (f.kind === 'list') return LIST_TEXT_MAX;
+  if (f.kind === 'freeze') return FREEZE_TEXT_MAX;
+  const node = schemaAt(f.path).node;
+  const max = node instanceof z.ZodString ? node.maxLength : null;
+  return Math.min(SLACK_INPUT_MAX, max ?? SLACK_INPUT_MAX);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,15 +226,15 @@ function element(f: Field, value: unknown, editing: boolean): Record<string, unk
     ({ type: 'plain_text_input', action_id: ACTION_ID, ...placeholder, ...(v ? { initial_value: v } : {}), ...extra });
   switch (f.kind) {
     case 'text':
-      return text(value === undefined ? undefined : String(value), { max_length: 255 });
+      return text(value === undefined ? undefined : String(value), { max_length: maxLengthOf(f) });
     case 'secret':
-      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: 200, ...(editing ? { placeholder: plain('unchanged unless you type a new one') } : {}) };
+      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: maxLengthOf(f), ...(editing ? { placeholder: plain('unchanged unless you type a new one') } : {}) };
     case 'number':
       return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: Boolean(f.decimal), ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
     case 'list':
-      return text(Array.isArray(value) && value.length ? value.join(', ') : undefined, { max_length: 1000 });
+      return text(Array.isArray(value) && value.length ? listText(value as string[]) : undefined, { max_length: maxLengthOf(f) });
     case 'freeze':
-      return text(freezeLines(value), { multiline: true, max_length: 2000 });
+      return text(freezeLines(value), { multiline: true, max_length: maxLengthOf(f) });
     case 'select': {
       const optional = !f.required && fallback === undefined;
       const options = [...(optional ? [option(DEFAULT_OPTION, 'default')] : []), ...(f.options ?? []).map((o) => option(o))];
@@ -381,6 +396,17 @@ export function parseServiceView(values: ViewValues, meta: ServiceModalMeta): Se
     errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
   return { ok: false, errors };
+}
+
+/** Problems found when the service is saved (rules across services, secrets), on the inputs they belong to. */
+export function serviceProblemErrors(problems: readonly ServiceProblem[]): Record<string, string> {
+  const inputs = FIELDS.map((f) => f.path).filter((p) => p !== 'name');
+  const errors: Record<string, string> = {};
+  for (const p of problems) {
+    const block = blockForIssue(p.path, inputs);
+    errors[block] = errors[block] ? `${errors[block]}; ${p.message}` : p.message;
+  }
+  return errors;
 }
 
 /** An error shown on the first input, for problems that belong to no field (e.g. the name is taken). */

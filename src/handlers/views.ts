@@ -6,8 +6,8 @@ import type { App, ViewSubmitAction } from '@slack/bolt';
 import { argText, serviceText } from '../cards/commandMessages.js';
 import { VIEW } from '../cards/ids.js';
 import { doneView, IMPORT_BLOCK } from '../cards/importModal.js';
-import { modalError, parseModalMeta, parseServiceView, type ViewValues } from '../cards/serviceModal.js';
-import { parseServicesYaml } from '../servicesFile.js';
+import { modalError, parseModalMeta, parseServiceView, serviceProblemErrors, type ViewValues } from '../cards/serviceModal.js';
+import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { getService } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
 import { saveServices } from '../workflows/serviceAdmin.js';
@@ -31,6 +31,7 @@ export function registerViews(app: App, deps: Deps): void {
     if (meta.mode === 'create' && existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.nameTaken(name)) });
     if (meta.mode === 'edit' && !existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.gone(name)) });
     const r = await saveServices(deps.store, [parsed.service], body.user.id, now());
+    if (!r.ok) return ack({ response_action: 'errors', errors: serviceProblemErrors(r.problems) });
     const outcome = r.created.length ? 'created' : r.updated.length ? 'updated' : 'unchanged';
     await ack({ response_action: 'update', view: doneView(name, serviceText.saved(name, outcome)) as never });
   });
@@ -40,6 +41,7 @@ export function registerViews(app: App, deps: Deps): void {
     const parsed = parseServicesYaml(view.state.values[IMPORT_BLOCK]?.v?.value ?? '');
     if (!parsed.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(parsed.problems) } });
     const r = await saveServices(deps.store, parsed.services, body.user.id, now());
+    if (!r.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(formatServiceProblems(r.problems)) } });
     await ack({ response_action: 'update', view: doneView('Services imported', serviceText.imported(r)) as never });
   });
 }

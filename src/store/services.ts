@@ -1,6 +1,8 @@
 import type { Service } from '../config.js';
 import { appendAudit } from './audit.js';
 import type { Store } from './store.js';
+import type { StoreData } from './types.js';
+import { conflictsBetween, resolveSecrets, type ServiceProblem } from '../servicesFile.js';
 
 export function getService(store: Store, name: string): Service | undefined {
   return store.data.services[name]?.config;
@@ -12,26 +14,57 @@ export function listServices(store: Store): Service[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Upserts services; returns which were created / updated / unchanged. */
-export async function upsertServices(
-  store: Store,
-  services: Service[],
-  actor: string,
-  at: string,
-): Promise<{ created: string[]; updated: string[]; unchanged: string[] }> {
-  return store.mutate((d) => {
-    const out = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
-    for (const s of services) {
-      const prev = d.services[s.name];
-      if (prev && JSON.stringify(prev.config) === JSON.stringify(s)) {
-        out.unchanged.push(s.name);
-        continue;
-      }
-      d.services[s.name] = { config: s, updatedAt: at, updatedBy: actor };
-      (prev ? out.updated : out.created).push(s.name);
-      appendAudit(d, { at, actor, action: prev ? 'service.update' : 'service.create', target: s.name });
+export interface UpsertCounts { created: string[]; updated: string[]; unchanged: string[] }
+
+/** JSON with sorted keys: two configs are the same whatever order their keys were filled in (a form, a file). */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : x);
+}
+
+function upsertInto(d: StoreData, services: Service[], actor: string, at: string): UpsertCounts {
+  const out: UpsertCounts = { created: [], updated: [], unchanged: [] };
+  for (const s of services) {
+    const prev = d.services[s.name];
+    if (prev && canonical(prev.config) === canonical(s)) {
+      out.unchanged.push(s.name);
+      continue;
     }
-    return out;
+    d.services[s.name] = { config: s, updatedAt: at, updatedBy: actor };
+    (prev ? out.updated : out.created).push(s.name);
+    appendAudit(d, { at, actor, action: prev ? 'service.update' : 'service.create', target: s.name });
+  }
+  return out;
+}
+
+/**
+ * Upserts services as they are, without the rules across services or the secret placeholder: for seeding a store
+ * (tests, migrations). Operators' changes go through applyServices.
+ */
+export async function upsertServices(store: Store, services: Service[], actor: string, at: string): Promise<UpsertCounts> {
+  return store.mutate((d) => upsertInto(d, services, actor, at));
+}
+
+export type ApplyResult = ({ ok: true } & UpsertCounts) | { ok: false; code: 'invalid'; problems: ServiceProblem[] };
+
+/**
+ * What `services apply`, the service modal and `service import` do: puts stored secrets back where the services say
+ * REDACTED (or leave them out), checks the whole resulting set (these services and the stored ones they do not
+ * replace) for shared VM names and IP pools, and upserts — or changes nothing and says why. The check and the write
+ * are one mutation, so the set checked is the set written.
+ */
+export async function applyServices(store: Store, services: Service[], actor: string, at: string): Promise<ApplyResult> {
+  return store.mutate((d): ApplyResult => {
+    const problems: ServiceProblem[] = [];
+    const resolved = services.map((s, index) => {
+      const r = resolveSecrets(s, d.services[s.name]?.config);
+      if (r.ok) return r.service;
+      problems.push({ index, service: s.name, path: r.path, message: r.message });
+      return s;
+    });
+    problems.push(...conflictsBetween(resolved, Object.values(d.services).map((r) => r.config)));
+    if (problems.length) return { ok: false, code: 'invalid', problems };
+    return { ok: true, ...upsertInto(d, resolved, actor, at) };
   });
 }
 

@@ -1,29 +1,14 @@
 /** Changing the stored services from Slack: save (keeping secrets Slack never shows), delete when idle. */
+export { REDACTED, withoutSecrets } from '../servicesFile.js';
 import type { Service } from '../config.js';
 import { appendAudit } from '../store/audit.js';
 import { openRequestIn } from '../store/requests.js';
-import { getService, upsertServices } from '../store/services.js';
+import { applyServices, type ApplyResult } from '../store/services.js';
 import type { Store } from '../store/store.js';
 
-export const REDACTED = '********';
-
-/**
- * Slack never shows a service's Jenkins token (show, export, the edit modal), so a service coming back from Slack
- * without one keeps the stored token when it still names the same job.
- */
-export function keepStoredSecrets(next: Service, prev: Service | undefined): Service {
-  const token = prev?.jenkins?.token;
-  if (!next.jenkins || next.jenkins.token || !token || next.jenkins.job !== prev.jenkins?.job) return next;
-  return { ...next, jenkins: { ...next.jenkins, token } };
-}
-
-/** The config as Slack may show it: secrets replaced. */
-export function withoutSecrets(s: Service): Service {
-  return s.jenkins?.token ? { ...s, jenkins: { ...s.jenkins, token: REDACTED } } : s;
-}
-
-export async function saveServices(store: Store, services: Service[], actor: string, at: string) {
-  return upsertServices(store, services.map((s) => keepStoredSecrets(s, getService(store, s.name))), actor, at);
+/** Saves services changed from Slack (the modal, `service import`): secrets and the rules across services apply. */
+export async function saveServices(store: Store, services: Service[], actor: string, at: string): Promise<ApplyResult> {
+  return applyServices(store, services, actor, at);
 }
 
 export type RemoveResult =

@@ -32,7 +32,101 @@ async function read(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// ---- Block Kit limits, as Slack documents them (api.slack.com/reference/block-kit) -------------------------
+/** Messages: chat.postMessage / chat.update / response_url / a slash command's answer. */
+export const MESSAGE_LIMITS = { text: 40_000, blocks: 50 };
+/** Modals (views.open / push / update) and App Home (views.publish). */
+export const VIEW_LIMITS = { blocks: 100, title: 24, button: 24, privateMetadata: 3000, callbackId: 255 };
+
+const len = (x: unknown) => (typeof x === 'string' ? x.length : 0);
+
+/** Every Block Kit limit a block list breaks, as `where: what` lines (empty: Slack would take it). */
+export function blockProblems(blocks: unknown): string[] {
+  const out: string[] = [];
+  if (blocks === undefined) return out;
+  if (!Array.isArray(blocks)) return ['blocks: not an array'];
+  const check = (ok: boolean, what: string) => { if (!ok) out.push(what); };
+  blocks.forEach((b: any, i: number) => {
+    const at = `blocks[${i}] (${b?.type}${b?.block_id ? ` ${b.block_id}` : ''})`;
+    check(len(b.block_id) <= 255, `${at}: block_id longer than 255`);
+    switch (b.type) {
+      case 'section':
+        check(b.text !== undefined || b.fields !== undefined, `${at}: a section needs text or fields`);
+        check(len(b.text?.text) <= 3000, `${at}: text is ${len(b.text?.text)} characters, at most 3000`);
+        check((b.fields?.length ?? 0) <= 10, `${at}: more than 10 fields`);
+        for (const f of b.fields ?? []) check(len(f.text) <= 2000, `${at}: a field longer than 2000`);
+        break;
+      case 'header':
+        check(b.text?.type === 'plain_text' && len(b.text.text) <= 150, `${at}: header text must be plain_text of at most 150`);
+        break;
+      case 'context':
+        check((b.elements?.length ?? 0) <= 10, `${at}: more than 10 elements`);
+        for (const e of b.elements ?? []) check(len(e.text) <= 3000, `${at}: an element longer than 3000`);
+        break;
+      case 'actions':
+        check((b.elements?.length ?? 0) <= 25, `${at}: more than 25 elements`);
+        for (const e of b.elements ?? []) out.push(...elementProblems(e, at));
+        break;
+      case 'input':
+        check(len(b.label?.text) <= 2000, `${at}: label longer than 2000`);
+        check(len(b.hint?.text) <= 2000, `${at}: hint longer than 2000`);
+        out.push(...elementProblems(b.element, at));
+        break;
+    }
+  });
+  return out;
+}
+
+function elementProblems(e: any, at: string): string[] {
+  const out: string[] = [];
+  const check = (ok: boolean, what: string) => { if (!ok) out.push(`${at}: ${what}`); };
+  if (!e) return [`${at}: no element`];
+  check(len(e.action_id) <= 255, 'action_id longer than 255');
+  check(len(e.placeholder?.text) <= 150, 'placeholder longer than 150');
+  switch (e.type) {
+    case 'button':
+      check(len(e.text?.text) <= 75, 'button text longer than 75');
+      check(len(e.value) <= 2000, 'button value longer than 2000');
+      check(len(e.url) <= 3000, 'button url longer than 3000');
+      break;
+    case 'plain_text_input':
+      check(e.max_length === undefined || (e.max_length >= 1 && e.max_length <= 3000), `max_length ${e.max_length} is not within 1..3000`);
+      check(e.initial_value === undefined || len(e.initial_value) <= (e.max_length ?? 3000), `initial_value is ${len(e.initial_value)} characters, longer than its max_length ${e.max_length ?? 3000}`);
+      break;
+    case 'static_select':
+      check((e.options?.length ?? 0) <= 100, 'more than 100 options');
+      for (const o of e.options ?? []) check(len(o.text?.text) <= 75 && len(o.value) <= 150, 'an option longer than 75 (text) / 150 (value)');
+      break;
+  }
+  return out;
+}
+
+/** The limits a message (text + blocks) breaks. */
+export function messageProblems(m: { text?: unknown; blocks?: unknown } | undefined): string[] {
+  if (!m) return [];
+  const out: string[] = [];
+  if (len(m.text) > MESSAGE_LIMITS.text) out.push(`text: ${len(m.text)} characters, at most ${MESSAGE_LIMITS.text}`);
+  if (Array.isArray(m.blocks) && m.blocks.length > MESSAGE_LIMITS.blocks) out.push(`blocks: ${m.blocks.length}, at most ${MESSAGE_LIMITS.blocks}`);
+  return [...out, ...blockProblems(m.blocks)];
+}
+
+/** The limits a view (modal or App Home) breaks. */
+export function viewProblems(v: any): string[] {
+  if (!v || typeof v !== 'object') return ['view: missing'];
+  const out: string[] = [];
+  if ((v.blocks?.length ?? 0) > VIEW_LIMITS.blocks) out.push(`blocks: ${v.blocks.length}, at most ${VIEW_LIMITS.blocks}`);
+  if (v.type === 'modal') {
+    if (len(v.title?.text) > VIEW_LIMITS.title) out.push(`title longer than ${VIEW_LIMITS.title}`);
+    for (const k of ['submit', 'close']) if (len(v[k]?.text) > VIEW_LIMITS.button) out.push(`${k} longer than ${VIEW_LIMITS.button}`);
+  }
+  if (len(v.private_metadata) > VIEW_LIMITS.privateMetadata) out.push(`private_metadata longer than ${VIEW_LIMITS.privateMetadata}`);
+  if (len(v.callback_id) > VIEW_LIMITS.callbackId) out.push(`callback_id longer than ${VIEW_LIMITS.callbackId}`);
+  return [...out, ...blockProblems(v.blocks)];
+}
+
 export class FakeSlack {
+  /** Every Block Kit limit a call broke (Slack refused it): `method: problem`. Tests expect it to stay empty. */
+  violations: string[] = [];
   calls: SlackCall[] = [];
   messages: SlackMessage[] = [];
   responses: Array<{ path: string; body: any }> = [];
@@ -52,11 +146,16 @@ export class FakeSlack {
         res.end(JSON.stringify(body));
       };
       if (path.startsWith('/response/')) {
-        this.responses.push({ path, body: safeJson(raw) });
+        const body = safeJson(raw) as any;
+        const problems = messageProblems(body);
+        this.violations.push(...problems.map((p) => `response_url: ${p}`));
+        this.responses.push({ path, body });
         return send(200, { ok: true });
       }
       if (path.startsWith('/upload/')) {
-        this.calls.push({ method: 'upload', args: { path, size: raw.length, body: raw }, at: Date.now() });
+        // The file as the user downloads it: the multipart part's content (or the raw body when not multipart).
+        const part = /\r\n\r\n([\s\S]*?)\r\n--[^\r\n]*--\r\n?$/.exec(raw);
+        this.calls.push({ method: 'upload', args: { path, size: raw.length, body: raw, content: part ? part[1] : raw }, at: Date.now() });
         return send(200, { ok: true });
       }
       const method = path.replace(/^\/api\//, '');
@@ -105,6 +204,13 @@ export class FakeSlack {
   }
 
   private answer(method: string, a: Record<string, any>): unknown {
+    // Slack refuses what breaks Block Kit's limits; so does the fake, and it remembers why.
+    const problems = method.startsWith('views.') ? viewProblems(a.view) : method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral' ? messageProblems(a) : [];
+    if (problems.length) {
+      this.violations.push(...problems.map((p) => `${method}: ${p}`));
+      const tooLong = problems.some((p) => p.startsWith('text:'));
+      return { ok: false, error: method.startsWith('views.') ? 'invalid_arguments' : tooLong ? 'msg_too_long' : 'invalid_blocks', response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } };
+    }
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'autoscale', team_id: 'T0FAKE', user_id: 'UBOT', bot_id: 'BBOT' };

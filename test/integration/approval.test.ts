@@ -230,7 +230,8 @@ describe('the CLI and the running bot share the store', () => {
     const first = await tb.webhook(alertPayload());
     await tb.settle();
     const file = `${tb.dataDir}/services.yml`;
-    writeFileSync(file, stringify({ services: [service({ name: 'api', channel: 'C0SERVICE2' })] }));
+    // Its own pool: `services apply` refuses pools that overlap the stored web-server's.
+    writeFileSync(file, stringify({ services: [service({ name: 'api', channel: 'C0SERVICE2', network: { ipPool: { start: '127.0.11.10', end: '127.0.11.50' }, netmask: '255.255.255.0', gateway: '127.0.11.1', dns: [], conflictCheck: 'none' } })] }));
     execFileSync(process.execPath, [new URL('../../dist/cli.js', import.meta.url).pathname, 'services', 'apply', '-f', file], { env: { PATH: process.env.PATH, DATA_DIR: tb.dataDir } });
     const { waitFor } = await import('../helpers/net.js');
     await waitFor(() => tb!.store.data.services.api, 5000, 'the bot to take over the new service');

@@ -4,11 +4,14 @@
  * payloads, unicode, YAML anchors and alias bombs. Each gets a clear answer; nothing is stored or run.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { MAX_DURATION_MS } from '../../src/duration.js';
 import { parseServicesYaml } from '../../src/servicesFile.js';
+import { upsertServices } from '../../src/store/services.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
 import { ensureBuilt } from '../helpers/botProcess.js';
 import { openedView, submitted, type Fill } from '../helpers/slackViews.js';
@@ -80,6 +83,10 @@ const modalInputs: Array<[string, Record<string, Fill>, string, RegExp]> = [
   ['a port out of range', { 'f5.port': '70000' }, 'f5.port', /65535|less than or equal/i],
   ['a duration in words', { 'healthCheck.timeout': '5 minutes' }, 'healthCheck.timeout', /duration/],
   ['min above max', { 'scaling.min': '9', 'scaling.max': '3' }, 'scaling.min', /greater than max/],
+  ['a cooldown of 999999999d', { 'scaling.cooldown': '999999999d' }, 'scaling.cooldown', /^999999999d is longer than the maximum of 7d$/],
+  ['an auto-approval after 25h', { 'approval.autoApproveAfter': '25h' }, 'approval.autoApproveAfter', /^25h is longer than the maximum of 24h$/],
+  ['a freeze of 8 days', { 'scaling.freeze': '0 18 * * 5 | 8d | long weekend' }, 'scaling.freeze', /^#1 duration: 8d is longer than the maximum of 7d$/],
+  ['a pool that overlaps the stored web-server\'s', { 'network.ipPool.start': '127.0.10.40', 'network.ipPool.end': '127.0.10.60', 'network.gateway': '127.0.10.1' }, 'network.ipPool.start', /of service "api-gateway" overlaps the pool 127\.0\.10\.10-127\.0\.10\.50 of service "web-server"/],
 ];
 
 const servicesFiles: Array<[string, string, RegExp]> = [
@@ -169,6 +176,66 @@ describe('bad services files', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).toContain('nothing was written');
+  });
+});
+
+describe('services that overlap, applied from the CLI', () => {
+  let dir: string;
+  beforeAll(() => { ensureBuilt(); dir = mkdtempSync(join(tmpdir(), 'overlap-services-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function apply(services: unknown[]): { status: number; stdout: string; stderr: string } {
+    const file = join(dir, 'services.yml');
+    writeFileSync(file, stringify({ services }));
+    try {
+      const stdout = execFileSync(process.execPath, [new URL('../../dist/cli.js', import.meta.url).pathname, 'services', 'apply', '-f', file], { env: { PATH: process.env.PATH, DATA_DIR: join(dir, 'data') }, encoding: 'utf8', stdio: 'pipe' });
+      return { status: 0, stdout, stderr: '' };
+    } catch (e) {
+      const x = e as { status: number; stdout: string; stderr: string };
+      return { status: x.status, stdout: String(x.stdout), stderr: String(x.stderr) };
+    }
+  }
+
+  it('refuses a file whose service shares the stored one\'s IP pool or VM names, naming both, and writes nothing', () => {
+    const web = service();
+    expect(apply([web]).status).toBe(0);
+    const dbBefore = readFileSync(join(dir, 'data', 'db.json'), 'utf8');
+    const api = service({ name: 'api', network: { ...web.network, ipPool: { start: '127.0.10.50', end: '127.0.10.60' } } });
+    const canary = service({ name: 'web-canary', vmNamePrefix: 'web-server', vcenter: { datacenter: 'DC0', folder: '/DC0/vm/' }, network: { ...web.network, ipPool: { start: '127.0.10.70', end: '127.0.10.80' } } });
+    const r = apply([api, canary]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringContaining('conflicts with itself or the stored services; nothing was written:'),
+      '  services[0].network.ipPool: the pool 127.0.10.50-127.0.10.60 of service "api" overlaps the pool 127.0.10.10-127.0.10.50 of service "web-server" (both hold 127.0.10.50); pools must not share addresses',
+      '  services[1].vmNamePrefix: services "web-canary" and "web-server" would both name their VMs web-server-<n> in folder /DC0/vm; give one of them another vmNamePrefix or vcenter.folder',
+      '',
+    ]);
+    expect(readFileSync(join(dir, 'data', 'db.json'), 'utf8')).toBe(dbBefore);
+    // The same file, each in a place of its own, is taken.
+    const fixed = apply([{ ...api, network: { ...api.network, ipPool: { start: '127.0.10.51', end: '127.0.10.60' } } }, { ...canary, vcenter: { datacenter: 'DC0', folder: '/DC0/vm/canary' } }]);
+    expect(fixed).toMatchObject({ status: 0, stdout: expect.stringContaining('created: api, web-canary') });
+  });
+});
+
+describe('a duration stored before the limits existed', () => {
+  it('still gives the alert a card, not a 500 that Alertmanager would retry forever', async () => {
+    const t = await startBot();
+    try {
+      const base = service();
+      // Written around the schema, as an old db.json holds it.
+      const old = { ...base, scaling: { ...base.scaling, cooldown: '999999999d' }, approval: { ...base.approval, mode: 'timeout' as const, autoApproveAfter: '999999999d' } };
+      await upsertServices(t.store, [old], 'old-version', t.clock.now().toISOString());
+      const r = await t.webhook(alertPayload());
+      expect(r.status).toBe(200);
+      expect(r.json.alerts[0].outcome).toBe('created');
+      await t.settle();
+      expect(t.slack.topLevel('C0SERVICE1')).toHaveLength(1);
+      // It acts on the longest duration the bot knows (7 days), not on an overflowing date.
+      const request = t.store.data.requests[0]!;
+      expect(Date.parse(request.autoApproveAt!) - t.clock.now().getTime()).toBe(MAX_DURATION_MS);
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /** `/autoscale` help, status, history, scale, preflight and the App Home, through signed Bolt requests. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/cards/ids.js';
-import { blockText, buttons } from '../fakes/slack.js';
+import { MAX_LINE_CHARS } from '../../src/cards/commandMessages.js';
+import { blockText, buttons, messageProblems } from '../fakes/slack.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
 import { waitFor } from '../helpers/net.js';
 
@@ -25,15 +26,15 @@ describe('/autoscale help', () => {
     const groups = [...text.matchAll(/^\*(\w[^*]*)\*$/gm)].map((m) => m[1]);
     expect(groups).toEqual(expect.arrayContaining(['Operations', 'Services', 'Templates']));
     for (const usage of [
-      'status', 'history [service] [n]', 'scale out <service>', 'scale in <service>', 'preflight <service> [out|in]',
-      'service list', 'service show <name>', 'service create', 'service edit <name>', 'service enable <name>', 'service disable <name>',
+      'status [page]', 'history [service] [n]', 'scale out <service>', 'scale in <service>', 'preflight <service> [out|in]',
+      'service list [page]', 'service show <name>', 'service create', 'service edit <name>', 'service enable <name>', 'service disable <name>',
       'service delete <name>', 'service import', 'service export [name]',
-      'template list', 'template create <source-vm> <name> [description] [pool=<path>] [folder=<path>]', 'template delete <name>',
+      'template list [page]', 'template create <source-vm> <name> [description] [pool=<path>] [folder=<path>]', 'template delete <name>',
     ]) {
       expect(text).toContain(`• \`/autoscale ${usage}\``);
     }
     expect(text).toMatch(/`\/autoscale service delete <name>` — .* _\(admins\)_/);
-    expect(text).not.toMatch(/`\/autoscale service list` — .* _\(admins\)_/);
+    expect(text).not.toMatch(/`\/autoscale service list \[page\]` — .* _\(admins\)_/);
   });
 
   it('answers an unknown subcommand with the help, and bad arguments with the usage line', async () => {
@@ -63,6 +64,30 @@ describe('/autoscale status and history', () => {
       `• *api* scale-out \`${api}\` — running, now: Clone from template`,
       `• *web-server* scale-out \`${web}\` — waiting for approval, auto-approves 14:32 UTC (in 10 minutes)`,
     ]);
+  });
+
+  it('pages 300 open requests, 20 a page, each reply within Slack\'s limits', async () => {
+    tb = await startBot({ services: [service()] });
+    const id = (await tb.webhook(alertPayload())).json.alerts[0].requestId;
+    // 300 services each with a request blocked for a long reason: what a bad afternoon looks like in status.
+    await tb.store.mutate((d) => {
+      const template = d.requests.find((x) => x.id === id)!;
+      for (let i = 1; i < 300; i++) {
+        d.requests.push({ ...structuredClone(template), id: `${id}-${i}`, service: `svc-${String(i).padStart(3, '0')}`, state: 'blocked', blocked: { code: 'max_instances', message: `already at max: ${'vCenter answered slowly; '.repeat(40)}` } });
+      }
+    });
+    const first = await tb.command('status', 'U0READER1');
+    expect(messageProblems(first.json)).toEqual([]);
+    const lines: string[] = first.json.text.split('\n');
+    expect(lines[0]).toBe('*Open scale requests (300)*');
+    expect(lines.slice(1, -1)).toHaveLength(20);
+    expect(lines[1]).toMatch(/^• \*svc-001\* scale-out `.*` — .*: already at max: vCenter answered slowly;/);
+    expect(lines[1]!.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
+    expect(lines.at(-1)).toBe('_Page 1 of 15 — next: `/autoscale status 2`_');
+    const last = (await tb.command('status 15', 'U0READER1')).json;
+    expect(messageProblems(last)).toEqual([]);
+    expect(last.text).toContain(`• *web-server* scale-out \`${id}\` — waiting for approval`);
+    expect((await tb.command('status 0', 'U0READER1')).json.text).toBe('`0` is not a valid page number: expected a page number like 2. Nothing was changed.');
   });
 
   it('shows the last n requests with outcome, who decided, duration, VM and IP', async () => {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ACTION, VIEW } from '../../src/cards/ids.js';
 import { serviceSchema } from '../../src/config.js';
 import { claimAddress, markLeaseInUse } from '../../src/store/leases.js';
-import { buttons } from '../fakes/slack.js';
+import { renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { REDACTED, servicesToYaml } from '../../src/servicesFile.js';
+import { buttons, messageProblems } from '../fakes/slack.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
 import { waitFor } from '../helpers/net.js';
 import { openedView, submitted, type Fill } from '../helpers/slackViews.js';
@@ -312,16 +314,16 @@ describe('service delete', () => {
 });
 
 describe('service import', () => {
-  const yaml = (name: string, extra = '') => `services:
+  const yaml = (name: string, extra = '', subnet = '10.30.0') => `services:
   - name: ${name}
     channel: C0SERVICE1
     template: ${name}-template
     vcenter: { datacenter: DC0 }
     vmNamePrefix: ${name}
     network:
-      ipPool: { start: 10.30.0.10, end: 10.30.0.20 }
+      ipPool: { start: ${subnet}.10, end: ${subnet}.20 }
       netmask: 255.255.255.0
-      gateway: 10.30.0.1
+      gateway: ${subnet}.1
     f5: { pool: ${name}-pool, port: 80 }
     healthCheck: { port: 80 }
     scaling: { min: 1, max: 3 }
@@ -335,7 +337,7 @@ ${extra}`;
     expect(view.callback_id).toBe(VIEW.serviceImport);
     expect(input(view, 'yaml')).toMatchObject({ type: 'plain_text_input', multiline: true });
 
-    const text = `${yaml('billing')}${yaml('web-server').replace('services:\n', '')}`;
+    const text = `${yaml('billing', '', '10.31.0')}${yaml('web-server').replace('services:\n', '')}`;
     const res = await tb.submitView(submitted(view, { yaml: text }));
     expect(res.json.response_action).toBe('update');
     expect(JSON.stringify(res.json.view)).toContain('Created: billing\\nUpdated: web-server\\nUnchanged: —');
@@ -386,5 +388,125 @@ describe('service export', () => {
     expect(reply.text).toContain('not_in_channel');
     expect(reply.text).toMatch(/```\nservices:\n {2}- name: api\n/);
     expect(reply.text).not.toContain('web-server');
+  });
+});
+
+describe('Slack limits of the service commands', () => {
+  /** A service whose settings are long where the old form cut them: 60 targets, 12 freeze windows, a long Jenkins URL. */
+  function bigService() {
+    return service({
+      monitoring: { prometheusJob: 'web-server', targets: Array.from({ length: 60 }, (_, i) => `web-server-${i + 1}.prod.example.internal:9100`) },
+      scaling: {
+        min: 1, max: 6, cooldown: '10m',
+        freeze: Array.from({ length: 12 }, (_, i) => ({ cron: `0 ${i} * * 1-5`, duration: '30m', reason: `batch window ${i + 1}: ${'ledger reconciliation, '.repeat(6)}`.trim() })),
+      },
+      jenkins: { job: 'autoscale-web', token: 'sekrit-token-123', scm: { url: `https://git.example.internal/platform/${'deep/'.repeat(80)}autoscale.git`, scriptPath: 'Jenkinsfile', branch: 'main' } },
+    });
+  }
+
+  it('opens the edit form of a service with 60 targets, 12 freeze windows and a long Jenkins URL, and saves it unchanged', async () => {
+    const big = bigService();
+    tb = await startBot({ services: [big] });
+    const res = await tb.command('service edit web-server');
+    expect(res.json?.text).toBeUndefined(); // no "Could not open the form"
+    const view = openedView(tb);
+    expect(tb.slack.violations).toEqual([]);
+    expect(input(view, 'monitoring.targets').initial_value).toContain('web-server-60.prod.example.internal:9100');
+    expect(input(view, 'scaling.freeze').initial_value.split('\n')).toHaveLength(12);
+    expect(input(view, 'jenkins.scm.url').initial_value).toBe(big.jenkins!.scm!.url);
+
+    const saved = await tb.submitView(submitted(view));
+    expect(saved.json.response_action).toBe('update');
+    expect(JSON.stringify(saved.json.view)).toContain('Nothing changed in *web-server*.');
+    expect(tb.store.data.services['web-server']!.config).toEqual(big);
+  });
+
+  it('pages the service list of 300 services, 20 a page, each reply within Slack\'s limits', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => service({ name: `svc-${String(i + 1).padStart(3, '0')}-${'x'.repeat(40)}` }));
+    tb = await startBot({ services: many });
+    const first = await tb.command('service list', OTHER);
+    expect(messageProblems(first.json)).toEqual([]);
+    const lines: string[] = first.json.text.split('\n');
+    expect(lines[0]).toBe('*Services (300)*');
+    expect(lines.slice(1, -1)).toHaveLength(20);
+    expect(lines[1]).toContain(`*svc-001-${'x'.repeat(40)}*`);
+    expect(lines.at(-1)).toBe('_Page 1 of 15 — next: `/autoscale service list 2`_');
+
+    const last = await tb.command('service list 15', OTHER);
+    expect(messageProblems(last.json)).toEqual([]);
+    expect(last.json.text).toContain(`*svc-300-${'x'.repeat(40)}*`);
+    expect(last.json.text).not.toContain('svc-280-');
+    expect(last.json.text.split('\n').at(-1)).toBe('_Page 15 of 15 — first: `/autoscale service list`_');
+
+    expect((await tb.command('service list two', OTHER)).json.text).toBe('`two` is not a valid page number: expected a page number like 2. Nothing was changed.');
+  });
+});
+
+describe('secrets through export and import', () => {
+  it('keeps the stored Jenkins token when the exported YAML (token shown as ********) is imported back', async () => {
+    tb = await startBot({ services: [service({ jenkins: { job: 'autoscale-web', token: 'sekrit-token-123' } })] });
+    const before = tb.slack.responses.length;
+    await tb.command('service export web-server');
+    await nextResponse(tb, before);
+    const exported: string = tb.slack.callsOf('upload')[0]!.args.content;
+    expect(exported).toContain('token: "********"');
+
+    await tb.command('service import');
+    const res = await tb.submitView(submitted(openedView(tb), { yaml: exported.replace('max: 6', 'max: 7') }));
+    expect(res.json.errors).toBeUndefined();
+    expect(res.json.response_action).toBe('update');
+    const stored = tb.store.data.services['web-server']!.config;
+    expect(stored.scaling.max).toBe(7);
+    expect(stored.jenkins?.token).toBe('sekrit-token-123');
+    // What `jenkins render` / `jenkins push` would publish.
+    expect(renderJobConfig(stored)).not.toContain(REDACTED);
+  });
+
+  it('refuses ******** for a service that has no stored token, and stores nothing', async () => {
+    tb = await startBot({ services: [service()] });
+    const yaml = servicesToYaml([{ ...service(), jenkins: { job: 'autoscale-web', token: REDACTED } }]);
+    await tb.command('service import');
+    const res = await tb.submitView(submitted(openedView(tb), { yaml }));
+    expect(res.json).toEqual({ response_action: 'errors', errors: { yaml: 'services[0].jenkins.token: ******** stands for the stored secret, but service "web-server" has none stored; write the secret itself or leave the field out' } });
+    expect(tb.store.data.services['web-server']!.config.jenkins).toBeUndefined();
+    expect(audit(tb, 'service.update')).toEqual([]);
+  });
+});
+
+describe('services that would share VMs or addresses', () => {
+  const apiPool = { ipPool: { start: '127.0.20.10', end: '127.0.20.20' }, netmask: '255.255.255.0', gateway: '127.0.20.1', dns: [], conflictCheck: 'none' as const };
+
+  it('refuses a new service whose IP pool overlaps another\'s, on the pool field, naming both', async () => {
+    tb = await startBot({ services: [service({ name: 'billing', network: { ...apiPool, ipPool: { start: '10.20.0.15', end: '10.20.0.30' }, gateway: '10.20.0.1' } })] });
+    await tb.command('service create');
+    const res = await tb.submitView(submitted(openedView(tb), NEW_SERVICE));
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors['network.ipPool.start']).toBe('the pool 10.20.0.10-10.20.0.20 of service "api-gateway" overlaps the pool 10.20.0.15-10.20.0.30 of service "billing" (both hold 10.20.0.15-10.20.0.20); pools must not share addresses');
+    expect(Object.keys(tb.store.data.services)).toEqual(['billing']);
+  });
+
+  it('refuses an edit that gives a service the VM name prefix of another in the same folder, naming both', async () => {
+    tb = await startBot({ services: [service(), service({ name: 'api', network: apiPool })] });
+    await tb.command('service edit api');
+    const res = await tb.submitView(submitted(openedView(tb), { vmNamePrefix: 'web-server' }));
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors.vmNamePrefix).toBe('services "api" and "web-server" would both name their VMs web-server-<n> in folder /DC0/vm; give one of them another vmNamePrefix or vcenter.folder');
+    expect(tb.store.data.services.api!.config.vmNamePrefix).toBe('api');
+  });
+
+  it('refuses an import that shares a prefix (the default VM folder is /DC0/vm) and a pool with stored services, and writes nothing', async () => {
+    tb = await startBot({ services: [service()] });
+    const canary = { ...service({ name: 'web-canary', vmNamePrefix: 'web-server', vcenter: { datacenter: 'DC0' } }) };
+    const billing = service({ name: 'billing', network: apiPool });
+    await tb.command('service import');
+    const res = await tb.submitView(submitted(openedView(tb), { yaml: servicesToYaml([billing, canary]) }));
+    expect(res.json.response_action).toBe('errors');
+    const lines: string[] = res.json.errors.yaml.split('\n');
+    expect(lines).toEqual([
+      'services[1].vmNamePrefix: services "web-canary" and "web-server" would both name their VMs web-server-<n> in folder /DC0/vm; give one of them another vmNamePrefix or vcenter.folder',
+      'services[1].network.ipPool: the pool 127.0.10.10-127.0.10.50 of service "web-canary" overlaps the pool 127.0.10.10-127.0.10.50 of service "web-server" (both hold 127.0.10.10-127.0.10.50); pools must not share addresses',
+    ]);
+    expect(Object.keys(tb.store.data.services)).toEqual(['web-server']);
+    expect(tb.store.data.audit.filter((a) => a.actor !== 'test')).toEqual([]);
   });
 });

@@ -3,10 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/cards/ids.js';
 import { saveTemplateMeta } from '../../src/store/templates.js';
 import type { Service } from '../../src/config.js';
-import { buttons } from '../fakes/slack.js';
+import { runProcess } from '../../src/integrations/process.js';
+import { buttons, messageProblems } from '../fakes/slack.js';
 import { service, startBot, type TestBot } from '../helpers/bot.js';
 import { waitFor } from '../helpers/net.js';
-import { startVcsim, VCSIM_POOL, type Vcsim } from '../helpers/vcsim.js';
+import { GOVC_BIN, startVcsim, VCSIM_POOL, type Vcsim } from '../helpers/vcsim.js';
 
 const ADMIN = 'U0ADMIN01';
 let sim: Vcsim;
@@ -56,6 +57,38 @@ describe('template list', () => {
     expect(lines[1]).toBe('• *spare-template* — unused');
     expect(lines[2]).toBe('• *web-server-template* — Ubuntu 24.04 base · from DC0_H0_VM0 · made by <@U0MAKER01> Nov 20 09:00 UTC · used by api, web-server');
     expect(lines[3]).toContain('no longer has: gone-template');
+  });
+
+  it('pages 300 templates, 20 a page, each reply within Slack\'s limits', async () => {
+    await sim.stop();
+    sim = await startVcsim({ extraArgs: ['-vm', '150'] }); // 150 VMs on the host and 150 in the cluster
+    for (const args of [['vm.power', '-off', '-force', 'DC0_*'], ['vm.markastemplate', 'DC0_*']]) {
+      expect((await runProcess(GOVC_BIN, args, { env: sim.processEnv, timeoutMs: 60_000 })).code).toBe(0);
+    }
+    // One template used by 300 services: the line names a few of them, not all.
+    const users = Array.from({ length: 300 }, (_, i) => service({ name: `svc-${String(i + 1).padStart(3, '0')}`, template: 'DC0_C0_RP0_VM0' }));
+    tb = await startWithVcenter(users);
+    // Descriptions as long as they may be (200): 300 of them would pass 40,000 characters in one reply.
+    const description = `Ubuntu 24.04 base with the agent, hardened. ${'x'.repeat(200)}`.slice(0, 200);
+    for (const prefix of ['DC0_H0_VM', 'DC0_C0_RP0_VM']) {
+      for (let i = 0; i < 150; i++) await saveTemplateMeta(tb.store, { name: `${prefix}${i}`, description, createdBy: 'U0MAKER01', createdAt: '2026-11-20T09:00:00Z' }, 'U0MAKER01');
+    }
+    const before = tb.slack.responses.length;
+    await tb.command('template list', 'U0READER1');
+    const first = await nextResponse(tb, before);
+    expect(messageProblems(first)).toEqual([]);
+    const lines: string[] = first.text.split('\n');
+    expect(lines[0]).toBe('*Templates in vCenter (300)*');
+    expect(lines.slice(1, -1)).toHaveLength(20);
+    expect(lines[1]).toBe(`• *DC0_C0_RP0_VM0* — ${description} · made by <@U0MAKER01> Nov 20 09:00 UTC · used by svc-001, svc-002, svc-003, svc-004, svc-005, svc-006, svc-007, svc-008, svc-009, svc-010 and 290 more`);
+    expect(lines.at(-1)).toBe('_Page 1 of 15 — next: `/autoscale template list 2`_');
+
+    const n = tb.slack.responses.length;
+    await tb.command('template list 15', 'U0READER1');
+    const last = await nextResponse(tb, n);
+    expect(messageProblems(last)).toEqual([]);
+    expect(last.text).toContain(`• *DC0_H0_VM99* — ${description} · made by <@U0MAKER01> Nov 20 09:00 UTC · unused`);
+    expect(last.text.split('\n').at(-1)).toBe('_Page 15 of 15 — first: `/autoscale template list`_');
   });
 
   it('says vCenter is not configured when the bot has no GOVC_URL', async () => {

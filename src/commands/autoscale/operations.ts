@@ -7,6 +7,7 @@ import type { Direction } from '../../store/types.js';
 import { createRequest } from '../../workflows/intake.js';
 import { buildPreview } from '../../workflows/preview.js';
 import { answerLater } from './later.js';
+import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Subcommand } from './types.js';
 
 function tctx(ctx: CommandContext) {
@@ -14,11 +15,14 @@ function tctx(ctx: CommandContext) {
 }
 
 const status: Subcommand = {
-  name: 'status', usage: 'status', summary: 'open requests per service: pending with deadlines, in flight with the current step',
-  group: 'Operations', mutating: false, maxArgs: 0,
+  name: 'status', usage: 'status [page]', summary: `open requests per service: pending with deadlines, in flight with the current step (${PAGE_SIZE} a page)`,
+  group: 'Operations', mutating: false, maxArgs: 1,
   async run(ctx) {
+    const asked = pageArg(ctx.args[0]);
+    if ('refusal' in asked) return asked.refusal;
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
-    return { text: open.length ? operationsText.open(open, tctx(ctx)) : operationsText.noOpenRequests() };
+    const p = pageOf(open, asked.page);
+    return { text: open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests() };
   },
 };
 

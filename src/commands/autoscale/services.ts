@@ -14,6 +14,7 @@ import { check, serviceNameArg } from './args.js';
 import { confirmationsOf } from './confirmations.js';
 import { within } from '../../within.js';
 import { answerLater } from './later.js';
+import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 /** vCenter / F5 may be slow; a list must still answer within Slack's 3 s. */
@@ -53,11 +54,15 @@ async function openView(ctx: CommandContext, view: Record<string, unknown>): Pro
 }
 
 const serviceList: Subcommand = {
-  name: 'service list', usage: 'service list', summary: 'every service: enabled, instances now/min/max, IP pool usage, last scale event',
-  group: 'Services', mutating: false, maxArgs: 0,
+  name: 'service list', usage: 'service list [page]', summary: `every service: enabled, instances now/min/max, IP pool usage, last scale event (${PAGE_SIZE} a page)`,
+  group: 'Services', mutating: false, maxArgs: 1,
   async run(ctx) {
-    const all = await Promise.all(listServices(ctx.deps.store).map((s) => statusOf(ctx.deps, s)));
-    return { text: serviceText.list(all, tctx(ctx)) };
+    const asked = pageArg(ctx.args[0]);
+    if ('refusal' in asked) return asked.refusal;
+    // Only the page's services are asked about: vCenter / F5 answer for 20 services, not for every one.
+    const p = pageOf(listServices(ctx.deps.store), asked.page);
+    const shown = await Promise.all(p.items.map((s) => statusOf(ctx.deps, s)));
+    return { text: serviceText.list(shown, tctx(ctx), { ...p, command: 'service list' }) };
   },
 };
 

@@ -4,6 +4,7 @@ import { createTemplate, deleteTemplate, listTemplates, servicesUsingTemplate, s
 import { check, descriptionArg, existingVmName, inventoryPathArg, newVmName, splitOptions, type Checked } from './args.js';
 import { confirmationsOf } from './confirmations.js';
 import { answerLater } from './later.js';
+import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now() });
@@ -15,13 +16,17 @@ function firstInvalid(checks: Array<[what: string, value: string | undefined, re
 }
 
 const templateList: Subcommand = {
-  name: 'template list', usage: 'template list', summary: "vCenter's templates with who made them, from what, and which services use them",
-  group: 'Templates', mutating: false, maxArgs: 0,
+  name: 'template list', usage: 'template list [page]', summary: `vCenter's templates with who made them, from what, and which services use them (${PAGE_SIZE} a page)`,
+  group: 'Templates', mutating: false, maxArgs: 1,
   async run(ctx) {
     if (!ctx.deps.govc) return { text: templateText.noVcenter() };
+    const asked = pageArg(ctx.args[0]);
+    if ('refusal' in asked) return asked.refusal;
     return answerLater(ctx, templateText.working(), async () => {
       const r = await listTemplates(ctx.deps);
-      return { text: r.ok ? templateText.list(r.templates, r.stale, tctx(ctx)) : templateText.noVcenter() };
+      if (!r.ok) return { text: templateText.noVcenter() };
+      const p = pageOf(r.templates, asked.page);
+      return { text: templateText.list(p.items, r.stale, tctx(ctx), { ...p, command: 'template list' }) };
     }, (e) => templateText.listFailed(e.message));
   },
 };
