@@ -31,7 +31,7 @@ export function link(url: string | undefined, text: string): string {
 
 /** A user mention for a Slack user id; anything else is shown as escaped text, never as `<…>`. */
 export function mention(user: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : escape(user);
+  return /^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : escape(user);
 }
 
 /** At most `n` UTF-16 units, ending in `…` when cut, never splitting a surrogate pair (emoji, CJK ext.). */
