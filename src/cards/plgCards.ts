@@ -21,9 +21,10 @@ function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
       continue;
     }
     // f.diff is masked already (maskedDiff); the line pass again is cheap insurance for what reaches Slack.
-    const masked = maskSecretLines(f.diff);
-    const diff = masked.length > MAX_DIFF ? `${truncate(masked, MAX_DIFF)}\n… (${masked.length - MAX_DIFF} more characters)` : masked;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${escape(diff)}\`\`\`` } });
+    // Escaped before it is cut, so the section stays within Slack's 3000 characters; a cut entity is dropped.
+    const escaped = escape(maskSecretLines(f.diff));
+    const diff = escaped.length > MAX_DIFF ? `${truncate(escaped, MAX_DIFF).replace(/&[a-z]*…$/, '…')}\n… (${escaped.length - MAX_DIFF} more characters)` : escaped;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${diff}\`\`\`` } });
   }
   return blocks;
 }
