@@ -7,10 +7,11 @@ import { formatDuration } from '../duration.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION } from './ids.js';
 import { messages, STEP_LABEL } from './messages.js';
+import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
 // Minimal Block Kit types: what we build, checked by the compiler.
-export type Text = { type: 'plain_text' | 'mrkdwn'; text: string; emoji?: boolean };
+export type { Text };
 export type Block = Record<string, unknown> & { type: string };
 
 export interface CardContext extends TimeContext {
@@ -22,17 +23,8 @@ export interface CardContext extends TimeContext {
 
 export const LIMITS = { header: 150, section: 3000, field: 2000, context: 2000, buttonText: 75 } as const;
 
-export function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
-}
-
-/** Slack mrkdwn escaping for text we did not write (alert annotations, error messages). */
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-const mrkdwn = (text: string): Text => ({ type: 'mrkdwn', text: truncate(text, LIMITS.section) });
-const plain = (text: string, n: number = LIMITS.header): Text => ({ type: 'plain_text', text: truncate(text, n), emoji: true });
+const mrkdwn = (text: string): Text => mrkdwnText(text, LIMITS.section);
+const plain = (text: string, n: number = LIMITS.header): Text => plainText(text, n);
 
 function isDryRun(r: ScaleRequest): boolean {
   return r.executor === 'dry-run';
@@ -57,16 +49,17 @@ export function headline(r: ScaleRequest): string {
 function alertBlock(r: ScaleRequest, t: CardContext): Block[] {
   const a = r.alert;
   if (!a) {
-    return [{ type: 'section', text: mrkdwn(`Requested by <@${r.requestedBy ?? 'unknown'}> at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
+    return [{ type: 'section', text: mrkdwn(`Requested by ${mention(r.requestedBy ?? 'unknown')} at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
   }
-  const lines = [`:rotating_light: *${esc(a.name)}*${a.summary ? ` — ${esc(a.summary)}` : ''}`];
-  if (a.description) lines.push(esc(a.description));
+  // Cut before escaping (an entity is never split) and short enough that the links below always fit.
+  const lines = [`:rotating_light: *${esc(truncate(a.name, 200))}*${a.summary ? ` — ${esc(truncate(a.summary, 400))}` : ''}`];
+  if (a.description) lines.push(esc(truncate(a.description, 1200)));
   const links: string[] = [];
   if (a.startsAt) links.push(`started ${clock(a.startsAt, t)}`);
-  if (a.generatorURL && /^https?:\/\//.test(a.generatorURL)) links.push(`<${a.generatorURL}|source>`);
-  const am = a.externalURL ?? t.alertmanagerUrl;
-  if (am && /^https?:\/\//.test(am)) links.push(`<${am}|Alertmanager>`);
-  if (t.grafanaUrl) links.push(`<${t.grafanaUrl}|Grafana>`);
+  // Alert-provided URLs: only http(s) becomes a link (link() escapes `|`, `>` and `&<>`); others are left out.
+  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [t.grafanaUrl, 'Grafana']] as const) {
+    if (safeUrl(url)) links.push(link(url, label));
+  }
   if (links.length) lines.push(links.join(' · '));
   if (r.fireCount > 1) lines.push(`:repeat: fired again ×${r.fireCount - 1}, last at ${clock(r.lastFiredAt, t)}`);
   if (r.alertResolvedAt) lines.push(`:large_green_circle: alert resolved at ${clock(r.alertResolvedAt, t)}`);
@@ -95,7 +88,7 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
   const lines: string[] = [];
   const approvers = service?.approval.approvers ?? [];
   if (r.state === 'pending') {
-    lines.push(approvers.length ? `*Approvers:* ${approvers.map((u) => `<@${u}>`).join(', ')}` : '*Approvers:* anyone in this channel');
+    lines.push(approvers.length ? `*Approvers:* ${approvers.map(mention).join(', ')}` : '*Approvers:* anyone in this channel');
     if (t.frozenUntil) lines.push(`:snowflake: Frozen until ${clock(t.frozenUntil, t)} (${relative(t.frozenUntil, t)}): nothing auto-approves; approving asks for confirmation.`);
     if (r.autoApproveAt && t.frozenUntil) lines.push(`:hourglass_flowing_sand: Auto-approval waits for the freeze to end (it was due at ${clock(r.autoApproveAt, t)}).`);
     else if (r.autoApproveAt) lines.push(`:hourglass_flowing_sand: Auto-approves at ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)}) if nobody answers.`);
@@ -107,7 +100,7 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
   }
   const d = r.decision;
   if (d) {
-    const who = d.by === 'auto' ? 'Auto-approved' : `${d.kind === 'approved' ? 'Approved' : 'Rejected'} by <@${d.by}>`;
+    const who = d.by === 'auto' ? 'Auto-approved' : `${d.kind === 'approved' ? 'Approved' : 'Rejected'} by ${mention(d.by)}`;
     lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
   }
   if (r.state === 'withdrawn') {

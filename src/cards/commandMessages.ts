@@ -5,12 +5,12 @@ import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
 import { ACTION } from './ids.js';
 import { STEP_LABEL, messages } from './messages.js';
+// Names from vCenter and error texts are not ours: keep them from being read as mentions or links.
+import { escape as esc, mention } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
-const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
-const list = (names: string[]) => names.map((n) => `*${n}*`).join(', ');
-/** Names from vCenter are not ours: keep them from being read as mentions or links. */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const who = mention;
+const list = (names: string[]) => names.map((n) => `*${esc(n)}*`).join(', ');
 
 /** A line of a listing, capped so that a page of them stays far below Slack's 40,000 characters. */
 export const MAX_LINE_CHARS = 600;
@@ -46,7 +46,7 @@ export const confirmText = {
   notYours: (owner: string) => `Only ${who(owner)}, who ran the command, can confirm it. Nothing was changed.`,
   cancelled: () => 'Cancelled. Nothing was changed.',
   started: (channel: string) => `Confirmed. Progress and the result will appear in <#${channel}>.`,
-  failed: (message: string) => `:x: That failed: ${message}`,
+  failed: (message: string) => `:x: That failed: ${esc(message)}`,
 };
 
 export const argText = {
@@ -70,7 +70,7 @@ function templateLine(t: TemplateListing, tc: TimeContext): string {
 
 export const templateText = {
   working: () => 'Asking vCenter for its templates…',
-  listFailed: (message: string) => `:x: Could not list templates: ${message}`,
+  listFailed: (message: string) => `:x: Could not list templates: ${esc(message)}`,
   /** One page of the templates (`total` in all); the stale metadata is mentioned on the first page. */
   list: (templates: TemplateListing[], stale: string[], tc: TimeContext, page?: PageInfo & { total: number }) => {
     const total = page?.total ?? templates.length;
@@ -101,8 +101,8 @@ export const templateText = {
       : f.code === 'not_found' ? `vCenter has no template named *${f.name}*.`
       : f.code === 'not_template' ? `*${f.name}* is a VM, not a template; this command deletes only templates.`
       : f.code === 'in_use' ? `it is used by ${list(f.services)}.`
-      : f.message.includes('resolves to multiple') ? `${f.message} — add \`pool=<resource pool path>\` to the command.`
-      : f.message;
+      : f.message.includes('resolves to multiple') ? `${esc(f.message)} — add \`pool=&lt;resource pool path&gt;\` to the command.`
+      : esc(f.message);
     return `:x: Could not ${action} template *${name}*: ${why} Nothing was changed.`;
   },
   noVcenter: () => 'vCenter is not configured on this bot (GOVC_URL), so there are no templates to manage.',
@@ -181,7 +181,7 @@ function openLine(r: ScaleRequest, tc: TimeContext): string {
     r.state === 'pending' && r.autoApproveAt ? `, auto-approves ${clock(r.autoApproveAt, tc)} (${relative(r.autoApproveAt, tc)})`
     : r.state === 'pending' ? ', no deadline (manual approval)'
     : r.state === 'running' && step ? `, now: ${STEP_LABEL[step.name]}`
-    : r.state === 'blocked' && r.blocked ? `: ${r.blocked.message}`
+    : r.state === 'blocked' && r.blocked ? `: ${esc(r.blocked.message)}`
     : '';
   return capped(`• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`);
 }

@@ -1,6 +1,7 @@
 /** Every short string a Slack user reads, outside the card layout itself, in one place. */
 import { formatDuration } from '../duration.js';
 import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
+import { escape, mention } from './mrkdwn.js';
 
 export const STEP_LABEL: Record<StepName, string> = {
   'reserve-ip': 'Reserve IP',
@@ -37,10 +38,10 @@ export const messages = {
   verb,
   stateText: (r: ScaleRequest) => STATE_TEXT[r.state],
   notApprover: (service: string, approvers: string[]) =>
-    `You are not an approver for ${service} (approvers: ${approvers.map((u) => `<@${u}>`).join(', ') || 'anyone'}). Nothing was changed.`,
+    `You are not an approver for ${service} (approvers: ${approvers.map(mention).join(', ') || 'anyone'}). Nothing was changed.`,
   requestNotFound: (id: string) => `Scale request ${id} was not found. It may have been deleted.`,
   currentState: (r: ScaleRequest) => {
-    const who = r.decision ? ` by ${r.decision.by === 'auto' ? 'auto-approval' : `<@${r.decision.by}>`}` : '';
+    const who = r.decision ? ` by ${r.decision.by === 'auto' ? 'auto-approval' : mention(r.decision.by)}` : '';
     return `The ${verb(r.direction)} of ${r.service} (${r.id}) is already ${STATE_TEXT[r.state]}${r.decision && r.state !== 'blocked' ? who : ''}. Nothing was changed.`;
   },
   startRefused: (r: ScaleRequest, b: BlockInfo) =>
@@ -60,10 +61,10 @@ export const messages = {
   conflictingAlert: (direction: Direction, alert: string) =>
     `A scale-${direction} alert (${alert}) fired while this request is open; it was not acted on.`,
   unknownService: (service: string, alert: string) =>
-    `:grey_question: Alert *${alert}* names service \`${service}\`, which this bot does not know. ` +
+    `:grey_question: Alert *${escape(alert.slice(0, 200))}* names service \`${escape(service.slice(0, 200))}\`, which this bot does not know. ` +
     'Add it with `/autoscale service create` or `node dist/cli.js services apply -f services.yml`. (At most one notice per service per hour.)',
   stepThread: (step: StepName, durationMs: number, detail?: string) =>
-    `:white_check_mark: ${STEP_LABEL[step]} (${formatDuration(durationMs)})${detail ? `: ${detail}` : ''}`,
+    `:white_check_mark: ${STEP_LABEL[step]} (${formatDuration(durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
   runFinishedThread: (r: ScaleRequest) => {
     const a = r.attempts[r.attempts.length - 1];
     if (!a) return `${r.service}: ${STATE_TEXT[r.state]}`;
@@ -71,8 +72,8 @@ export const messages = {
       const plan = a.plan?.length ? `\n${'```'}\n${a.plan.join('\n')}\n${'```'}` : '';
       return `:white_check_mark: ${verb(r.direction)} of ${r.service} finished (attempt ${a.n}).${plan}`;
     }
-    const undone = a.undone.length ? `\nUndone: ${a.undone.join('; ')}` : '\nNothing needed undoing.';
-    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? a.error.step : 'unknown step'}*: ${a.error?.message ?? 'unknown error'}${undone}`;
+    const undone = a.undone.length ? `\nUndone: ${escape(a.undone.join('; '))}` : '\nNothing needed undoing.';
+    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? escape(a.error.step) : 'unknown step'}*: ${escape(a.error?.message ?? 'unknown error')}${undone}`;
   },
   rejectPrompt: (service: string, direction: Direction) => `Reject the ${verb(direction)} of ${service}?`,
 };

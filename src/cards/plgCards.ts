@@ -1,6 +1,14 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
 import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
+import { maskSecretLines } from '../integrations/plg/diff.js';
 import { ACTION } from './ids.js';
+import { escape, mention, truncate } from './mrkdwn.js';
+
+/**
+ * Text from the monitoring server (promtool / amtool output, SSH errors) may quote a config line:
+ * mask secrets in it as the diff does, and escape it for mrkdwn.
+ */
+const outside = (text: string) => escape(maskSecretLines(text));
 
 const FILE_LABEL = { prometheus: 'Prometheus config', rules: 'alert rules', alertmanager: 'Alertmanager config' } as const;
 const MAX_DIFF = 2800;
@@ -9,11 +17,14 @@ function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
   const blocks: Array<Record<string, unknown>> = [];
   for (const f of plan.files) {
     if (!f.changed) {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${FILE_LABEL[f.role]} \`${f.path}\`: unchanged` }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${FILE_LABEL[f.role]} \`${escape(f.path)}\`: unchanged` }] });
       continue;
     }
-    const diff = f.diff.length > MAX_DIFF ? `${f.diff.slice(0, MAX_DIFF)}\n… (${f.diff.length - MAX_DIFF} more characters)` : f.diff;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${f.path}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${diff}\`\`\`` } });
+    // f.diff is masked already (maskedDiff); the line pass again is cheap insurance for what reaches Slack.
+    // Escaped before it is cut, so the section stays within Slack's 3000 characters; a cut entity is dropped.
+    const escaped = escape(maskSecretLines(f.diff));
+    const diff = escaped.length > MAX_DIFF ? `${truncate(escaped, MAX_DIFF).replace(/&[a-z]*…$/, '…')}\n… (${escaped.length - MAX_DIFF} more characters)` : escaped;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${diff}\`\`\`` } });
   }
   return blocks;
 }
@@ -45,15 +56,15 @@ export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string } = {}
 
 export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: string, r: ApplyResult): string {
   const head = r.ok
-    ? r.noop ? `:white_check_mark: Monitoring config for ${service} was already up to date.` : `:white_check_mark: Monitoring config ${kind === 'push' ? 'pushed for' : 'removed for'} *${service}* by <@${by}> in ${(r.durationMs / 1000).toFixed(1)} s.`
-    : `:x: Monitoring config ${kind} for *${service}* failed (${r.code}): ${r.message}${r.rolledBack ? '\nThe original files were restored and the servers reloaded.' : ''}`;
-  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${s.step}${s.role ? ` (${s.role})` : ''}: ${s.detail}`);
-  const backups = r.backups.length ? `\nBackups: ${r.backups.map((b) => `\`${b}\``).join(', ')}` : '';
-  return `${head}\n${steps.join('\n')}${backups}`.slice(0, 3900);
+    ? r.noop ? `:white_check_mark: Monitoring config for ${service} was already up to date.` : `:white_check_mark: Monitoring config ${kind === 'push' ? 'pushed for' : 'removed for'} *${service}* by ${mention(by)} in ${(r.durationMs / 1000).toFixed(1)} s.`
+    : `:x: Monitoring config ${kind} for *${service}* failed (${r.code}): ${outside(r.message)}${r.rolledBack ? '\nThe original files were restored and the servers reloaded.' : ''}`;
+  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${s.step}${s.role ? ` (${s.role})` : ''}: ${outside(s.detail)}`);
+  const backups = r.backups.length ? `\nBackups: ${r.backups.map((b) => `\`${escape(b)}\``).join(', ')}` : '';
+  return truncate(`${head}\n${steps.join('\n')}${backups}`, 3900);
 }
 
 export const plgMessages = {
-  notConfigured: (why: string) => `:warning: The monitoring push is not configured: ${why}`,
-  planFailed: (service: string, code: string, message: string) => `:x: Could not prepare the monitoring config for ${service} (${code}): ${message}. Nothing was changed.`,
+  notConfigured: (why: string) => `:warning: The monitoring push is not configured: ${escape(why)}`,
+  planFailed: (service: string, code: string, message: string) => `:x: Could not prepare the monitoring config for ${service} (${code}): ${outside(message)}. Nothing was changed.`,
   applying: (service: string) => `:hourglass_flowing_sand: Applying the monitoring config for ${service}…`,
 };

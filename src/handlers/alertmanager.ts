@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatIssues } from '../config.js';
 import { StoreError } from '../store/store.js';
-import { webhookSchema } from '../workflows/alertPayload.js';
+import { webhookSchema, type WebhookPayload } from '../workflows/alertPayload.js';
 import type { Deps } from '../workflows/deps.js';
 import { ingestNotification } from '../workflows/intake.js';
 
@@ -54,6 +54,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** How many generatorURL / externalURL values the schema dropped for not being http(s). */
+function droppedUrls(raw: unknown, parsed: WebhookPayload): number {
+  const given = (v: unknown) => typeof v === 'string' && v !== '';
+  const r = raw as { externalURL?: unknown; alerts?: Array<{ generatorURL?: unknown }> };
+  let n = given(r.externalURL) && !parsed.externalURL ? 1 : 0;
+  parsed.alerts.forEach((a, i) => {
+    if (given(r.alerts?.[i]?.generatorURL) && !a.generatorURL) n++;
+  });
+  return n;
+}
+
 export async function handleAlertmanager(req: IncomingMessage, res: ServerResponse, deps: Deps): Promise<void> {
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
   if (!bearerMatches(req.headers.authorization, deps.config.ALERT_WEBHOOK_TOKEN)) {
@@ -80,6 +91,8 @@ export async function handleAlertmanager(req: IncomingMessage, res: ServerRespon
     deps.metrics.alertsReceived.inc({ outcome: 'invalid' });
     return sendJson(res, 400, { error: 'invalid Alertmanager payload', problems: formatIssues(parsed.error) });
   }
+  const dropped = droppedUrls(json, parsed.data);
+  if (dropped) deps.logger.warn({ dropped }, 'webhook: URLs that are not http(s) were dropped (the alerts are kept)');
   try {
     const results = await ingestNotification(deps, parsed.data);
     return sendJson(res, 200, { status: 'ok', alerts: results });

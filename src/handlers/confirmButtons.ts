@@ -1,11 +1,13 @@
 /**
  * The Confirm / Cancel (or Apply / Cancel) buttons of every command that asks first: template
  * create/delete, service delete, `jenkins push|remove`, `plg push|remove`. The button carries only
- * the pending confirmation's id; only the user who asked can use it, once.
+ * the pending confirmation's id; only the user who asked can use it, once, and only while they are
+ * still an admin (ADMIN_USERS is checked again at the click: it may have changed since the prompt).
  */
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
-import { confirmText } from '../cards/commandMessages.js';
+import { argText, confirmText } from '../cards/commandMessages.js';
 import { ACTION } from '../cards/ids.js';
+import { isAdmin } from '../commands/autoscale/admins.js';
 import { confirmationsOf, type ConfirmIO } from '../commands/autoscale/confirmations.js';
 import type { Deps } from '../workflows/deps.js';
 
@@ -45,6 +47,10 @@ export function registerConfirmButtons(app: App, deps: Deps): void {
   for (const pair of PAIRS) {
     app.action<BlockAction<ButtonAction>>(pair.confirm, async ({ ack, body, action, respond }) => {
       await ack();
+      // Every command that asks first is admin-only; the prompt stays usable for an admin.
+      if (!isAdmin(deps.config.ADMIN_USERS, body.user.id)) {
+        return void (await respond({ response_type: 'ephemeral', replace_original: false, text: argText.onlyAdmins(deps.config.ADMIN_USERS) }));
+      }
       const taken = confirmationsOf(deps).take(action.value ?? '', body.user.id);
       if (!taken.ok) {
         const text = taken.code === 'expired' ? confirmText.expired() : confirmText.notYours(taken.owner);

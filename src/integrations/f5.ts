@@ -2,7 +2,10 @@
  * F5 BIG-IP iControl REST client for the few calls the bot needs: pool members, their session and
  * connection count, the active unit of an HA pair, and config-sync.
  *
- * Every call goes to the ACTIVE unit. Token auth (`X-F5-Auth-Token`) is cached per unit; a 401 logs
+ * Every call goes to the ACTIVE unit. Reads may reuse the answer to "which unit is active" for a few
+ * seconds; a write sequence asks again immediately before it starts and checks afterwards that the
+ * unit is still ACTIVE, because a write that lands on a unit which just became standby is accepted
+ * by iControl REST and then lost (the new active unit never sees it). Token auth (`X-F5-Auth-Token`) is cached per unit; a 401 logs
  * in again once. Transient failures (mcpd or restjavad restarting, network blips, timeouts) are
  * retried by a named policy; everything else fails at once with a coded `F5Error`.
  */
@@ -21,7 +24,9 @@ export type F5ErrorCode =
   | 'server'
   | 'timeout'
   | 'network'
-  | 'no_active_unit';
+  | 'no_active_unit'
+  /** The unit a write went to is no longer ACTIVE (a failover mid-sequence): transient, re-asked and retried. */
+  | 'not_active';
 
 export class F5Error extends Error {
   override readonly name = 'F5Error';
@@ -111,7 +116,7 @@ export interface F5ClientOptions {
   timeoutMs?: number;
   logger?: Logger;
   retry?: RetryPolicy;
-  /** How long the answer of `activeUnit()` is reused. Default 5 s. */
+  /** How long reads reuse the answer of `activeUnit()`. Default 5 s. Writes never reuse it. */
   activeUnitTtlMs?: number;
 }
 
@@ -161,7 +166,7 @@ export class F5Client {
     });
   }
 
-  /** The unit to send writes to: the only one, or the one whose failover status is ACTIVE. */
+  /** The unit to send reads to: the only one, or the one whose failover status is ACTIVE (cached briefly). */
   async activeUnit(): Promise<string> {
     if (this.units.length === 1) return this.units[0]!;
     if (this.active && Date.now() < this.active.until) return this.active.unit;
@@ -174,7 +179,7 @@ export class F5Client {
   /** Adds `ip:port` to the pool; an existing member counts as success. Returns the member as F5 reads it back. */
   async addMember(pool: string, partition: string, ip: string, port: number): Promise<PoolMember> {
     const p = memberPaths(pool, partition, ip, port);
-    return this.onActiveUnit(`add ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`add ${p.label}`, 'write', async (unit) => {
       const body = { name: `${ip}:${port}`, address: ip, partition };
       const created = await this.call(unit, 'POST', p.members, body);
       const alreadyThere = created.status === 409 && /already exists/i.test(this.messageOf(created) ?? '');
@@ -188,7 +193,7 @@ export class F5Client {
   /** The member, or undefined when the pool has no such member. A missing pool is an error (`not_found`). */
   async getMember(pool: string, partition: string, ip: string, port: number): Promise<PoolMember | undefined> {
     const p = memberPaths(pool, partition, ip, port);
-    return this.onActiveUnit(`get ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`get ${p.label}`, 'read', async (unit) => {
       const read = await this.call(unit, 'GET', p.member);
       if (read.status === 404 && isMissingMember(this.messageOf(read))) return undefined;
       return parse(memberSchema, this.expectOk(read, unit, 'GET', p.member), unit, p.member);
@@ -197,7 +202,7 @@ export class F5Client {
 
   async listMembers(pool: string, partition: string): Promise<PoolMember[]> {
     const p = poolPaths(pool, partition);
-    return this.onActiveUnit(`list ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`list ${p.label}`, 'read', async (unit) => {
       const read = await this.call(unit, 'GET', p.members);
       // BIG-IP leaves `items` out of an empty collection.
       return parse(memberListSchema, this.expectOk(read, unit, 'GET', p.members), unit, p.members).items;
@@ -207,7 +212,7 @@ export class F5Client {
   /** Removes the member; true if it was there, false if it was already gone (or its pool is). */
   async removeMember(pool: string, partition: string, ip: string, port: number): Promise<boolean> {
     const p = memberPaths(pool, partition, ip, port);
-    return this.onActiveUnit(`remove ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`remove ${p.label}`, 'write', async (unit) => {
       const deleted = await this.call(unit, 'DELETE', p.member);
       if (deleted.status === 404 && !isTransient(404, this.messageOf(deleted))) {
         const message = this.messageOf(deleted);
@@ -228,7 +233,7 @@ export class F5Client {
     session: MemberSession,
   ): Promise<PoolMember> {
     const p = memberPaths(pool, partition, ip, port);
-    return this.onActiveUnit(`${session} ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`${session} ${p.label}`, 'write', async (unit) => {
       const patched = await this.call(unit, 'PATCH', p.member, { state: 'user-up', session });
       return parse(memberSchema, this.expectOk(patched, unit, 'PATCH', p.member), unit, p.member);
     });
@@ -238,7 +243,7 @@ export class F5Client {
   async memberStats(pool: string, partition: string, ip: string, port: number): Promise<{ curConns: number }> {
     const p = memberPaths(pool, partition, ip, port);
     const path = `${p.member}/stats`;
-    return this.onActiveUnit(`stats ${p.label}`, async (unit) => {
+    return this.onActiveUnit(`stats ${p.label}`, 'read', async (unit) => {
       const read = await this.call(unit, 'GET', path);
       const entries = firstNestedEntries(this.expectOk(read, unit, 'GET', path), unit, path);
       return { curConns: parse(statValue, entries['serverside.curConns'], unit, path).value };
@@ -259,13 +264,13 @@ export class F5Client {
     const polls = opts.polls ?? 5;
     const intervalMs = opts.intervalMs ?? 1_000;
     const body = { command: 'run', utilCmdArgs: `config-sync to-group ${deviceGroup}` };
-    await this.onActiveUnit(`config-sync ${deviceGroup}`, async (unit) => {
+    await this.onActiveUnit(`config-sync ${deviceGroup}`, 'write', async (unit) => {
       this.expectOk(await this.call(unit, 'POST', '/mgmt/tm/cm', body), unit, 'POST', '/mgmt/tm/cm');
     });
     let status = 'unknown';
     for (let i = 0; i < polls; i++) {
       if (i > 0) await sleep(intervalMs);
-      status = await this.onActiveUnit('sync-status', (unit) => this.syncStatus(unit));
+      status = await this.onActiveUnit('sync-status', 'read', (unit) => this.syncStatus(unit));
       if (status === 'In Sync') return { inSync: true, status };
     }
     this.log?.warn({ deviceGroup, status, polls }, 'device group not in sync yet');
@@ -315,11 +320,20 @@ export class F5Client {
     return parse(statDescription, entries.status, unit, path).description;
   }
 
-  /** Runs `op` on the active unit, retrying transient failures by the policy (re-resolving the unit each time). */
-  private async onActiveUnit<T>(what: string, op: (unit: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs `op` on the active unit, retrying transient failures by the policy (re-resolving the unit each time).
+   * A write sequence asks which unit is active right before it starts (never the cached answer) and
+   * afterwards confirms that unit is still ACTIVE; if it turned standby meanwhile, the sequence counts
+   * as a transient failure and runs again on the new active unit (every write here is idempotent).
+   */
+  private async onActiveUnit<T>(what: string, kind: 'read' | 'write', op: (unit: string) => Promise<T>): Promise<T> {
+    const ha = this.units.length > 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await op(await this.activeUnit());
+        const unit = kind === 'write' && ha ? await this.findActiveUnit() : await this.activeUnit();
+        const result = await op(unit);
+        if (kind === 'write' && ha) await this.confirmStillActive(unit, what);
+        return result;
       } catch (e) {
         if (!(e instanceof F5Error) || !e.transient || attempt >= this.retry.retries) throw e;
         this.active = undefined; // the unit may have failed over
@@ -331,6 +345,19 @@ export class F5Client {
         await sleep(delayMs);
       }
     }
+  }
+
+  /** One GET after a write sequence: the unit it went to must still be ACTIVE. */
+  private async confirmStillActive(unit: string, what: string): Promise<void> {
+    const status = await this.failoverStatus(unit);
+    if (status === 'ACTIVE') return;
+    this.active = undefined;
+    throw new F5Error({
+      code: 'not_active',
+      transient: true,
+      unit,
+      message: `${unit} became ${status} during "${what}"; the write may not reach the active unit, so it is repeated there`,
+    });
   }
 
   /** One authenticated call; a 401 logs in again once and repeats it. */

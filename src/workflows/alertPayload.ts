@@ -1,5 +1,13 @@
 /** Alertmanager webhook payload, version 4. Unknown fields are ignored (newer versions add some). */
 import { z } from 'zod';
+import { isHttpUrl } from '../httpUrl.js';
+
+/**
+ * A URL the alert carries (generatorURL, externalURL) ends up as a link on the card: only http(s)
+ * is kept. Anything else (javascript:, data:, a `|` or `>` that would end the mrkdwn link) is
+ * dropped, and the alert itself is still taken.
+ */
+const alertUrl = z.string().max(4096).optional().transform((u) => (isHttpUrl(u) ? u : undefined));
 
 const labels = z.record(z.string().max(1024), z.string().max(8192));
 
@@ -9,7 +17,7 @@ export const alertSchema = z.object({
   annotations: labels.default({}),
   startsAt: z.string().max(64).optional(),
   endsAt: z.string().max(64).optional(),
-  generatorURL: z.string().max(4096).optional(),
+  generatorURL: alertUrl,
   fingerprint: z.string().max(64).optional(),
 });
 
@@ -23,7 +31,7 @@ export const webhookSchema = z.object({
   groupLabels: labels.optional(),
   commonLabels: labels.optional(),
   commonAnnotations: labels.optional(),
-  externalURL: z.string().max(4096).optional(),
+  externalURL: alertUrl,
 });
 
 export type WebhookPayload = z.infer<typeof webhookSchema>;

@@ -52,6 +52,8 @@ export interface FakeRequest {
   path: string;
   /** Whether the request carried a token the fake accepted. */
   authed: boolean;
+  /** This unit's failover status when the request arrived. */
+  failover: FailoverStatus;
 }
 
 export interface FakeF5Options {
@@ -88,6 +90,14 @@ export interface FakeF5 {
   setPeer(peer: FakeF5): void;
   /** Writes (POST, PATCH, PUT, DELETE) other than login, in order. */
   writes(): FakeRequest[];
+  /**
+   * Writes that arrived while this unit was STANDBY. A real standby unit accepts them (iControl REST
+   * does not refuse config changes on a standby) and the next config-sync from the active unit
+   * overwrites them, so such a write is silently lost: the client must never send one.
+   */
+  writesWhileStandby(): FakeRequest[];
+  /** Calls `hook` after each request other than login has been answered (e.g. to fail over between two writes). */
+  afterRequest(hook: (req: FakeRequest) => void): void;
 }
 
 const VERSION = '15.1.10';
@@ -116,6 +126,7 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
   let peer: FakeF5 | undefined;
   let syncLag = 0;
   let operationId = 1000;
+  const hooks: Array<(req: FakeRequest) => void> = [];
 
   const errorBody = (code: number, message: string) => ({
     code,
@@ -390,7 +401,8 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
     const isLogin = path === '/mgmt/shared/authn/login' && method === 'POST';
     const denied = isLogin ? undefined : authFailure(req, path);
     // Logged on arrival, so a request the client gave up on (timeout) still counts.
-    requests.push({ method, path, authed: !isLogin && !denied });
+    const logged: FakeRequest = { method, path, authed: !isLogin && !denied, failover: state.failover };
+    requests.push(logged);
     if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
 
     const send = (status: number, body: unknown) => {
@@ -417,6 +429,7 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
     if (denied) return send(401, denied);
     const [status, out] = route(method, path, body);
     send(status, out);
+    for (const hook of hooks) hook(logged);
   }
 
   let server: Server;
@@ -470,6 +483,12 @@ export async function startFakeF5(opts: FakeF5Options = {}): Promise<FakeF5> {
     },
     writes() {
       return requests.filter((r) => r.method !== 'GET' && r.path !== '/mgmt/shared/authn/login');
+    },
+    writesWhileStandby() {
+      return fake.writes().filter((r) => r.failover === 'STANDBY');
+    },
+    afterRequest(hook) {
+      hooks.push(hook);
     },
   };
   return fake;

@@ -71,7 +71,7 @@ describe('/autoscale jenkins', () => {
 
   it('diff shows the config a push would create, without buttons, and writes nothing', async () => {
     const { tb, jenkins } = await start();
-    const { now, later } = await commandAndWait(tb, 'jenkins diff web-server', 'U0READER1');
+    const { now, later } = await commandAndWait(tb, 'jenkins diff web-server', ADMIN); // diff is admin-only too (issue 11, item 7)
     expect(now.text).toBe(`Comparing job *${JOB}* in Jenkins with the bot's config…`);
     expect(later.text).toBe(`Job *${JOB}* does not exist in Jenkins yet; \`/autoscale jenkins push web-server\` would create it:`);
     const text = blockText(later.blocks);

@@ -85,6 +85,32 @@ describe('scale-out on vcsim and the fake F5', () => {
     expect(stack.f5b!.state.pools.get('/Common/web-server-pool')!.members.size).toBe(1);
   });
 
+  it('adds the member on the unit that became ACTIVE during the run, never on the one that just turned standby', async () => {
+    const s = await svcWithTarget('web-server', 15);
+    let failOver = () => {};
+    // The HA pair fails over while vCenter clones: the F5 unit the bot read at card time is standby by the f5-add step.
+    const failingOverDuringClone = (real: VCenter): VCenter => {
+      const w = Object.create(real) as VCenter;
+      w.clone = async (p, sig) => {
+        await real.clone(p, sig);
+        failOver();
+      };
+      return w;
+    };
+    stack = await startStack({ services: [s], haPair: true, vcenter: failingOverDuringClone });
+    const { f5, f5b } = stack;
+    failOver = () => {
+      f5.setFailover('STANDBY');
+      f5b!.setFailover('ACTIVE');
+    };
+    closers.push((await healthTarget('127.0.15.10', s.healthCheck.port)).close);
+    const r = await scaleOut(stack);
+    expect(r.state).toBe('succeeded');
+    expect(f5.writesWhileStandby()).toEqual([]);
+    expect(f5b!.writes().map((w) => `${w.method} ${w.path} ${w.failover}`)).toEqual(['POST /mgmt/tm/ltm/pool/~Common~web-server-pool/members ACTIVE']);
+    expect([...f5b!.state.pools.get('/Common/web-server-pool')!.members.keys()]).toEqual([`127.0.15.10:${s.f5.port}`]);
+  });
+
   it('runs two services in parallel', async () => {
     const a = await svcWithTarget('alpha', 13);
     const b = await svcWithTarget('beta', 14);

@@ -6,6 +6,7 @@ import { operations } from './operations.js';
 import { services } from './services.js';
 import { templates } from './templates.js';
 import { plgSubcommands } from './plg.js';
+import { isAdmin } from './admins.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
 const registry: Subcommand[] = [];
@@ -25,7 +26,7 @@ export function helpText(): string {
   const out = ['*`/autoscale` commands*'];
   for (const [g, list] of groups) {
     out.push(`\n*${g}*`);
-    for (const s of list) out.push(`• \`/autoscale ${s.usage}\` — ${s.summary}${s.mutating ? ' _(admins)_' : ''}`);
+    for (const s of list) out.push(`• \`/autoscale ${s.usage}\` — ${s.summary}${s.mutating || s.adminOnly ? ' _(admins)_' : ''}`);
   }
   return out.join('\n');
 }
@@ -59,7 +60,7 @@ export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string):
     return { text: `Usage: \`/autoscale ${sub.usage}\`` };
   }
   const admins = ctx.deps.config.ADMIN_USERS;
-  if (sub.mutating && admins.length > 0 && !admins.includes(ctx.user)) {
+  if ((sub.mutating || sub.adminOnly) && !isAdmin(admins, ctx.user)) {
     return { text: `Only admins may run \`/autoscale ${sub.name}\` (ADMIN_USERS: ${admins.map((u) => `<@${u}>`).join(', ')}). Nothing was changed.` };
   }
   return sub.run({ ...ctx, args });

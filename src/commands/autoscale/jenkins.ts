@@ -24,7 +24,7 @@ const failureText = (job: string, f: JobFailure) => (f.code === 'no_jenkins' ? j
 
 const jenkinsDiff: Subcommand = {
   name: 'jenkins diff', usage: 'jenkins diff <service>', summary: "what `jenkins push` would change in the service's Jenkins job (changes nothing)",
-  group: 'Jenkins', mutating: false, minArgs: 1, maxArgs: 1,
+  group: 'Jenkins', mutating: false, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);
     if ('refusal' in t) return t.refusal;
@@ -39,7 +39,7 @@ const jenkinsDiff: Subcommand = {
 
 const jenkinsPush: Subcommand = {
   name: 'jenkins push', usage: 'jenkins push <service>', summary: "create or update the service's Jenkins job: shows the diff, then Apply / Cancel",
-  group: 'Jenkins', mutating: true, minArgs: 1, maxArgs: 1,
+  group: 'Jenkins', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);
     if ('refusal' in t) return t.refusal;
@@ -61,7 +61,7 @@ const jenkinsPush: Subcommand = {
 
 const jenkinsRemove: Subcommand = {
   name: 'jenkins remove', usage: 'jenkins remove <service>', summary: "delete the service's Jenkins job, after a confirm (the service stays)",
-  group: 'Jenkins', mutating: true, minArgs: 1, maxArgs: 1,
+  group: 'Jenkins', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);
     if ('refusal' in t) return t.refusal;

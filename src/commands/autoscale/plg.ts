@@ -25,7 +25,7 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
     remove: 'remove the service from the monitoring config, after showing the diff (Apply / Cancel)',
   }[kind];
   return {
-    name: `plg ${kind}`, usage: `plg ${kind} <service>`, summary, group: 'Monitoring (PLG)', mutating: kind !== 'diff', minArgs: 1, maxArgs: 1,
+    name: `plg ${kind}`, usage: `plg ${kind} <service>`, summary, group: 'Monitoring (PLG)', mutating: kind !== 'diff', adminOnly: true, minArgs: 1, maxArgs: 1,
     async run(ctx: CommandContext) {
       const service = getService(ctx.deps.store, ctx.args[0]!);
       if (!service) return { text: `No service named \`${ctx.args[0]!.slice(0, 60)}\`. \`/autoscale service list\` shows them.` };

@@ -21,6 +21,11 @@ export interface Subcommand {
   summary: string;
   group: 'Operations' | 'Services' | 'Templates' | 'Monitoring (PLG)' | 'Jenkins' | 'Help';
   mutating: boolean;
+  /**
+   * Only ADMIN_USERS may run it even though it changes nothing: it shows what only admins should
+   * read (the monitoring server's config, the Jenkins job). Mutating commands are admin-only anyway.
+   */
+  adminOnly?: boolean;
   /** Number of words of the name: `scale out` is 2. */
   name: string;
   minArgs?: number;

@@ -215,6 +215,38 @@ describe('F5Client against a fake BIG-IP', () => {
       expect(b.writes()).toHaveLength(2);
     });
 
+    it('sends the first write after a failover to the new active unit, never to the one that just became standby', async () => {
+      const a = await fake({ failover: 'ACTIVE' });
+      const b = await fake({ failover: 'STANDBY' });
+      const c = client([a.url, b.url]); // default reuse of the active-unit answer for reads
+      await c.addMember(POOL, 'Common', IP, 80);
+      a.setFailover('STANDBY');
+      b.setFailover('ACTIVE');
+      await c.addMember(POOL, 'Common', '127.0.0.22', 80);
+      await c.setMemberSession(POOL, 'Common', '127.0.0.22', 80, 'user-disabled');
+      expect(a.writesWhileStandby()).toEqual([]);
+      expect(b.writes().map((r) => r.method)).toEqual(['POST', 'PATCH']);
+      expect(b.state.pools.get(`/Common/${POOL}`)!.members.get('127.0.0.22:80')?.session).toBe('user-disabled');
+    });
+
+    it('repeats a write on the new active unit when the unit fails over in the middle of it', async () => {
+      const a = await fake({ failover: 'ACTIVE' });
+      const b = await fake({ failover: 'STANDBY' });
+      let failedOver = false;
+      a.afterRequest((r) => {
+        if (!failedOver && r.method === 'POST' && r.path.endsWith('/members')) {
+          failedOver = true;
+          a.setFailover('STANDBY');
+          b.setFailover('ACTIVE');
+        }
+      });
+      const member = await client([a.url, b.url]).addMember(POOL, 'Common', IP, 80);
+      expect(member.name).toBe(`${IP}:80`);
+      expect([...b.state.pools.get(`/Common/${POOL}`)!.members.keys()]).toEqual([`${IP}:80`]);
+      expect(b.writes().map((r) => `${r.method} ${r.failover}`)).toEqual(['POST ACTIVE']);
+      expect([...a.writesWhileStandby(), ...b.writesWhileStandby()]).toEqual([]);
+    });
+
     it('fails with no_active_unit when no unit is ACTIVE', async () => {
       const a = await fake({ failover: 'STANDBY' });
       const b = await fake({ failover: 'STANDBY' });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandArgs } from '../../../src/integrations/plg/commands.js';
-import { maskSecrets } from '../../../src/integrations/plg/diff.js';
+import { maskedDiff, maskSecrets } from '../../../src/integrations/plg/diff.js';
 import { rulesFileRefFor } from '../../../src/integrations/plg/push.js';
-import { mergeAlertmanager } from '../../../src/integrations/plg/merge.js';
+import { mergeAlertmanager, mergePrometheus } from '../../../src/integrations/plg/merge.js';
 import { SETTINGS, service } from '../../fixtures/plg/services.js';
 
 describe('commandArgs', () => {
@@ -33,5 +33,69 @@ describe('maskSecrets', () => {
     expect(masked).not.toContain('plg-autoscale-token');
     expect(masked).toContain("credentials: '[REDACTED]'");
     expect(masked).toContain("username: 'danacloud'");
+  });
+
+  const secretsFixture = (name: string) => readFileSync(new URL(`../../fixtures/plg/secrets/${name}`, import.meta.url), 'utf8');
+  /** Every fake secret of a fixture: each is spelled FAKE-… */
+  const fakes = (text: string) => [...new Set(text.match(/FAKE-[A-Za-z0-9-]+/g) ?? [])].filter((f) => f !== 'FAKE-');
+
+  it("masks every secret of the user's Alertmanager and Prometheus files, in block, flow and multi-line forms, and keeps the rest readable", () => {
+    for (const name of ['alertmanager.yml', 'prometheus.yml']) {
+      const text = secretsFixture(name);
+      expect(fakes(text).length).toBeGreaterThan(5);
+      const masked = maskSecrets(text, SETTINGS);
+      expect(fakes(masked)).toEqual([]);
+    }
+    const am = maskSecrets(secretsFixture('alertmanager.yml'), SETTINGS);
+    expect(am).toContain("slack_api_url: 'https://hooks.slack.com/[REDACTED]'");
+    expect(am).toContain("{url: 'http://127.0.0.9:9000/[REDACTED]', http_config: {basic_auth: {username: ops, password: '[REDACTED]'}}}");
+    expect(am).toContain("auth_password: '[REDACTED]'\n        auth_secret: '[REDACTED]'\n");
+    expect(am).toContain('type: Bearer');
+    expect(am).toContain("username: 'danacloud'");
+    expect(am).toContain("channel: '#alerts'");
+  });
+
+  it('masks header secrets, Teams URLs, values behind aliases, quoted keys, _file paths and files that do not parse', () => {
+    const text = [
+      'defaults:',
+      '  shared: &pw FAKE-anchored-secret',
+      'receivers:',
+      '  - name: teams',
+      '    msteams_configs:',
+      "      - webhook_url: 'https://example.webhook.office.com/webhookb2/FAKE-teams-token'",
+      '        http_config:',
+      '          http_headers:',
+      '            Authorization: {values: [FAKE-header-authorization]}',
+      '            X-Custom: {values: [visible-value], secrets: [FAKE-header-secret]}',
+      '          basic_auth: {username: u, password: *pw}',
+      '          tls_config: {key: FAKE-inline-private-key, key_file: /etc/FAKE-key-path, ca_file: /etc/ca.pem}',
+      '    webhook_configs:',
+      '      - "url": "http://127.0.0.9/hook?token=FAKE-query-token"',
+      '        "password_file": /etc/FAKE-password-path',
+      '',
+    ].join('\n');
+    const masked = maskSecrets(text, SETTINGS);
+    expect(fakes(masked)).toEqual([]);
+    expect(masked).toContain('visible-value');
+    expect(masked).toContain('ca_file: /etc/ca.pem');
+    const broken = 'receivers: [\n  password: FAKE-unparsable-password\n  # bearer_token: FAKE-commented-token\n  see https://hooks.slack.com/services/T0/B0/FAKE-hook-in-text\n';
+    expect(fakes(maskSecrets(broken, SETTINGS))).toEqual([]);
+  });
+
+  it('keeps secrets out of added, removed and context lines of the diff, and says so when only a secret changes', () => {
+    const am = secretsFixture('alertmanager.yml');
+    const merged = mergeAlertmanager(am, service('web-server'), SETTINGS);
+    const diff = maskedDiff('alertmanager.yml', am, merged, SETTINGS);
+    expect(diff).toContain("\n         api_url: 'https://hooks.slack.com/[REDACTED]'\n"); // the last receiver's URL: a context line of the bot's receiver
+    expect(diff).toMatch(/^\+ +credentials: '\[REDACTED\]'$/m);
+    expect(fakes(diff)).toEqual([]);
+    expect(diff).not.toContain(SETTINGS.webhookToken);
+    const removed = maskedDiff('alertmanager.yml', merged, am, SETTINGS);
+    expect(fakes(removed)).toEqual([]);
+    expect(removed).toMatch(/^-/m);
+    const prom = secretsFixture('prometheus.yml');
+    expect(fakes(maskedDiff('prometheus.yml', prom, mergePrometheus(prom, service('web-server'), SETTINGS), SETTINGS))).toEqual([]);
+    const rotated = am.replace('FAKE-jenkins-basic-password', 'FAKE-rotated-password');
+    expect(maskedDiff('alertmanager.yml', am, rotated, SETTINGS)).toBe('alertmanager.yml: only secret values change (not shown)\n');
   });
 });
