@@ -16,8 +16,10 @@ import { jenkinsRunText } from '../cards/jenkinsMessages.js';
 import { JenkinsError, type BuildResult, type JenkinsClient, type StageInfo } from '../integrations/jenkins/client.js';
 import { DEFAULT_PLAN_FILE, jobNameFor, type JobParameter } from '../integrations/jenkins/jobConfig.js';
 import { parseRunStepLines, type RunStepLine } from '../integrations/jenkins/runStepProtocol.js';
+import { registerSecrets } from '../logger.js';
 import { markLeaseInUse } from '../store/leases.js';
 import { findRequest } from '../store/requests.js';
+import { listServices } from '../store/services.js';
 import type { StepName, StepRecord } from '../store/types.js';
 import { isShutdown, StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
 import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
@@ -51,7 +53,10 @@ const isVmStep = (name: string): name is VmStep => (VM_STEPS as readonly string[
 
 export class JenkinsExecutor implements Executor {
   readonly kind = 'jenkins' as const;
-  constructor(private readonly d: JenkinsExecutorDeps) {}
+  constructor(private readonly d: JenkinsExecutorDeps) {
+    // The services' webhook tokens are secrets: masked wherever they would appear in a log line.
+    registerSecrets(listServices(d.store).map((s) => s.jenkins?.token));
+  }
 
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
     const at = this.attached(ctx.request.id);
