@@ -6,7 +6,8 @@
  *
  * A failed or aborted build gets the local executor's compensation. The pipeline's `post` block has
  * usually rolled back already (`run-step rollback`); that is reported, and the bot's own rollback
- * then finds nothing left — both are idempotent. The queue item and the build are recorded on the
+ * then finds nothing left — both are idempotent. What each stage did is read from the JSON line its
+ * `run-step` printed (runStepProtocol.ts: codes, never English text). The queue item and the build are recorded on the
  * step while it runs, so after a restart the bot re-attaches to the same build instead of starting
  * another. Scale-ins run locally: the job only scales out.
  */
@@ -14,8 +15,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jenkinsRunText } from '../cards/jenkinsMessages.js';
 import { JenkinsError, type BuildResult, type JenkinsClient, type StageInfo } from '../integrations/jenkins/client.js';
 import { DEFAULT_PLAN_FILE, jobNameFor, type JobParameter } from '../integrations/jenkins/jobConfig.js';
+import { parseRunStepLines, type RunStepLine } from '../integrations/jenkins/runStepProtocol.js';
+import { registerSecrets } from '../logger.js';
 import { markLeaseInUse } from '../store/leases.js';
 import { findRequest } from '../store/requests.js';
+import { listServices } from '../store/services.js';
 import type { StepName, StepRecord } from '../store/types.js';
 import { isShutdown, StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
 import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
@@ -36,8 +40,8 @@ export interface JenkinsExecutorDeps extends PlacementDeps, CompensationDeps {
 interface BuildFacts {
   /** The clone stage found someone else's VM by that name: it must never be destroyed. */
   foreignVm?: boolean;
-  /** The pipeline's own rollback (`post { failure / aborted }`), as `run-step rollback` printed it. */
-  pipelineRollback?: string;
+  /** What the pipeline's own rollback (`post { failure / aborted }`) undid, as `run-step rollback` reported it. */
+  pipelineRollback?: NonNullable<RunStepLine['undone']>;
 }
 
 /** Facts recorded on the jenkins-build step while it runs. */
@@ -49,7 +53,10 @@ const isVmStep = (name: string): name is VmStep => (VM_STEPS as readonly string[
 
 export class JenkinsExecutor implements Executor {
   readonly kind = 'jenkins' as const;
-  constructor(private readonly d: JenkinsExecutorDeps) {}
+  constructor(private readonly d: JenkinsExecutorDeps) {
+    // The services' webhook tokens are secrets: masked wherever they would appear in a log line.
+    registerSecrets(listServices(d.store).map((s) => s.jenkins?.token));
+  }
 
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
     const at = this.attached(ctx.request.id);
@@ -111,8 +118,8 @@ export class JenkinsExecutor implements Executor {
       journal.thread(jenkinsRunText.buildStarted(job, ref.number, ref.url));
     }
     const end = await this.follow(ctx, job, ref.number);
-    facts.foreignVm = stageLines(end.console, 'clone').some((l) => l.startsWith('FAILED clone [duplicate_name]'));
-    facts.pipelineRollback = pipelineRollbackLine(end.console);
+    facts.foreignVm = lineOf(end.console, 'clone', 'clone')?.code === 'duplicate_name';
+    facts.pipelineRollback = lineOf(end.console, 'Declarative: Post Actions', 'rollback')?.undone;
     const data = { job, queueUrl, build: ref.number, buildUrl: ref.url };
     if (end.result === 'SUCCESS') return { detail: jenkinsRunText.buildDetail(job, ref.number, end.result, end.durationMs), data };
     const tail = end.failedStage ? failureOf(end.console, end.failedStage) : consoleTail(end.console);
@@ -156,11 +163,10 @@ export class JenkinsExecutor implements Executor {
 
   /** Lists what the pipeline's own rollback undid (the bot's rollback then finds it gone). */
   private async reportPipelineRollback(journal: Journal, facts: BuildFacts): Promise<void> {
-    const line = facts.pipelineRollback;
-    if (!line || line === 'nothing to undo') return;
-    for (const part of line.split('; ')) {
-      const step: StepName | undefined = /^powered off and destroyed /.test(part) ? 'clone' : /^removed F5 member /.test(part) ? 'f5-add' : undefined;
-      await journal.undone(jenkinsRunText.pipelineUndid(part), step);
+    for (const u of facts.pipelineRollback ?? []) {
+      // A failed undo is reported, but its step is not marked undone.
+      const step: StepName | undefined = u.ok ? u.step : undefined;
+      await journal.undone(jenkinsRunText.pipelineUndid(u.text), step);
     }
   }
 
@@ -265,29 +271,28 @@ export function stageLines(log: string, stage: string): string[] {
 
 const clip = (s: string) => (s.length > 600 ? `${s.slice(0, 599)}…` : s);
 
-/** `ok <step>: <detail>` of the stage, as run-step printed it. */
+/** The protocol line that `run-step <step>` printed in the stage. */
+function lineOf(log: string, stage: string, step: string): RunStepLine | undefined {
+  return parseRunStepLines(stageLines(log, stage)).find((l) => l.step === step);
+}
+
+/** The stage's run-step detail. */
 function successOf(log: string, stage: VmStep): string | undefined {
-  const prefix = `ok ${stage}: `;
-  const line = stageLines(log, stage).find((l) => l.startsWith(prefix));
-  return line ? clip(line.slice(prefix.length)) : undefined;
+  const line = lineOf(log, stage, stage);
+  return line?.ok && line.detail ? clip(line.detail) : undefined;
 }
 
-/** What went wrong in the stage: run-step's `FAILED` line, else the stage's last lines. */
+/** What went wrong in the stage: run-step's message, else the stage's last lines. */
 function failureOf(log: string, stage: string): string {
-  const lines = stageLines(log, stage);
-  const failed = lines.find((l) => l.startsWith(`FAILED ${stage} [`));
-  if (failed) return clip(failed.replace(/^FAILED \S+ \[[^\]]*\]: /, ''));
-  return clip(lines.slice(-5).join(' | '));
+  const line = lineOf(log, stage, stage);
+  if (line && !line.ok && line.message) return clip(line.message);
+  return clip(stageLines(log, stage).slice(-5).join(' | '));
 }
 
-/** The console's last meaningful lines, when no stage says what failed. */
+/** When no VM stage failed (the plan stage, say): a failed run-step's message, else the console's last meaningful lines. */
 function consoleTail(log: string): string {
+  const failed = parseRunStepLines(log.split(/\r?\n/)).find((l) => !l.ok && l.message);
+  if (failed) return clip(`${failed.step}: ${failed.message}`);
   const lines = log.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('[Pipeline]') && !l.startsWith('Finished: '));
   return clip(lines.slice(-5).join(' | '));
-}
-
-/** `run-step rollback`'s line in the post actions: what the pipeline undid itself. */
-function pipelineRollbackLine(log: string): string | undefined {
-  const line = stageLines(log, 'Declarative: Post Actions').find((l) => /^(ok|FAILED) rollback\b/.test(l));
-  return line?.replace(/^ok rollback: /, '').replace(/^FAILED rollback \[[^\]]*\]: /, 'FAILED: ');
 }

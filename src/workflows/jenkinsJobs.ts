@@ -2,18 +2,55 @@
  * The services' Jenkins jobs: compare with what the bot would write, create or update, delete.
  * Expected failures are values; Jenkins errors become { code: 'jenkins' } with the client's
  * (token-free) message. Writes and deletes go to the audit trail.
+ *
+ * A service with `jenkins.webhookTrigger: true` needs a webhook token: the push generates one
+ * (crypto.randomBytes) and keeps it with the service in the store, where Slack never shows it
+ * (`withoutSecrets`); diffs show a fingerprint only, and the logger masks it.
  */
 import type { Service } from '../config.js';
-import { jobNameFor, renderJobConfig } from '../integrations/jenkins/jobConfig.js';
+import { generateWebhookToken, isGeneratedToken, jobNameFor, PENDING_WEBHOOK_TOKEN, renderJobConfig, webhookTokenFor } from '../integrations/jenkins/jobConfig.js';
+import { registerSecrets } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
 import type { Deps } from './deps.js';
 
 export type JobFailure = { ok: false; code: 'no_jenkins' } | { ok: false; code: 'jenkins'; message: string };
 export type JobPreview = { ok: true; job: string; action: 'create' | 'update' | 'unchanged'; diff: string; xml: string };
 
-/** The job's config.xml as the bot writes it (the agents' node and CLI paths from the environment). */
+/**
+ * The job's config.xml as the bot writes it (the agents' node and CLI paths from the environment).
+ * A service asking for a webhook trigger without a generated token yet shows PENDING_WEBHOOK_TOKEN.
+ */
 export function desiredJobConfig(deps: Pick<Deps, 'config'>, service: Service): string {
-  return renderJobConfig(service, { botCliPath: deps.config.JENKINS_BOT_CLI, nodeBin: deps.config.JENKINS_NODE_BIN });
+  const token = webhookTokenFor(service);
+  if (token !== undefined && token !== 'needed') registerSecrets([token]);
+  return renderJobConfig(service, {
+    botCliPath: deps.config.JENKINS_BOT_CLI, nodeBin: deps.config.JENKINS_NODE_BIN,
+    webhookToken: token === 'needed' ? PENDING_WEBHOOK_TOKEN : undefined,
+  });
+}
+
+/**
+ * The service with its webhook token, generated and stored now if it asks for a trigger and has
+ * none the bot generated (a token typed by hand is replaced: it may be guessable). Never logged.
+ */
+export async function ensureWebhookToken(deps: Pick<Deps, 'store' | 'clock'>, service: Service, actor: string): Promise<Service> {
+  if (webhookTokenFor(service) !== 'needed') return service;
+  const at = deps.clock.now().toISOString();
+  const stored = await deps.store.mutate((d) => {
+    const rec = d.services[service.name];
+    const jenkins = rec?.config.jenkins;
+    if (!rec || !jenkins?.webhookTrigger) return undefined;
+    // Another push may have generated it meanwhile: one token per service.
+    if (isGeneratedToken(jenkins.token)) return rec.config;
+    rec.config = { ...rec.config, jenkins: { ...jenkins, token: generateWebhookToken() } };
+    rec.updatedAt = at;
+    rec.updatedBy = actor;
+    appendAudit(d, { at, actor, action: 'jenkins.token.generate', target: jobNameFor(service), detail: `${service.name}: new webhook token` });
+    return rec.config;
+  });
+  if (!stored) return service;
+  registerSecrets([stored.jenkins?.token]);
+  return stored;
 }
 
 async function audit(deps: Deps, actor: string, action: string, job: string, detail: string): Promise<void> {
@@ -21,11 +58,14 @@ async function audit(deps: Deps, actor: string, action: string, job: string, det
   await deps.store.mutate((d) => appendAudit(d, { at, actor, action, target: job, detail }));
 }
 
-/** What a push would do, without doing it. */
-export async function previewJob(deps: Deps, service: Service): Promise<JobPreview | JobFailure> {
+/**
+ * What a push would do, without doing it. `forPush`: the preview the push will apply, so a
+ * missing webhook token is generated (and stored) first; a plain diff changes nothing.
+ */
+export async function previewJob(deps: Deps, service: Service, forPush?: { actor: string }): Promise<JobPreview | JobFailure> {
   if (!deps.jenkins) return { ok: false, code: 'no_jenkins' };
   const job = jobNameFor(service);
-  const xml = desiredJobConfig(deps, service);
+  const xml = desiredJobConfig(deps, forPush ? await ensureWebhookToken(deps, service, forPush.actor) : service);
   try {
     const p = await deps.jenkins.previewJob(job, xml);
     return { ok: true, job, action: p.action, diff: p.diff, xml };

@@ -585,9 +585,17 @@ export interface PipelineScript {
   /** The `environment { NAME = '…' }` block. */
   environment: Record<string, string>;
   stages: Array<{ name: string; sh: string[] }>;
-  /** `post { failure { sh … } aborted { … } success { … } always { … } }` */
-  post: Partial<Record<'failure' | 'aborted' | 'success' | 'always', string[]>>;
+  /** `post { always { sh … } failure { … } … cleanup { … } }` */
+  post: Partial<Record<PostCondition, string[]>>;
 }
+
+/**
+ * The post conditions, in the order declarative Pipeline runs them (Jenkins' "Pipeline Syntax",
+ * `post`): `always` first, `cleanup` after every other. changed / fixed / regression compare with the
+ * previous build, which the fake does not model; it refuses scripts that use them.
+ */
+export const POST_ORDER = ['always', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup'] as const;
+export type PostCondition = (typeof POST_ORDER)[number];
 
 /** Reads the stages and `sh` commands of a CpsFlowDefinition job's declarative script. */
 export function extractPipeline(configXml: string): PipelineScript {
@@ -603,7 +611,10 @@ export function extractPipeline(configXml: string): PipelineScript {
   return {
     environment: Object.fromEntries(block(pipeline, 'environment')?.assignments ?? []),
     stages: (block(pipeline, 'stages')?.blocks ?? []).filter((b) => b.name === 'stage').map((s) => ({ name: s.arg ?? '', sh: shOf(block(s, 'steps')) })),
-    post: Object.fromEntries((post?.blocks ?? []).map((b) => [b.name, shOf(b)])),
+    post: Object.fromEntries((post?.blocks ?? []).map((b) => {
+      if (!(POST_ORDER as readonly string[]).includes(b.name)) throw new Error(`post condition ${b.name} is not modelled by the fake`);
+      return [b.name, shOf(b)];
+    })),
   };
 }
 
@@ -675,7 +686,9 @@ export function processSh(opts: { cwd: string; runner?: ProcessRunner; timeoutMs
 /**
  * A `runBuild` that interprets the job's generated pipeline: stages in order, each `sh` with the
  * pipeline's environment and the build parameters as environment variables; after a failure the
- * remaining stages are skipped and `post { failure }` runs (`post { aborted }` after a stop).
+ * remaining stages are skipped. Then the post conditions run in Jenkins' order (POST_ORDER), each
+ * when it holds for the build's result at that moment; a failing `sh` ends its own block, turns a
+ * SUCCESS into FAILURE, and the later conditions still run (`cleanup` always does).
  */
 export function pipelineRunner(sh: ShRunner, baseEnv: Record<string, string> = defaultAgentEnv()): RunBuild {
   return async (job, params, build) => {
@@ -707,17 +720,26 @@ export function pipelineRunner(sh: ShRunner, baseEnv: Record<string, string> = d
       }
     }
     let result: BuildOutcome = build.signal.aborted ? 'ABORTED' : failure ? 'FAILURE' : 'SUCCESS';
-    const post = [...(pipeline.post[result === 'SUCCESS' ? 'success' : result === 'FAILURE' ? 'failure' : 'aborted'] ?? []), ...(pipeline.post.always ?? [])];
-    if (post.length > 0) {
-      try {
-        // Post actions run even after a stop, with a signal of their own.
-        await build.stage('Declarative: Post Actions', async () => {
-          for (const command of post) await runSh(command, new AbortController().signal);
-        });
-      } catch (e) {
-        failure ??= e instanceof Error ? e : new Error(String(e));
-        if (result === 'SUCCESS') result = 'FAILURE';
-      }
+    const holds = (c: PostCondition): boolean =>
+      c === 'always' || c === 'cleanup' || (c === 'aborted' && result === 'ABORTED') || (c === 'failure' && result === 'FAILURE')
+      || (c === 'success' && result === 'SUCCESS') || (c === 'unsuccessful' && result !== 'SUCCESS');
+    const conditions = POST_ORDER.filter((c) => pipeline.post[c] !== undefined);
+    if (conditions.length > 0) {
+      let postFailure: Error | undefined;
+      // Post actions run even after a stop, with a signal of their own.
+      await build.stage('Declarative: Post Actions', async () => {
+        for (const c of conditions) {
+          if (!holds(c)) continue;
+          try {
+            for (const command of pipeline.post[c] ?? []) await runSh(command, new AbortController().signal);
+          } catch (e) {
+            postFailure ??= e instanceof Error ? e : new Error(String(e));
+            if (result === 'SUCCESS') result = 'FAILURE';
+          }
+        }
+        if (postFailure) throw postFailure;
+      }).catch(() => undefined);
+      failure ??= postFailure;
     }
     build.log('[Pipeline] }\n[Pipeline] // withEnv\n[Pipeline] }\n[Pipeline] // node\n[Pipeline] End of Pipeline\n');
     if (failure && result !== 'ABORTED') build.log(`ERROR: ${failure.message}\n`);

@@ -2,7 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/cards/ids.js';
 import type { Service } from '../../src/config.js';
-import { renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { PENDING_WEBHOOK_TOKEN, renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { redact } from '../../src/logger.js';
+import { getService } from '../../src/store/services.js';
 import { JenkinsClient } from '../../src/integrations/jenkins/client.js';
 import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
@@ -30,10 +32,10 @@ afterEach(async () => {
 
 const webServer = (over: Partial<Service> = {}) => service({ executor: 'jenkins', jenkins: { job: JOB, token: WEBHOOK_TOKEN }, ...over });
 
-async function start(opts: { token?: string; env?: Record<string, string> } = {}): Promise<{ tb: TestBot; jenkins: FakeJenkins }> {
+async function start(opts: { token?: string; env?: Record<string, string>; services?: Service[] } = {}): Promise<{ tb: TestBot; jenkins: FakeJenkins }> {
   jenkins = await startFakeJenkins({ user: USER, token: TOKEN, requireCrumbForTokenAuth: true });
   tb = await startBot({
-    services: [webServer()],
+    services: opts.services ?? [webServer()],
     env: { JENKINS_URL: jenkins.url, JENKINS_USER: USER, JENKINS_TOKEN: opts.token ?? TOKEN, JENKINS_BOT_CLI: '/opt/vm-autoscale-bot/dist/cli.js', ADMIN_USERS: ADMIN, ...opts.env },
   });
   return { tb, jenkins };
@@ -108,6 +110,27 @@ describe('/autoscale jenkins', () => {
     expect(again.later.blocks).toBeUndefined();
     expect((await commandAndWait(tb, 'jenkins diff web-server')).later.text).toBe(`Job *${JOB}* in Jenkins already matches the bot's config. Nothing to push.`);
     expect(writes(jenkins)).toEqual(['/createItem']);
+  });
+
+  it('a service asking for the webhook trigger: diff stores nothing; push generates a random token, keeps it in the store and shows it nowhere', async () => {
+    const { tb, jenkins } = await start({ services: [webServer({ jenkins: { job: JOB, webhookTrigger: true } })] });
+    const diff = await commandAndWait(tb, 'jenkins diff web-server');
+    expect(blockText(diff.later.blocks)).toContain(`<token>${PENDING_WEBHOOK_TOKEN}</token>`);
+    expect(getService(tb.store, 'web-server')!.jenkins!.token).toBeUndefined();
+
+    const { later } = await commandAndWait(tb, 'jenkins push web-server');
+    const token = getService(tb.store, 'web-server')!.jenkins!.token!;
+    expect(token).toMatch(/^gwt-[A-Za-z0-9_-]{43}$/);
+    expect(token).not.toBe(`${JOB}-token`);
+    expect(blockText(later.blocks)).toMatch(/<token>\[REDACTED sha256:[0-9a-f]{8}\]<\/token>/);
+    await click(tb, ACTION.jenkinsApply, buttons(later.blocks)[0]!.value);
+    expect(jenkins.jobs.get(JOB)).toContain(`<token>${token}</token>`);
+    expect((await commandAndWait(tb, 'jenkins diff web-server')).later.text).toBe(`Job *${JOB}* in Jenkins already matches the bot's config. Nothing to push.`);
+    // Nowhere in Slack, the audit trail or the logs.
+    expect(JSON.stringify([tb.slack.responses, tb.slack.messages])).not.toContain(token);
+    expect(JSON.stringify(tb.store.data.audit)).not.toContain(token);
+    expect(tb.store.data.audit).toContainEqual(expect.objectContaining({ action: 'jenkins.token.generate', actor: ADMIN, target: JOB }));
+    expect(redact(`token=${token}`)).toBe('token=[REDACTED]');
   });
 
   it('push after a service change shows just that change; Cancel leaves the job as it was; Apply then updates it', async () => {

@@ -4,7 +4,8 @@
  * the build and mirrors its stages on the card.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'undici';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,9 @@ import type { Service } from '../../src/config.js';
 import { F5Client, F5_RETRY_FAST } from '../../src/integrations/f5.js';
 import { LiveInventory } from '../../src/integrations/inventory.js';
 import { JenkinsClient } from '../../src/integrations/jenkins/client.js';
-import { jobNameFor, renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { generateWebhookToken, jobNameFor, renderJobConfig } from '../../src/integrations/jenkins/jobConfig.js';
+import { parseRunStepLines } from '../../src/integrations/jenkins/runStepProtocol.js';
+import { sha256 } from '../../src/integrations/jenkins/buildRecord.js';
 import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
 import { Store } from '../../src/store/store.js';
@@ -145,6 +148,8 @@ async function expectNothingLeft(st: JenkinsStack, s: Service, ip: string) {
 }
 
 const VM_STAGES = ['clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'];
+const runStepLines = (console: string) => parseRunStepLines(console.split('\n'));
+const members = (st: JenkinsStack, s: Service) => [...st.f5.state.pools.get(`/Common/${s.f5.pool}`)!.members.keys()];
 
 describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against vcsim and the fake F5)', () => {
   it('starts the job with the plan, shows its stages on the card, and the VM joins the pool', { timeout: 180_000 }, async () => {
@@ -166,7 +171,9 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(plan).toMatchObject({ requestId: id, vmName: 'web-server-1', ip: '127.0.31.10' });
     expect(build!.params.PLAN).not.toContain('webhook-token');
     expect(build!.console).toContain(`run-step f5-add --plan "$PLAN_FILE"`);
-    expect(build!.console).toContain('ok clone: web-server-1 from web-server-template');
+    expect(runStepLines(build!.console)).toContainEqual({ runStep: 1, step: 'clone', ok: true, detail: 'web-server-1 from web-server-template' });
+    // post { cleanup } deleted the plan and the build's record: nothing is left for another build to reuse.
+    expect(readdirSync(stack.workspace).filter((f) => f.startsWith('plan.json'))).toEqual([]);
 
     // The VM really exists with its address, and the member is in the pool.
     expect(await stack.vcsim.govc.vmInfo('web-server-1')).toMatchObject({ powerState: 'poweredOn', ipAddress: '127.0.31.10' });
@@ -196,7 +203,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     const [build] = stack.jenkins.builds('autoscale-web-server');
     expect(build!.result).toBe('FAILURE');
     expect(build!.console).toContain('run-step rollback --plan "$PLAN_FILE"'); // the pipeline's post { failure }
-    expect(build!.console).toContain('ok rollback: nothing to undo');
+    expect(runStepLines(build!.console)).toContainEqual(expect.objectContaining({ step: 'rollback', ok: true, detail: 'nothing to undo', undone: [] }));
     expect(a.undone).toEqual(['released 127.0.32.10']);
     await expectNothingLeft(stack, s, '127.0.32.10');
 
@@ -348,6 +355,89 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
   });
 });
 
+describe('builds the bot did not start, and rollbacks of what a build did not do (issue 11, item 2)', () => {
+  const JOB = 'autoscale-web-server';
+  const finished = (st: JenkinsStack, n: number) => waitFor(() => st.jenkins.builds(JOB).find((b) => b.number === n && !b.building), 120_000, `build #${n}`);
+
+  it('a build started without PLAN (by "Build with Parameters" or the webhook) next to a stale plan.json fails in its first stage and changes nothing: the member of the existing VM stays', { timeout: 240_000 }, async () => {
+    const token = generateWebhookToken();
+    const s: Service = { ...(await jenkinsService('web-server', 40)), jenkins: { job: JOB, webhookTrigger: true, token } };
+    stack = await startJenkinsStack({ services: [s] });
+    closers.push((await healthTarget('127.0.40.10', s.healthCheck.port)).close);
+    const id = await alertAndSettle(stack);
+    expect(findRequest(stack.tb.store, id)!.state).toBe('succeeded');
+    const member = `127.0.40.10:${s.f5.port}`;
+    expect(members(stack, s)).toEqual([member]);
+
+    // What the old pipeline left in the workspace: the plan of that very VM, and records claiming the next builds cloned it and added its member.
+    const stalePlan = stack.jenkins.builds(JOB)[0]!.params.PLAN!;
+    writeFileSync(join(stack.workspace, 'plan.json'), stalePlan);
+    for (const n of [2, 3]) {
+      const base = { build: `${JOB}-${n}`, requestId: id, vmName: 'web-server-1', ip: '127.0.40.10' };
+      writeFileSync(join(stack.workspace, `plan.json.${JOB}-${n}.record.jsonl`), [
+        { ...base, step: 'plan', state: 'written', planSha256: sha256(stalePlan) },
+        { ...base, step: 'clone', state: 'started' },
+        { ...base, step: 'f5-add', state: 'started', memberExisted: false },
+      ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    }
+
+    // Build #2: someone clicks "Build with Parameters" and keeps every default (PLAN is empty).
+    await stack.client.buildWithParameters(JOB, {});
+    await finished(stack, 2);
+    // Build #3: the webhook. The old guessable token finds no job; the service's own token starts a build.
+    const st = stack;
+    const invoke = async (t: string) => {
+      const res = await request(`${st.jenkins.url}generic-webhook-trigger/invoke?token=${encodeURIComponent(t)}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alertPayload({ service: 'web-server' })),
+      });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    expect(await invoke(`${JOB}-token`)).toBe(404);
+    expect(await invoke(token)).toBe(200);
+    await finished(stack, 3);
+
+    for (const build of stack.jenkins.builds(JOB).slice(1)) {
+      expect(build.result).toBe('FAILURE');
+      expect(build.stages.map((x) => [x.name, x.status])).toEqual([['plan', 'FAILED'], ...VM_STAGES.map((n) => [n, 'NOT_EXECUTED']), ['Declarative: Post Actions', 'SUCCESS']]);
+      const lines = runStepLines(build.console);
+      expect(lines).toContainEqual(expect.objectContaining({ step: 'plan', ok: false, code: 'no_plan' }));
+      expect(lines).toContainEqual({ runStep: 1, step: 'rollback', ok: true, detail: 'nothing to undo' });
+    }
+    // Nothing changed: the VM runs, its member stays, and no plan is left in the workspace.
+    expect(members(stack, s)).toEqual([member]);
+    expect(await stack.vcsim.govc.vmInfo('web-server-1')).toMatchObject({ powerState: 'poweredOn' });
+    expect(readdirSync(stack.workspace).filter((f) => f.startsWith('plan.json'))).toEqual([]);
+    expect(findRequest(stack.tb.store, id)!.state).toBe('succeeded');
+  });
+
+  it('a build that failed before f5-add rolls back the VM it cloned, but never removes the F5 member it did not add', { timeout: 180_000 }, async () => {
+    const s = await jenkinsService('web-server', 41, 'auto', '5s'); // nothing answers the health check: it fails after 5 s
+    stack = await startJenkinsStack({ services: [s] });
+    const lb = new F5Client({ servers: [stack.f5.url], username: 'admin', password: F5_PASSWORD, retry: F5_RETRY_FAST, timeoutMs: 5000 });
+    closers.push(() => lb.close());
+    const st = stack;
+    const res = await st.tb.webhook(alertPayload({ service: 'web-server' }));
+    // While the build waits for health, a member with the new VM's address appears in the pool (added by someone else).
+    const build = await waitFor(() => {
+      const b = st.jenkins.builds(JOB)[0];
+      return b?.stages.some((x) => x.name === 'health' && x.status === 'IN_PROGRESS') ? b : undefined;
+    }, 60_000, 'the health stage');
+    const ip = build.params.VM_IP!;
+    await lb.addMember(s.f5.pool, 'Common', ip, s.f5.port);
+    await st.tb.settle();
+
+    const r = findRequest(st.tb.store, res.json.alerts[0].requestId as string)!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'build_failed' });
+    const rollback = runStepLines(build.console).find((l) => l.step === 'rollback');
+    expect(rollback).toMatchObject({ ok: true, undone: [{ step: 'clone', ok: true, text: 'powered off and destroyed web-server-1' }] });
+    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', `released ${ip}`]);
+    expect(await st.vcsim.govc.exists('web-server-1')).toBe(false);
+    expect(members(st, s)).toEqual([`${ip}:${s.f5.port}`]);
+  });
+});
+
 describe('run-step on an agent', () => {
   let sim: Vcsim | undefined;
   let dir: string | undefined;
@@ -366,28 +456,34 @@ describe('run-step on an agent', () => {
     }
   }
 
+  const answer = (r: { code: number; out: string }) => ({ code: r.code, line: parseRunStepLines(r.out.split('\n'))[0] });
+
   it("never destroys a VM whose name someone else took: clone refuses, rollback leaves it alone", { timeout: 120_000 }, async () => {
     sim = await startVcsim();
     await sim.makeTemplate('web-server-template');
     await sim.govc.clone({ template: 'DC0_H0_VM0', name: 'web-server-1', pool: VCSIM_POOL }); // not ours
     dir = mkdtempSync(join(tmpdir(), 'agent-'));
     const planFile = join(dir, 'plan.json');
-    writeFileSync(planFile, JSON.stringify({ requestId: 'req-1', service: service(), vmName: 'web-server-1', ip: '127.0.36.10' }));
     const env = { PATH: process.env.PATH ?? '', ...sim.processEnv, GOVC_BIN, JOB_NAME: 'autoscale-web-server', BUILD_NUMBER: '7' };
+    const planStage = (vmName: string, ip: string) => runStepCli(['plan', '--plan', planFile], { ...env, PLAN: JSON.stringify({ requestId: 'req-1', service: service(), vmName, ip }) });
+    expect(planStage('web-server-1', '127.0.36.10').code).toBe(0);
 
-    const clone = runStepCli(['clone', '--plan', planFile], env);
-    expect(clone.code).toBe(1);
-    expect(clone.out).toMatch(/^FAILED clone \[duplicate_name\]: a VM named web-server-1 appeared in vCenter meanwhile/m);
-    const rollback = runStepCli(['rollback', '--plan', planFile], env);
-    expect(rollback).toEqual({ code: 0, out: 'ok rollback: nothing to undo\n' });
+    const clone = answer(runStepCli(['clone', '--plan', planFile], env));
+    expect(clone).toMatchObject({ code: 1, line: { step: 'clone', ok: false, code: 'duplicate_name' } });
+    expect(clone.line!.message).toMatch(/^a VM named web-server-1 appeared in vCenter meanwhile/);
+    expect(answer(runStepCli(['rollback', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 1, step: 'rollback', ok: true, detail: 'nothing to undo' } });
     expect(await sim.govc.exists('web-server-1')).toBe(true);
 
     // A VM this build did clone is destroyed by its rollback, and a second rollback finds nothing to do.
-    writeFileSync(planFile, JSON.stringify({ requestId: 'req-1', service: service(), vmName: 'web-server-2', ip: '127.0.36.11' }));
-    expect(runStepCli(['clone', '--plan', planFile], env)).toEqual({ code: 0, out: 'ok clone: web-server-2 from web-server-template\n' });
-    expect(runStepCli(['rollback', '--plan', planFile], { ...env, BUILD_NUMBER: '8' }).out).toBe('ok rollback: nothing to undo\n'); // another build's note
-    expect(runStepCli(['rollback', '--plan', planFile], env).out).toBe('ok rollback: powered off and destroyed web-server-2\n');
-    expect(runStepCli(['rollback', '--plan', planFile], env).out).toBe('ok rollback: nothing to undo\n');
+    expect(planStage('web-server-2', '127.0.36.11').code).toBe(0);
+    expect(answer(runStepCli(['clone', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 1, step: 'clone', ok: true, detail: 'web-server-2 from web-server-template' } });
+    expect(answer(runStepCli(['rollback', '--plan', planFile], { ...env, BUILD_NUMBER: '8' })).line).toMatchObject({ ok: true, detail: 'nothing to undo' }); // another build's record
+    expect(answer(runStepCli(['rollback', '--plan', planFile], env)).line).toEqual({
+      runStep: 1, step: 'rollback', ok: true, detail: 'powered off and destroyed web-server-2', undone: [{ step: 'clone', ok: true, text: 'powered off and destroyed web-server-2' }],
+    });
+    expect(answer(runStepCli(['rollback', '--plan', planFile], env)).line).toMatchObject({ ok: true, detail: 'nothing to undo' });
     expect(await sim.govc.exists('web-server-2')).toBe(false);
+    expect(runStepCli(['cleanup', '--plan', planFile], env).code).toBe(0);
+    expect(existsSync(planFile)).toBe(false);
   });
 });

@@ -45,7 +45,7 @@ const jenkinsPush: Subcommand = {
     if ('refusal' in t) return t.refusal;
     const { deps } = ctx;
     return answerLater(ctx, jenkinsCmdText.comparing(t.job), async () => {
-      const p = await previewJob(deps, t.service);
+      const p = await previewJob(deps, t.service, { actor: ctx.user });
       if (!p.ok) return { text: failureText(t.job, p) };
       if (p.action === 'unchanged') return { text: jenkinsCmdText.unchanged(p.job) };
       // Apply writes exactly what was shown; the button carries only this id.

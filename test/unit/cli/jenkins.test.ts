@@ -1,6 +1,7 @@
 /**
  * `run-step` validates its step, plan and environment before it runs anything (a recording govc
- * shows whether it ran), and `jenkins render` prints the stored service's job config.
+ * shows whether it ran), answers in one JSON line, and uses only a plan its own build's plan stage
+ * wrote; `jenkins render` prints the stored service's job config, webhook token masked.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli.js';
 import { runStep } from '../../../src/cli/jenkins.js';
-import { renderJobConfig } from '../../../src/integrations/jenkins/jobConfig.js';
+import { generateWebhookToken, renderJobConfig } from '../../../src/integrations/jenkins/jobConfig.js';
+import { parseRunStepLines } from '../../../src/integrations/jenkins/runStepProtocol.js';
 import { upsertServices } from '../../../src/store/services.js';
 import { Store } from '../../../src/store/store.js';
 import { service } from '../../helpers/bot.js';
@@ -27,7 +29,7 @@ beforeEach(() => {
   const govc = join(dir, 'govc');
   writeFileSync(govc, `#!/bin/sh\necho "$*" >> '${calls}'\n`);
   chmodSync(govc, 0o755);
-  env = { PATH: process.env.PATH, GOVC_URL: 'https://127.0.0.1:1/sdk', GOVC_USERNAME: 'user', GOVC_PASSWORD: 'pass', GOVC_INSECURE: 'true', GOVC_BIN: govc };
+  env = { PATH: process.env.PATH, GOVC_URL: 'https://127.0.0.1:1/sdk', GOVC_USERNAME: 'user', GOVC_PASSWORD: 'pass', GOVC_INSECURE: 'true', GOVC_BIN: govc, JOB_NAME: 'autoscale-web-server', BUILD_NUMBER: '7' };
   out = [];
   err = [];
 });
@@ -40,13 +42,29 @@ function planFile(content: string): string {
   return f;
 }
 const ran = () => existsSync(calls);
+/** The one protocol line run-step printed. */
+const answer = () => {
+  const lines = parseRunStepLines(out);
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+};
+/** The pipeline's first stage: `run-step plan` with PLAN as the bot sets it. */
+async function planStage(content: string, more: NodeJS.ProcessEnv = {}): Promise<{ code: number; file: string }> {
+  const file = join(dir, 'plan.json');
+  const code = await runStep(['plan', '--plan', file], io, { ...env, PLAN: content, ...more });
+  return { code, file };
+}
 
 describe('run-step input validation', () => {
-  it('runs the step when the plan is valid (the recording govc sees the call)', async () => {
-    const code = await runStep(['power-on', '--plan', planFile(JSON.stringify(plan()))], io, env);
+  it("runs the step on the plan this build's plan stage wrote (the recording govc sees the call), and says so in JSON", async () => {
+    const { code: planned, file } = await planStage(JSON.stringify(plan()));
+    expect(planned).toBe(0);
+    expect(answer()).toEqual({ runStep: 1, step: 'plan', ok: true, detail: 'req-1: web-server-1 at 127.0.10.10' });
+    out = [];
+    const code = await runStep(['power-on', '--plan', file], io, env);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    expect(out).toEqual(['ok power-on: web-server-1']);
+    expect(answer()).toEqual({ runStep: 1, step: 'power-on', ok: true, detail: 'web-server-1' });
     expect(readFileSync(calls, 'utf8')).toBe('vm.power -on web-server-1\n');
   });
 
@@ -56,7 +74,7 @@ describe('run-step input validation', () => {
     expect(err[0]).toBe('run-step: bad input; nothing was run:');
     expect(err[1]).toMatch(/plan\.json: not JSON/);
     expect(ran()).toBe(false);
-    expect(existsSync(join(dir, 'plan.json.owner.json'))).toBe(false);
+    expect(answer()).toMatchObject({ step: 'clone', ok: false, code: 'bad_input' });
   });
 
   it('exits 2 with one line per bad field of the plan, and runs nothing', async () => {
@@ -70,7 +88,7 @@ describe('run-step input validation', () => {
 
   it('exits 2 on an unknown step, a missing --plan or a missing file', async () => {
     expect(await runStep(['destroy-everything', '--plan', planFile(JSON.stringify(plan()))], io, env)).toBe(2);
-    expect(err.join('\n')).toContain('step: expected one of clone, customize, power-on, wait-ip, health, f5-add, rollback, not "destroy-everything"');
+    expect(err.join('\n')).toContain('step: expected one of plan, clone, customize, power-on, wait-ip, health, f5-add, rollback, cleanup, not "destroy-everything"');
     expect(await runStep(['clone'], io, env)).toBe(2);
     expect(err.join('\n')).toContain('--plan FILE is required');
     expect(await runStep(['clone', '--plan', join(dir, 'nope.json')], io, env)).toBe(2);
@@ -87,13 +105,66 @@ describe('run-step input validation', () => {
     expect(ran()).toBe(false);
   });
 
-  it('reports a failing step in one line and exits 1', async () => {
+  it('reports a failing step in one JSON line with its code, and exits 1', async () => {
     const govc = join(dir, 'govc');
     writeFileSync(govc, `#!/bin/sh\necho "$*" >> '${calls}'\necho 'govc: ServerFaultCode: A general system error occurred: injected' >&2\nexit 1\n`);
-    const code = await runStep(['power-on', '--plan', planFile(JSON.stringify(plan()))], io, env);
+    const { file } = await planStage(JSON.stringify(plan()));
+    out = [];
+    const code = await runStep(['power-on', '--plan', file], io, env);
     expect(code).toBe(1);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^FAILED power-on \[\w+\]: .*injected/);
+    expect(answer()).toMatchObject({ step: 'power-on', ok: false, code: expect.stringMatching(/^\w+$/), message: expect.stringContaining('injected') });
+  });
+});
+
+describe('run-step plan (the first stage): a build without the bot’s plan does nothing', () => {
+  it('fails on an empty PLAN and deletes the stale plan.json a previous build left; no later step uses it', async () => {
+    const stale = planFile(JSON.stringify(plan())); // what an earlier build left in the workspace
+    const { code } = await planStage('');
+    expect(code).toBe(1);
+    expect(answer()).toMatchObject({ step: 'plan', ok: false, code: 'no_plan' });
+    expect(existsSync(stale)).toBe(false);
+    // Even if the file came back (an edited job without the plan stage), no step of this build would use it.
+    planFile(JSON.stringify(plan()));
+    out = [];
+    expect(await runStep(['power-on', '--plan', stale], io, env)).toBe(2);
+    expect(answer()).toMatchObject({ step: 'power-on', ok: false, code: 'bad_input' });
+    expect(err.join('\n')).toContain("not the plan this build's plan stage wrote");
+    out = [];
+    expect(await runStep(['rollback', '--plan', stale], io, env)).toBe(0);
+    expect(answer()).toMatchObject({ step: 'rollback', ok: true, detail: 'nothing to undo' });
+    expect(ran()).toBe(false);
+  });
+
+  it('fails on a PLAN that is not JSON, not a plan, or disagrees with the build parameters; writes nothing', async () => {
+    for (const [content, more, why] of [
+      ['{"requestId": ', {}, /not JSON/],
+      [JSON.stringify({ ...plan(), vmName: 'Web; rm -rf /' }), {}, /vmName/],
+      [JSON.stringify(plan()), { VM_NAME: 'web-server-9' }, /VM_NAME=web-server-9 but the plan says web-server-1/],
+    ] as const) {
+      out = [];
+      const { code, file } = await planStage(content, more);
+      expect(code).toBe(1);
+      expect(answer()).toMatchObject({ step: 'plan', ok: false, code: 'bad_plan', message: expect.stringMatching(why) });
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+
+  it("a plan written by another build (another BUILD_NUMBER) is not this build's: steps refuse it", async () => {
+    const { file } = await planStage(JSON.stringify(plan()), { BUILD_NUMBER: '6' });
+    out = [];
+    expect(await runStep(['power-on', '--plan', file], io, env)).toBe(2);
+    expect(err.join('\n')).toContain("not the plan this build's plan stage wrote");
+    expect(ran()).toBe(false);
+  });
+
+  it('cleanup deletes the plan and the build record', async () => {
+    const { file } = await planStage(JSON.stringify(plan()));
+    const record = join(dir, 'plan.json.autoscale-web-server-7.record.jsonl');
+    expect(existsSync(record)).toBe(true);
+    out = [];
+    expect(await runStep(['cleanup', '--plan', file], io, env)).toBe(0);
+    expect(answer()).toMatchObject({ step: 'cleanup', ok: true });
+    expect([existsSync(file), existsSync(record)]).toEqual([false, false]);
   });
 });
 
@@ -111,5 +182,24 @@ describe('jenkins render', () => {
     expect(out.join('\n')).toBe(renderJobConfig(s).trimEnd());
     expect(await runCli(['jenkins', 'render', 'nope'], io)).toBe(2);
     expect(err.join('\n')).toContain('no service named "nope"');
+  });
+});
+
+describe('jenkins render: the webhook token', () => {
+  const saved = process.env.DATA_DIR;
+  afterEach(() => { process.env.DATA_DIR = saved; });
+
+  it('is masked, unless --reveal-token asks for it', async () => {
+    const token = generateWebhookToken();
+    const store = await Store.open(dir);
+    await upsertServices(store, [service({ jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token } })], 'test', new Date().toISOString());
+    await store.flush();
+    process.env.DATA_DIR = dir;
+    expect(await runCli(['jenkins', 'render', 'web-server'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/<token>\[REDACTED sha256:[0-9a-f]{8}\]<\/token>/);
+    expect(out.join('\n')).not.toContain(token);
+    out = [];
+    expect(await runCli(['jenkins', 'render', 'web-server', '--reveal-token'], io)).toBe(0);
+    expect(out.join('\n')).toContain(`<token>${token}</token>`);
   });
 });

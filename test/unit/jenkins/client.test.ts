@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JenkinsClient, JenkinsError, parseConsoleStages, type BuildInfo } from '../../../src/integrations/jenkins/client.js';
-import { PIPELINE_STEPS, renderJobConfig, type JobService } from '../../../src/integrations/jenkins/jobConfig.js';
+import { PIPELINE_STEPS, PLAN_STEP, renderJobConfig, type JobService } from '../../../src/integrations/jenkins/jobConfig.js';
 import { pipelineRunner, startFakeJenkins, type FakeJenkins, type FakeJenkinsOptions, type ShRunner } from '../../fakes/jenkins.js';
 import { waitFor } from '../../helpers/net.js';
 
@@ -176,7 +176,7 @@ describe('JenkinsClient: builds', () => {
     expect(done).toMatchObject({ number: 1, building: false, result: 'SUCCESS' });
     expect(done.durationMs).toBeGreaterThan(0);
     expect(fake.builds(JOB)[0]?.params).toMatchObject({ ...PARAMS, TEMPLATE: 'web-server-template', PLAN_FILE: 'plan.json' });
-    expect(await client.stages(JOB, 1)).toEqual(PIPELINE_STEPS.map((name) => ({ name, status: 'SUCCESS', durationMs: expect.any(Number) })));
+    expect(await client.stages(JOB, 1)).toEqual([PLAN_STEP, ...PIPELINE_STEPS, 'Declarative: Post Actions'].map((name) => ({ name, status: 'SUCCESS', durationMs: expect.any(Number) })));
   });
 
   it('reports FAILURE: the failed stage, the skipped ones, and the rollback in the post actions', async () => {
@@ -186,6 +186,7 @@ describe('JenkinsClient: builds', () => {
     expect(await finished(client, build.number)).toMatchObject({ result: 'FAILURE' });
     const stages = (await client.stages(JOB, build.number)).map(({ name, status }) => [name, status]);
     expect(stages).toEqual([
+      ['plan', 'SUCCESS'],
       ['clone', 'SUCCESS'],
       ['customize', 'SUCCESS'],
       ['power-on', 'SUCCESS'],
@@ -205,6 +206,7 @@ describe('JenkinsClient: builds', () => {
     const build = await client.waitForBuild(await client.buildWithParameters(JOB, PARAMS), { pollMs: 10 });
     await finished(client, build.number);
     expect((await client.stages(JOB, build.number)).map(({ name, status }) => [name, status])).toEqual([
+      ['plan', 'SUCCESS'],
       ['clone', 'SUCCESS'],
       ['customize', 'SUCCESS'],
       ['power-on', 'SUCCESS'],

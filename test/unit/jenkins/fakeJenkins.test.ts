@@ -5,18 +5,19 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JenkinsClient } from '../../../src/integrations/jenkins/client.js';
-import { renderJobConfig, type JobService } from '../../../src/integrations/jenkins/jobConfig.js';
-import { startFakeJenkins, type FakeJenkins } from '../../fakes/jenkins.js';
+import { generateWebhookToken, renderJobConfig, type JobService } from '../../../src/integrations/jenkins/jobConfig.js';
+import { pipelineRunner, startFakeJenkins, type FakeJenkins, type ShRunner } from '../../fakes/jenkins.js';
 import { waitFor } from '../../helpers/net.js';
 
 const USER = 'autoscale-bot';
 const TOKEN = '11f0c2a7d7e24e3b9a5f7d0c6b3e8a9d12';
+const WEBHOOK_TOKEN = generateWebhookToken();
 const AUTH = `Basic ${Buffer.from(`${USER}:${TOKEN}`).toString('base64')}`;
 const service: JobService = {
   name: 'web-server',
   template: 'web-server-template',
   f5: { pool: 'web-server-pool', partition: 'Common', port: 80 },
-  jenkins: { job: 'autoscale-web-server' },
+  jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token: WEBHOOK_TOKEN },
 };
 
 /** What Alertmanager (payload v4) posts, as in the user guide's curl example. */
@@ -56,9 +57,9 @@ async function invoke(f: FakeJenkins, how: { query?: string; headers?: Record<st
 
 describe('fake Jenkins: Generic Webhook Trigger', () => {
   it.each([
-    ['?token=', { query: '?token=autoscale-web-server-token' }],
-    ['a token: header', { headers: { token: 'autoscale-web-server-token' } }],
-    ['Authorization: Bearer', { headers: { authorization: 'Bearer autoscale-web-server-token' } }],
+    ['?token=', { query: `?token=${WEBHOOK_TOKEN}` }],
+    ['a token: header', { headers: { token: WEBHOOK_TOKEN } }],
+    ['Authorization: Bearer', { headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } }],
   ])('triggers the job whose token comes as %s, without auth or crumb, resolving the alert', async (_how, how) => {
     const f = await startWithJob();
     const { status, json } = await invoke(f, how, alert('firing'));
@@ -94,7 +95,7 @@ describe('fake Jenkins: Generic Webhook Trigger', () => {
 
   it('does not trigger on a resolved notification (the firing filter)', async () => {
     const f = await startWithJob();
-    const { status, json } = await invoke(f, { query: '?token=autoscale-web-server-token' }, alert('resolved'));
+    const { status, json } = await invoke(f, { query: `?token=${WEBHOOK_TOKEN}` }, alert('resolved'));
     expect(status).toBe(200);
     expect(json.jobs).toMatchObject({ 'autoscale-web-server': { triggered: false, regexpFilterText: 'resolved' } });
     expect(f.queueItem(1)).toBeUndefined();
@@ -168,5 +169,60 @@ describe('fake Jenkins: REST rules', () => {
     expect(f.queueItem(1)).toMatchObject({ _class: 'hudson.model.Queue$BuildableItem', why: 'Waiting for next available executor', blocked: false, buildable: true });
     const left = await waitFor(() => (f.queueItem(1)?.executable ? f.queueItem(1) : undefined));
     expect(left).toMatchObject({ _class: 'hudson.model.Queue$LeftItem', cancelled: false, executable: { number: 1, url: `${f.url}job/autoscale-web-server/1/` } });
+  });
+});
+
+describe('fake Jenkins: declarative post conditions, in the order Jenkins runs them', () => {
+  const job = (post: string) => `<flow-definition><properties><hudson.model.ParametersDefinitionProperty><parameterDefinitions>
+<hudson.model.StringParameterDefinition><name>X</name><defaultValue></defaultValue></hudson.model.StringParameterDefinition>
+</parameterDefinitions></hudson.model.ParametersDefinitionProperty></properties><definition class="org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition"><script>
+pipeline {
+  agent any
+  stages {
+    stage('only') { steps { sh 'work' } }
+  }
+  post {
+${post}
+  }
+}</script></definition></flow-definition>`;
+  /** Records the commands; `work` exits with `code`. */
+  const recording = (ran: string[], code: number, failing = 'work'): ShRunner => async (command) => {
+    ran.push(command);
+    return { code: command === failing ? code : 0, output: '' };
+  };
+  async function runOnce(post: string, sh: ShRunner) {
+    fake = await startFakeJenkins({ user: USER, token: TOKEN, runBuild: pipelineRunner(sh) });
+    fake.addJob('j', job(post));
+    const client = new JenkinsClient({ url: fake.url, user: USER, token: TOKEN });
+    const { number } = await client.waitForBuild(await client.buildWithParameters('j', {}), { pollMs: 10 });
+    const f = fake;
+    return waitFor(() => f.builds('j').find((b) => b.number === number && !b.building));
+  }
+  // Written in another order than Jenkins runs them: the fake must sort them as Jenkins does.
+  const all = "    cleanup { sh 'cleanup' }\n    failure { sh 'failure' }\n    success { sh 'success' }\n    always { sh 'always' }\n    unsuccessful { sh 'unsuccessful' }";
+
+  it('after a failure: always, then failure and unsuccessful, then cleanup last', async () => {
+    const ran: string[] = [];
+    const build = await runOnce(all, recording(ran, 1));
+    expect(ran).toEqual(['work', 'always', 'failure', 'unsuccessful', 'cleanup']);
+    expect(build.result).toBe('FAILURE');
+  });
+
+  it('after a success: always, success, cleanup; a failing post block fails the build and cleanup still runs', async () => {
+    const ran: string[] = [];
+    expect((await runOnce(all, recording(ran, 0))).result).toBe('SUCCESS');
+    expect(ran).toEqual(['work', 'always', 'success', 'cleanup']);
+    const again: string[] = [];
+    const build = await runOnce(all, recording(again, 2, 'always'));
+    expect(again).toEqual(['work', 'always', 'failure', 'unsuccessful', 'cleanup']);
+    expect(build.result).toBe('FAILURE');
+  });
+
+  it('refuses a condition it does not model (changed needs the previous build)', async () => {
+    const ran: string[] = [];
+    const build = await runOnce("    changed { sh 'changed' }", recording(ran, 0));
+    expect(build.result).toBe('FAILURE');
+    expect(build.console).toContain('post condition changed is not modelled by the fake');
+    expect(ran).toEqual([]);
   });
 });

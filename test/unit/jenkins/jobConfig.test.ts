@@ -8,6 +8,7 @@ import {
   PIPELINE_STEPS,
   WEBHOOK_VARIABLES,
   diffJobConfig,
+  generateWebhookToken,
   jobNameFor,
   normalizeXml,
   renderJobConfig,
@@ -31,8 +32,9 @@ const hostile: JobService = {
   name: HOSTILE,
   template: `tpl ${HOSTILE}`,
   f5: { pool: `pool ${HOSTILE}`, partition: 'Common', port: 80 },
-  jenkins: { job: `job ${HOSTILE}`, token: `tok ${HOSTILE}` },
+  jenkins: { job: `job ${HOSTILE}`, webhookTrigger: true },
 };
+const HOSTILE_TOKEN = { webhookToken: `tok ${HOSTILE}` };
 
 interface El {
   nodeType: number;
@@ -78,7 +80,7 @@ describe('checkWellFormedXml (the strict check the tests rely on)', () => {
 
 describe('renderJobConfig', () => {
   it('is a well-formed Pipeline job (flow-definition, workflow-job) for both a strict checker and expat', async () => {
-    for (const xml of [renderJobConfig(service), renderJobConfig(hostile, { botCliPath: HOSTILE, nodeBin: HOSTILE })]) {
+    for (const xml of [renderJobConfig(service), renderJobConfig(hostile, { botCliPath: HOSTILE, nodeBin: HOSTILE, ...HOSTILE_TOKEN })]) {
       expect(checkWellFormedXml(xml)).toBeUndefined();
       const accepted = await expatAccepts(xml);
       if (accepted !== 'no-python') expect(accepted).toBe(true);
@@ -89,7 +91,7 @@ describe('renderJobConfig', () => {
   });
 
   it('escapes hostile values: they read back exactly and inject no element', () => {
-    const xml = renderJobConfig(hostile);
+    const xml = renderJobConfig(hostile, HOSTILE_TOKEN);
     const root = dom(xml);
     expect(root.getElementsByTagName('evil').length).toBe(0);
     expect(text(root, 'description')).toContain(`"${HOSTILE}"`);
@@ -117,35 +119,62 @@ describe('renderJobConfig', () => {
     ]);
   });
 
+  it('has no Generic Webhook Trigger unless the service asks for one: no token anyone could call it with', () => {
+    const xml = renderJobConfig(service);
+    expect(xml).not.toContain('GenericTrigger');
+    expect(xml).not.toContain('PipelineTriggersJobProperty');
+    expect(dom(xml).getElementsByTagName('token').length).toBe(0);
+    expect(webhookTokenFor(service)).toBeUndefined();
+  });
+
+  it('asked for, the trigger carries only a token the bot generated: random, 256 bits, never <job>-token', () => {
+    const a = generateWebhookToken();
+    const b = generateWebhookToken();
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^gwt-[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.slice(4), 'base64url')).toHaveLength(32);
+    const asked = { ...service, jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token: a } };
+    const trigger = dom(renderJobConfig(asked)).getElementsByTagName('org.jenkinsci.plugins.gwt.GenericTrigger')[0] as El;
+    expect(text(trigger, 'token')).toBe(a);
+    expect(text(trigger, 'token')).not.toBe('autoscale-web-server-token');
+    // No generated token yet, or one typed by hand (the old `<job>-token` default): rendering refuses.
+    for (const token of [undefined, 'autoscale-web-server-token']) {
+      const s = { ...service, jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token } };
+      expect(webhookTokenFor(s)).toBe('needed');
+      expect(() => renderJobConfig(s)).toThrow(/no generated token yet/);
+    }
+  });
+
   it("configures the Generic Webhook Trigger as the user's job does: same variables, firing alerts only", () => {
-    const root = dom(renderJobConfig(service));
+    const root = dom(renderJobConfig({ ...service, jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token: generateWebhookToken() } }));
     const trigger = root.getElementsByTagName('org.jenkinsci.plugins.gwt.GenericTrigger')[0] as El;
     const vars = kids(child(trigger, 'genericVariables') as El).map((v) => [text(v, 'key'), text(v, 'value'), text(v, 'expressionType')]);
     expect(vars).toEqual(WEBHOOK_VARIABLES.map((v) => [v.key, v.path, 'JSONPath']));
     expect(vars.map(([k]) => k)).toEqual(expect.arrayContaining(['alertname', 'instance', 'severity', 'status', 'summary', 'description', 'service', 'autoscaleConfigId']));
     expect(text(trigger, 'regexpFilterText')).toBe('$status');
     expect(text(trigger, 'regexpFilterExpression')).toBe('^firing$');
-    expect(text(trigger, 'token')).toBe('autoscale-web-server-token');
     expect(text(trigger, 'causeString')).toBe('Alert: $alertname - Service: $service');
     expect([text(trigger, 'printContributedVariables'), text(trigger, 'printPostContent'), text(trigger, 'silentResponse')]).toEqual(['false', 'false', 'false']);
   });
 
-  it('uses jenkins.token when set, and autoscale-<service> when no job is named', () => {
-    expect(webhookTokenFor({ ...service, jenkins: { job: 'j', token: 'explicit-token-1' } })).toBe('explicit-token-1');
+  it('names the job autoscale-<service> when no job is named', () => {
     const bare = { ...service, jenkins: undefined };
     expect(jobNameFor(bare)).toBe('autoscale-web-server');
-    expect(webhookTokenFor(bare)).toBe('autoscale-web-server-token');
+    expect(webhookTokenFor(bare)).toBeUndefined();
   });
 
-  it('generates one stage per step, each calling run-step with the plan, and a rollback after failure or abort', () => {
+  it('checks the plan first, then one stage per step, each calling run-step; rollback after failure or abort, then cleanup', () => {
     const pipeline = extractPipeline(renderJobConfig(service, { botCliPath: '/opt/bot/dist/cli.js' }));
-    expect(pipeline.stages.map((s) => s.name)).toEqual([...PIPELINE_STEPS]);
+    expect(pipeline.stages.map((s) => s.name)).toEqual(['plan', ...PIPELINE_STEPS]);
     for (const stage of pipeline.stages) {
-      expect(stage.sh.at(-1)).toBe(`"$NODE_BIN" "$BOT_CLI" run-step ${stage.name} --plan "$PLAN_FILE"`);
+      expect(stage.sh).toEqual([`"$NODE_BIN" "$BOT_CLI" run-step ${stage.name} --plan "$PLAN_FILE"`]);
     }
     expect(pipeline.environment).toEqual({ BOT_CLI: '/opt/bot/dist/cli.js', NODE_BIN: 'node' });
     expect(pipeline.post.failure).toEqual(['"$NODE_BIN" "$BOT_CLI" run-step rollback --plan "$PLAN_FILE"']);
     expect(pipeline.post.aborted).toEqual(pipeline.post.failure);
+    // cleanup, not always: Jenkins runs `always` before `failure`, which would delete the plan before the rollback.
+    expect(pipeline.post.cleanup).toEqual(['"$NODE_BIN" "$BOT_CLI" run-step cleanup --plan "$PLAN_FILE"']);
+    expect(pipeline.post.always).toBeUndefined();
     const definition = dom(renderJobConfig(service)).getElementsByTagName('definition')[0] as El;
     expect(text(definition, 'sandbox')).toBe('true');
   });
@@ -176,7 +205,7 @@ describe('the generated commands under a real shell', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jenkins-sh-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('receive exactly the CLI path, step and plan file, and write PLAN verbatim', async () => {
+  it('receive exactly the CLI path, step and plan file', async () => {
     const argvFile = join(dir, 'argv');
     const fakeNode = join(dir, 'fake-node');
     writeFileSync(fakeNode, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >> '${argvFile}'\n`);
@@ -187,11 +216,13 @@ describe('the generated commands under a real shell', () => {
     const plan = `{"vm":"web-server-3","note":"$(touch pwned) \`id\` '\\"'"}`;
     const env = { PATH: process.env.PATH ?? '', ...pipeline.environment, PLAN_FILE: planFile, PLAN: plan };
     const sh = processSh({ cwd: dir });
-    for (const command of pipeline.stages[0]?.sh ?? []) {
+    for (const command of [...(pipeline.stages[0]?.sh ?? []), ...(pipeline.stages[1]?.sh ?? [])]) {
       expect(await sh(command, env, new AbortController().signal)).toMatchObject({ code: 0 });
     }
-    expect(readFileSync(argvFile, 'utf8').split('\n').slice(0, -1)).toEqual([botCliPath, 'run-step', 'clone', '--plan', planFile]);
-    expect(readFileSync(join(dir, planFile), 'utf8')).toBe(plan);
+    expect(readFileSync(argvFile, 'utf8').split('\n').slice(0, -1)).toEqual([
+      botCliPath, 'run-step', 'plan', '--plan', planFile,
+      botCliPath, 'run-step', 'clone', '--plan', planFile,
+    ]);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
   });
 });
@@ -215,13 +246,15 @@ describe('normalizeXml and diffJobConfig', () => {
   });
 
   it('diffs with the webhook token masked, and says unchanged for an equal config', () => {
-    const withToken = renderJobConfig({ ...service, jenkins: { job: 'autoscale-web-server', token: 'very-secret-token-42' } });
-    const d = diffJobConfig('autoscale-web-server', xml, withToken);
+    const [a, b] = [generateWebhookToken(), generateWebhookToken()];
+    const withToken = (token: string) => renderJobConfig({ ...service, jenkins: { job: 'autoscale-web-server', webhookTrigger: true, token } });
+    const d = diffJobConfig('autoscale-web-server', withToken(a), withToken(b));
     expect(d.changed).toBe(true);
     expect(d.diff).toMatch(/^-\s*<token>\[REDACTED sha256:[0-9a-f]{8}\]<\/token>$/m);
     expect(d.diff).toMatch(/^\+\s*<token>\[REDACTED sha256:[0-9a-f]{8}\]<\/token>$/m);
-    expect(d.diff).not.toContain('very-secret-token-42');
-    expect(d.diff).not.toContain('autoscale-web-server-token');
+    expect(d.diff).not.toContain(a);
+    expect(d.diff).not.toContain(b);
+    expect(diffJobConfig('autoscale-web-server', xml, withToken(a)).diff).not.toContain(a);
     expect(diffJobConfig('autoscale-web-server', xml, xml)).toEqual({ changed: false, diff: '' });
     expect(diffJobConfig('autoscale-web-server', undefined, xml).diff).toContain('+<flow-definition plugin="workflow-job">');
   });
