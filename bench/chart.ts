@@ -20,8 +20,8 @@ export async function chartRender(log: (line: string) => void): Promise<Figure[]
   }
   const spec = (i: number) => ({
     title: `web-server-${i} CPU 사용률 / 메모리 사용률`, subtitle: 'job autoscale-web-server · 최근 1시간',
-    series: [{ name: 'CPU %', points: cpu }, { name: '메모리 %', points: mem }],
-    threshold: { value: 80, label: '임계값 80%' }, marker: { at: to - 600_000, label: '알림 시작' },
+    series: [{ name: 'CPU %', points: cpu, threshold: { value: 80, label: 'CPU 임계값 80%' } }, { name: '메모리 %', points: mem, threshold: { value: 85, label: '메모리 임계값 85%' } }],
+    marker: { at: to - 600_000, label: '알림 시작' },
     yName: '%', from, to, timeZone: 'Asia/Seoul',
   });
   let t = performance.now();

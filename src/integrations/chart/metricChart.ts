@@ -26,6 +26,8 @@ export interface ChartSeries {
   name: string;
   /** [epoch ms, value] in time order; NaN values are gaps. */
   points: ReadonlyArray<readonly [number, number]>;
+  /** The threshold the rule compares this series with, drawn as a dashed horizontal line in the series' colour. */
+  threshold?: { value: number; label: string };
 }
 
 export interface MetricChartSpec {
@@ -33,8 +35,6 @@ export interface MetricChartSpec {
   /** Under the title, e.g. the job the rules read. */
   subtitle?: string;
   series: readonly ChartSeries[];
-  /** The threshold the rule compares with, drawn as a dashed horizontal line. */
-  threshold?: { value: number; label: string };
   /** The alert's start, drawn as a vertical line. */
   marker?: { at: number; label: string };
   /** The y axis is a percentage from 0 to 100 unless `yMax` says otherwise. */
@@ -49,8 +49,7 @@ export interface MetricChartSpec {
   height?: number;
 }
 
-const SERIES_COLORS = ['#1264a3', '#2eb67d', '#ecb22e', '#7c3aed'];
-const THRESHOLD_COLOR = '#e01e5a';
+const SERIES_COLORS = ['#e01e5a', '#1264a3', '#2eb67d', '#7c3aed'];
 const MARKER_COLOR = '#616061';
 
 /** assets/fonts beside src/ and dist/ alike (this file is src/integrations/chart or dist/integrations/chart). */
@@ -69,23 +68,25 @@ export function renderChartSvg(spec: MetricChartSpec): string {
   const height = spec.height ?? CHART_HEIGHT;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   const hhmm = (v: number) => format(new TZDate(v, spec.timeZone), 'HH:mm');
-  const markLines: Array<Record<string, unknown>> = [];
-  if (spec.threshold) {
-    markLines.push({
-      yAxis: spec.threshold.value,
-      name: spec.threshold.label,
-      lineStyle: { color: THRESHOLD_COLOR, type: 'dashed', width: 2 },
-      label: { formatter: spec.threshold.label, position: 'insideEndTop', color: THRESHOLD_COLOR },
-    });
-  }
-  if (spec.marker && spec.marker.at >= spec.from && spec.marker.at <= spec.to) {
-    markLines.push({
-      xAxis: spec.marker.at,
-      name: spec.marker.label,
-      lineStyle: { color: MARKER_COLOR, type: 'solid', width: 1.5 },
-      label: { formatter: spec.marker.label, position: 'end', color: MARKER_COLOR },
-    });
-  }
+  const markerLine = spec.marker && spec.marker.at >= spec.from && spec.marker.at <= spec.to
+    ? [{
+        xAxis: spec.marker.at,
+        name: spec.marker.label,
+        lineStyle: { color: MARKER_COLOR, type: 'solid', width: 1.5 },
+        label: { formatter: spec.marker.label, position: 'end', color: MARKER_COLOR },
+      }]
+    : [];
+  const markLinesOf = (s: ChartSeries, i: number): Array<Record<string, unknown>> => [
+    ...(s.threshold
+      ? [{
+          yAxis: s.threshold.value,
+          name: s.threshold.label,
+          lineStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length], type: 'dashed', width: 2 },
+          label: { formatter: s.threshold.label, position: 'insideEndTop', color: SERIES_COLORS[i % SERIES_COLORS.length] },
+        }]
+      : []),
+    ...(i === 0 ? markerLine : []),
+  ];
   chart.setOption({
     animation: false,
     backgroundColor: '#ffffff',
@@ -117,7 +118,7 @@ export function renderChartSvg(spec: MetricChartSpec): string {
       connectNulls: false,
       lineStyle: { width: 2 },
       data: s.points.map(([t, v]) => [t, Number.isFinite(v) ? Math.round(v * 100) / 100 : null]),
-      ...(i === 0 && markLines.length ? { markLine: { symbol: 'none', silent: true, data: markLines } } : {}),
+      markLine: { symbol: 'none', silent: true, data: markLinesOf(s, i) },
     })),
   });
   const svg = chart.renderToSVGString();

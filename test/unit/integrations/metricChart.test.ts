@@ -10,7 +10,7 @@ const rising = (): Array<[number, number]> => {
   return pts;
 };
 const spec = (over: Partial<MetricChartSpec> = {}): MetricChartSpec => ({
-  title: 'web-server CPU 사용률', series: [{ name: 'CPU %', points: rising() }], threshold: { value: 80, label: '임계값 80%' },
+  title: 'web-server CPU 사용률', series: [{ name: 'CPU %', points: rising(), threshold: { value: 80, label: '임계값 80%' } }],
   marker: { at: to - 10 * 60_000, label: 'alert 15:20' }, yName: '%', from, to, timeZone: 'Asia/Seoul', ...over,
 });
 
@@ -39,7 +39,7 @@ describe('metric chart', () => {
     const svg = renderChartSvg(spec());
     expect(svg).toContain('임계값 80%');
     expect(svg).toContain('alert 15:20');
-    expect(renderChartSvg(spec({ threshold: undefined, marker: undefined }))).not.toContain('임계값');
+    expect(renderChartSvg(spec({ series: [{ name: 'CPU %', points: rising() }], marker: undefined }))).not.toContain('임계값');
   });
 
   it('leaves gaps for NaN samples instead of failing', () => {
