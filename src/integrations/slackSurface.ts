@@ -11,7 +11,7 @@ import { findRequest } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { frozenUntil } from '../workflows/policy.js';
-import type { ChatSurface } from '../workflows/ports.js';
+import type { ChatSurface, ThreadImage } from '../workflows/ports.js';
 
 interface CardState {
   dirty: boolean;
@@ -133,6 +133,26 @@ export class SlackSurface implements ChatSurface {
         if (card) await this.o.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false });
       })
       .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, 'could not post to the card thread'))
+      .finally(() => this.end());
+  }
+
+  /**
+   * files.uploadV2 into the card's thread: the bot runs on-prem, where Slack cannot fetch an image block's URL, and an
+   * uploaded file needs no public URL and stays private to the workspace.
+   */
+  image(requestId: string, image: ThreadImage): void {
+    const s = this.state(requestId);
+    this.begin();
+    s.threads = s.threads
+      .then(() => s.posted)
+      .then(async () => {
+        const card = findRequest(this.o.store, requestId)?.card;
+        if (!card) return;
+        await this.o.client.filesUploadV2({
+          channel_id: card.channel, thread_ts: card.ts, file: image.png, filename: image.filename, title: image.title, alt_text: image.altText,
+        });
+      })
+      .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, 'could not post the chart to the card thread'))
       .finally(() => this.end());
   }
 

@@ -9,9 +9,19 @@ export interface ChatSurface {
   sync(requestId: string): void;
   /** A reply in the card's thread (queued behind the card's post). */
   thread(requestId: string, text: string): void;
+  /** A picture in the card's thread (queued behind the card's post like `thread`). */
+  image?(requestId: string, image: ThreadImage): void;
   /** Resolves when every queued post and update has been sent (or has failed for good). */
   idle(): Promise<void>;
   notice(channel: string, text: string): Promise<void>;
+}
+
+export interface ThreadImage {
+  png: Buffer;
+  filename: string;
+  title: string;
+  /** Read by screen readers. */
+  altText: string;
 }
 
 /** What vCenter / F5 say about a service right now. Implementations never throw: unknown is null. */
