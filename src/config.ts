@@ -2,6 +2,7 @@
  * Configuration: zod schemas for the environment and for the services file.
  * Both fail loudly: one line per bad variable or field, with its path and what to do.
  */
+import { LOCALES } from './i18n/index.js';
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { validate as validateCron } from 'node-cron';
@@ -199,6 +200,8 @@ export const serviceSchema = z
         repeatInterval: duration('monitoring.repeatInterval').default('1h'),
       })
       .optional(),
+    /** This service's cards in this language (default BOT_LOCALE). */
+    locale: z.enum(LOCALES).optional(),
     jenkins: z
       .object({
         job: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }),
@@ -340,6 +343,10 @@ export const envSchema = z
       .pipe(z.array(slackId)),
     BOT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, { message: 'expected an IANA time zone like UTC or Asia/Seoul' }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The language of cards, modals, App Home and help where neither the service nor the user says otherwise. */
+    BOT_LOCALE: z.enum(LOCALES, { message: `expected one of: ${LOCALES.join(', ')}` }).default('en'),
+    /** Bearer token Prometheus sends to GET /sd/prometheus; without it the route answers 404. */
+    PROMETHEUS_SD_TOKEN: z.string().min(16, { message: 'use at least 16 characters' }).optional(),
   })
 ;
 
