@@ -29,6 +29,8 @@ import { setFreezeTimeZone } from './workflows/freeze.js';
 import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
 import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
+import { ChartPoster } from './workflows/chartPoster.js';
+import { getService } from './store/services.js';
 import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
 
 
@@ -50,6 +52,8 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** How often to look for services another process wrote to db.json. */
   storeWatchMs?: number;
+  /** How long the card's chart may take (default CHART_DEADLINE_MS). */
+  chartDeadlineMs?: number;
   /** Finish a listener before answering Slack's HTTP request (tests: the reply includes its effects). */
   processBeforeResponse?: boolean;
 }
@@ -108,7 +112,13 @@ export function createApp(o: AppOptions): BotApp {
   const settle = new SettleWatcher(() => deps);
   const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
   const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc, jenkins: o.jenkins ?? buildJenkins(config, logger) };
-  deps = { ...base, decisions: new DecisionService(base) };
+  const charts = config.PROMETHEUS_URL && surface.image
+    ? new ChartPoster({
+        store, surface, clock, logger: logger.child({ module: 'chart' }), prometheusUrl: config.PROMETHEUS_URL, timeZone: config.BOT_TIMEZONE,
+        locale: (name) => getService(store, name)?.locale ?? config.BOT_LOCALE, deadlineMs: o.chartDeadlineMs,
+      })
+    : undefined;
+  deps = { ...base, charts, decisions: new DecisionService({ ...base, charts }) };
 
   registerCommands(app, deps);
   registerActions(app, deps);
@@ -149,6 +159,7 @@ export function createApp(o: AppOptions): BotApp {
       server.closeIdleConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
       await drained;
+      await Promise.race([charts?.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await store.flush();
       // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).
       await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);

@@ -108,6 +108,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     govc: o.govc,
     processBeforeResponse: o.processBeforeResponse ?? true,
     storeWatchMs: o.storeWatchMs,
+    chartDeadlineMs: o.chartDeadlineMs,
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}`;
@@ -155,6 +156,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     async settle() {
       for (let i = 0; i < 5; i++) {
         await bot.deps.runner.idle();
+        await bot.deps.charts?.idle();
         await bot.deps.store.flush();
         await bot.deps.surface.idle();
       }
