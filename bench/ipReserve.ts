@@ -39,7 +39,7 @@ export async function ipReserve(log: (line: string) => void): Promise<Figure[]> 
     await upsertServices(store, [svc], 'bench', at());
     const first = ipToInt(svc.network.ipPool.start);
     await store.mutate((d) => {
-      const held = (d.leases[svc.name] ??= {});
+      const held = d.leases;
       for (let i = 0; i < HELD; i++) {
         const ip = intToIp(first + i);
         held[ip] = { ip, service: svc.name, requestId: `seed-${i}`, vmName: `big-pool-${i + 1}`, state: 'in-use', at: at() };

@@ -1,6 +1,7 @@
 /** Changing the stored services from Slack: save (keeping secrets Slack never shows), delete when idle. */
 import type { Service } from '../config.js';
 import { appendAudit } from '../store/audit.js';
+import { leasesIn } from '../store/leases.js';
 import { openRequestIn } from '../store/requests.js';
 import { getService, upsertServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
@@ -40,6 +41,6 @@ export async function removeService(store: Store, name: string, actor: string, a
     delete d.services[name];
     appendAudit(d, { at, actor, action: 'service.delete', target: name });
     // Leases stay: VMs the bot made still hold their addresses, and a re-created service must not reuse them.
-    return { ok: true, keptLeases: Object.keys(d.leases[name] ?? {}).length };
+    return { ok: true, keptLeases: leasesIn(d, name).length };
   });
 }

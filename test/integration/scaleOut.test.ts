@@ -193,7 +193,7 @@ describe('a failing step rolls back what was done', () => {
     const s = await svcWithTarget('web-server', 15);
     s.network.ipPool = { start: '127.0.15.10', end: '127.0.15.10' };
     stack = await startStack({ services: [s] });
-    await stack.tb.store.mutate((d) => { d.leases['web-server'] = { '127.0.15.10': { ip: '127.0.15.10', service: 'web-server', requestId: 'other', state: 'in-use', vmName: 'x', at: '2026-01-01T00:00:00Z' } }; });
+    await stack.tb.store.mutate((d) => { d.leases['127.0.15.10'] = { ip: '127.0.15.10', service: 'web-server', requestId: 'other', state: 'in-use', vmName: 'x', at: '2026-01-01T00:00:00Z' }; });
     const r = await failedRun(stack);
     expect(r.attempts[0]!.error).toMatchObject({ step: 'reserve-ip', code: 'pool_exhausted' });
     expect(cardText(stack, r.id)).toContain('no free address in 127.0.15.10–127.0.15.10');
