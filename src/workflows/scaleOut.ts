@@ -17,7 +17,7 @@ import { nextFreeName } from '../integrations/govc.js';
 import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
 import { findIn } from '../store/requests.js';
 import type { Store } from '../store/store.js';
-import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
+import type { RollbackFact, ScaleRequest, StepName, StoreData, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
@@ -39,6 +39,8 @@ export interface LocalExecutorDeps {
    * RESUME_CLONE_LIMIT_MS, 30 min); and how often it looks meanwhile.
    */
   resumeCloneLimitMs?: number;
+  /** How long it waits when vCenter shows no clone task (default RESUME_CLONE_GRACE_MS, 60 s). */
+  resumeCloneGraceMs?: number;
   resumeClonePollMs?: number;
   /** Scale-in: how often to read the member's connection count while draining. */
   drainPollMs?: number;
@@ -195,7 +197,12 @@ export class LocalExecutor implements Executor {
       const plan = await reserveAndName(this.d, ctx, state);
       const io: StepIo = {
         vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health,
-        resumeCloneLimitMs: this.d.resumeCloneLimitMs, resumeClonePollMs: this.d.resumeClonePollMs,
+        resumeCloneLimitMs: this.d.resumeCloneLimitMs, resumeCloneGraceMs: this.d.resumeCloneGraceMs, resumeClonePollMs: this.d.resumeClonePollMs,
+      };
+      const current = () => findIn(this.d.store.data as StoreData, ctx.request.id);
+      io.cloneRecord = {
+        read: () => current() && lastAttempt(current()!)?.steps.find((x) => x.name === 'clone')?.data,
+        write: (data) => journal.record('clone', data),
       };
       for (const step of VM_STEPS) {
         const data = await journal.step(step, async () => {

@@ -37,6 +37,11 @@ export type VmStep = (typeof VM_STEPS)[number];
  * on a busy vCenter can take this long; LocalExecutorDeps.resumeCloneLimitMs overrides it.
  */
 export const RESUME_CLONE_LIMIT_MS = 30 * 60_000;
+/**
+ * How long a resumed clone waits for the VM even when vCenter shows no clone task of the template:
+ * a task may not be listed yet, and vcsim never lists one while its -method-delay holds the call.
+ */
+export const RESUME_CLONE_GRACE_MS = 60_000;
 /** How often a resumed clone looks at vCenter while it waits. */
 export const RESUME_CLONE_POLL_MS = 2000;
 
@@ -49,7 +54,16 @@ export interface StepIo {
   health?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Limit of a resumed clone's wait for the interrupted clone task (default RESUME_CLONE_LIMIT_MS). */
   resumeCloneLimitMs?: number;
+  /** How long it waits when no clone task is visible (default RESUME_CLONE_GRACE_MS, never beyond the limit). */
+  resumeCloneGraceMs?: number;
   resumeClonePollMs?: number;
+  /**
+   * The journal of the clone step, when there is one: the clone writes down that its exact path was
+   * free right before it cloned (`vmPathFree`), and a resumed clone reads it back. That record is the
+   * proof for a VM an interrupted clone left without the bot's mark (govc 0.24 writes the annotation
+   * after the clone task, so a clone cut short by a crash leaves none).
+   */
+  cloneRecord?: { read(): StepRecord['data'] | undefined; write(data: NonNullable<StepRecord['data']>): Promise<void> };
 }
 
 const member = (p: StepPlan) => `${p.ip}:${p.service.f5.port}`;
@@ -97,11 +111,25 @@ async function planVm(p: StepPlan, io: StepIo, step: VmStep): Promise<VmIdentity
 }
 
 /**
+ * Whether the VM at `path` is the one this request's clone made: it carries the request's mark, or
+ * (a clone cut short before govc wrote the mark) the clone step recorded that the path was free
+ * right before it cloned, and exactly one VM, not a template, now has that path.
+ */
+async function madeByThisClone(io: StepIo, p: StepPlan, path: string, info: VmInfo): Promise<boolean> {
+  if (markedForPlan(info, p)) return true;
+  // Another request's mark, a template, or no record that the path was free: not this clone's.
+  if (info.template || readOwnerMark(info.annotation) || io.cloneRecord?.read()?.vmPathFree !== path) return false;
+  const same = (await io.vcenter.findByName(p.vmName, io.signal)).filter((x) => x === path);
+  return same.length === 1;
+}
+
+/**
  * A clone interrupted by a crash may still run in vCenter. Look at the exact path: a VM there with
  * this request's mark is ours (adopt it); any other VM there is someone else's. Nothing there: wait
- * while vCenter still runs a clone task of the template, up to the limit; when none runs, the caller
- * clones again — should the first clone finish after all, vCenter refuses the second by name and the
- * marked VM is adopted then (see clone). Never by timing alone.
+ * while vCenter still runs a clone task of the template, up to the limit (and for a short grace when
+ * it shows none); then the caller clones again — should the first clone finish after all, vCenter
+ * refuses the second by name and the marked VM is adopted then (see clone). Ownership is decided by
+ * the mark, never by timing.
  */
 async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Promise<VmIdentity | undefined> {
   const limit = io.resumeCloneLimitMs ?? RESUME_CLONE_LIMIT_MS;
@@ -110,13 +138,14 @@ async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Pro
     const info = await io.vcenter.vmAt(path, io.signal);
     if (info) {
       const id = identityOf(info);
-      if (id && markedForPlan(info, p)) return id;
+      if (id && (await madeByThisClone(io, p, path, info))) return id;
       throw new StepError('clone', 'duplicate_name', `a VM ${path} exists but does not carry this request's mark: it is not ours and was left alone`);
     }
     // A vCenter whose tasks we cannot read: clone again; a duplicate is then resolved by the mark.
     const running = await io.vcenter.cloneTaskRunning(p.service.template, io.signal).catch(() => false);
-    if (!running) return undefined;
-    if (Date.now() - started >= limit) {
+    const waited = Date.now() - started;
+    if (!running && waited >= Math.min(limit, io.resumeCloneGraceMs ?? RESUME_CLONE_GRACE_MS)) return undefined;
+    if (waited >= limit) {
       throw new StepError('clone', 'clone_wait_timeout',
         `the interrupted clone of ${p.service.template} is still running in vCenter after ${formatDuration(limit)}; nothing was cloned again — check vCenter's tasks, then Retry`);
     }
@@ -132,6 +161,10 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
       const adopted = await adoptInterruptedClone(io, p, path);
       if (adopted) return { detail: `${path} already existed (its clone finished while the bot was down)`, data: identityData(adopted) };
     }
+    if (io.cloneRecord && !io.resuming) {
+      // Only a path that is free now can hold a VM this clone makes; write it down before cloning.
+      if (!(await io.vcenter.vmAt(path, io.signal))) await io.cloneRecord.write({ vmPathFree: path });
+    }
     try {
       await io.vcenter.clone({ template: service.template, name: vmName, ...service.vcenter, annotation: ownerMark(service.name, p.requestId) }, io.signal);
     } catch (e) {
@@ -139,7 +172,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
         // Ours after all when it carries this request's mark (an interrupted clone that finished meanwhile).
         const there = await io.vcenter.vmAt(path, io.signal).catch(() => undefined);
         const id = identityOf(there);
-        if (there && id && markedForPlan(there, p)) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
+        if (there && id && (markedForPlan(there, p) || (io.resuming && (await madeByThisClone(io, p, path, there))))) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
         throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`, { cause: e });
       }
       throw e;
@@ -219,7 +252,7 @@ export async function rollbackVm(
   try {
     found = await provenVm({ ...p, vm: what.vm ?? p.vm }, io);
   } catch (e) {
-    out.push({ step: 'clone', ok: false, text: `FAILED to find ${p.vmName} in vCenter: ${(e as Error).message} — check and delete it by hand if it exists` });
+    out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName}: cannot look it up in vCenter (${(e as Error).message}); if it exists, check that it carries this request's mark — fix by hand` });
     return out;
   }
   if (found.foreign) {
@@ -234,8 +267,8 @@ export async function rollbackVm(
     await io.vcenter.destroy(vm, io.signal);
     return true;
   })().then(
-    (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, text: `powered off and destroyed ${vm.path}` })),
-    (e: Error) => out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${vm.path}: ${e.message} — fix by hand` }),
+    (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, text: `powered off and destroyed ${p.vmName}` })),
+    (e: Error) => out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName} (${vm.path}): ${e.message} — fix by hand` }),
   );
   return out;
 }
