@@ -179,7 +179,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
     }
     const id = identityOf(await io.vcenter.vmAt(path, io.signal));
     if (!id) throw new StepError('clone', 'no_identity', `cloned ${vmName} but vCenter shows no VM with moref and UUID at ${path}`);
-    return { detail: `${vmName} from ${service.template} (${id.moref} at ${path})`, data: identityData(id) };
+    return { detail: `${vmName} from ${service.template}`, data: identityData(id) };
   },
 
   async customize(p, io) {
