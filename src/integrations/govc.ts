@@ -120,7 +120,7 @@ const STDERR_CODES: Array<[GovcErrorCode, RegExp]> = [
   ['connection', /connection refused|no such host|dial tcp|i\/o timeout|x509:|tls: |handshake|connection reset|network is unreachable|\bEOF\b/i],
   ['auth', /login failure|incorrect user name or password|InvalidLogin|NotAuthenticated|NoPermission|permission to perform this operation was denied/i],
   // govc's own refusal of a name that finds several objects (e.g. a template name in two folders).
-  ['ambiguous', /resolves to multiple/i],
+  ['ambiguous', /resolves to multiple vms/i],
   ['duplicate_name', /DuplicateName|already exists/i],
   ['invalid_power_state', /InvalidPowerState|cannot be performed in the current state/i],
   ['not_found', /\bnot found\b|no such VM|ManagedObjectNotFound|has already been deleted/i],
