@@ -157,13 +157,21 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
   async clone(p, io) {
     const { service, vmName } = p;
     const path = await io.vcenter.vmPathIn(service.vcenter, vmName, io.signal);
-    if (io.resuming) {
+    // Only a clone that got as far as vCenter can have left a VM or a task behind: with a journal,
+    // that is one that recorded its free path; without one (a pipeline), assume it may have.
+    const interrupted = io.resuming && (!io.cloneRecord || io.cloneRecord.read()?.vmPathFree === path);
+    if (interrupted) {
       const adopted = await adoptInterruptedClone(io, p, path);
       if (adopted) return { detail: `${path} already existed (its clone finished while the bot was down)`, data: identityData(adopted) };
     }
-    if (io.cloneRecord && !io.resuming) {
+    if (!interrupted) {
+      // The path must be free: a VM there already is this request's (marked) or someone else's.
+      const before = await io.vcenter.vmAt(path, io.signal);
+      const id = identityOf(before);
+      if (before && id && markedForPlan(before, p)) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
+      if (before) throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`);
       // Only a path that is free now can hold a VM this clone makes; write it down before cloning.
-      if (!(await io.vcenter.vmAt(path, io.signal))) await io.cloneRecord.write({ vmPathFree: path });
+      await io.cloneRecord?.write({ vmPathFree: path });
     }
     try {
       await io.vcenter.clone({ template: service.template, name: vmName, ...service.vcenter, annotation: ownerMark(service.name, p.requestId) }, io.signal);
@@ -177,6 +185,10 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
       }
       throw e;
     }
+    // One VM at the path, or the bot cannot tell which is the one it made (vCenter refuses a second
+    // VM of a name in a folder; the simulator does not).
+    const atPath = (await io.vcenter.findByName(vmName, io.signal)).filter((x) => x === path);
+    if (atPath.length > 1) throw new StepError('clone', 'ambiguous', `${atPath.length} VMs have the path ${path} after the clone: the bot cannot tell its own and leaves them alone — check by hand`);
     const id = identityOf(await io.vcenter.vmAt(path, io.signal));
     if (!id) throw new StepError('clone', 'no_identity', `cloned ${vmName} but vCenter shows no VM with moref and UUID at ${path}`);
     return { detail: `${vmName} from ${service.template}`, data: identityData(id) };
