@@ -15,9 +15,9 @@
 import type { Service } from '../config.js';
 import { nextFreeName } from '../integrations/govc.js';
 import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
-import { findIn } from '../store/requests.js';
+import { findIn, findRequest } from '../store/requests.js';
 import type { Store } from '../store/store.js';
-import type { RollbackFact, ScaleRequest, StepName, StoreData, VmIdentity } from '../store/types.js';
+import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
@@ -199,7 +199,7 @@ export class LocalExecutor implements Executor {
         vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health,
         resumeCloneLimitMs: this.d.resumeCloneLimitMs, resumeCloneGraceMs: this.d.resumeCloneGraceMs, resumeClonePollMs: this.d.resumeClonePollMs,
       };
-      const current = () => findIn(this.d.store.data as StoreData, ctx.request.id);
+      const current = () => findRequest(this.d.store, ctx.request.id);
       io.cloneRecord = {
         read: () => current() && lastAttempt(current()!)?.steps.find((x) => x.name === 'clone')?.data,
         write: (data) => journal.record('clone', data),
