@@ -3,8 +3,8 @@
  * finished), append-only, one request per line; when a request changes after it was archived (a
  * late "alert resolved"), its new version is appended and the last line of an id wins.
  *
- * db.json holds only the requests that still change (open, a failed one whose card offers Retry,
- * anything that finished within HOT_MS), so a write costs the same with a year of history as with
+ * db.json holds only the requests that still change (open, anything that finished within HOT_MS,
+ * and a failed one past the retention whose card still offers Retry), so a write costs the same with a year of history as with
  * none. The bot keeps the requests that finished within the retention in memory (read back from
  * the archive when it starts) for its views and its policies; older ones live only in the archive.
  */
@@ -71,24 +71,50 @@ export type Placement = 'hot' | 'kept' | 'dropped';
 
 /**
  * hot: written to db.json. kept: in memory and in the archive, not in db.json. dropped: only in the
- * archive. A failed request that is the newest of its service and direction is hot whatever its
- * age: its card still offers Retry.
+ * archive. A failed request that is the newest of its service and direction is never dropped, its
+ * card still offers Retry: past the retention it goes back to db.json (the archive is read back
+ * only for the retention window).
  */
 export function placeRequests(requests: readonly ScaleRequest[], now: number, keepMs: number): Placement[] {
-  const newest = new Map<string, number>();
-  requests.forEach((r, i) => newest.set(`${r.service}\u0000${r.direction}`, i));
-  return requests.map((r, i) => {
-    if (OPEN_STATES.includes(r.state)) return 'hot';
-    if (r.state === 'failed' && newest.get(`${r.service}\u0000${r.direction}`) === i) return 'hot';
-    const age = now - Date.parse(finishedAtOf(r));
-    if (!(age >= HOT_MS)) return 'hot'; // also NaN: a request without a usable time stays where it is safe
-    return age < keepMs ? 'kept' : 'dropped';
-  });
+  // Compared as ISO strings (what the bot writes): this runs on every write, over every request in memory.
+  const hotCut = new Date(now - HOT_MS).toISOString();
+  const keepCut = new Date(now - keepMs).toISOString();
+  const out: Placement[] = new Array<Placement>(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i]!;
+    let at = finishedAtOf(r);
+    if (OPEN_STATES.includes(r.state)) { out[i] = 'hot'; continue; }
+    if (at.length !== 24 || at[23] !== 'Z') {
+      const t = Date.parse(at);
+      if (Number.isNaN(t)) { out[i] = 'hot'; continue; } // no usable time: stay where it is safe
+      at = new Date(t).toISOString();
+    }
+    if (at > hotCut) out[i] = 'hot';
+    else if (at > keepCut) out[i] = 'kept';
+    else out[i] = r.state === 'failed' && isNewestOf(requests, i) ? 'hot' : 'dropped';
+  }
+  return out;
 }
 
-/** Cheap stand-in for "did this request change since it was archived": every change of a request adds an event or changes its state or card. */
-export function fingerprint(r: ScaleRequest): string {
-  return `${r.state}|${r.updatedAt}|${r.events.length}|${r.attempts.length}|${r.card?.ts ?? ''}|${r.alertResolvedAt ?? ''}`;
+function isNewestOf(requests: readonly ScaleRequest[], i: number): boolean {
+  const r = requests[i]!;
+  for (let j = i + 1; j < requests.length; j++) if (requests[j]!.service === r.service && requests[j]!.direction === r.direction) return false;
+  return true;
+}
+
+/**
+ * Cheap stand-in for "did this request change since it was archived": every change of a request
+ * adds an event or changes its state, card or resolution. Compared field by field, no allocation:
+ * it runs on every write for every request kept in memory.
+ */
+export interface Fingerprint { state: string; updatedAt: string; events: number; attempts: number; card: string | undefined; resolved: string | undefined }
+
+export function fingerprint(r: ScaleRequest): Fingerprint {
+  return { state: r.state, updatedAt: r.updatedAt, events: r.events.length, attempts: r.attempts.length, card: r.card?.ts, resolved: r.alertResolvedAt };
+}
+
+export function sameFingerprint(f: Fingerprint | undefined, r: ScaleRequest): boolean {
+  return !!f && f.state === r.state && f.updatedAt === r.updatedAt && f.events === r.events.length && f.attempts === r.attempts.length && f.card === r.card?.ts && f.resolved === r.alertResolvedAt;
 }
 
 async function archiveFiles(dataDir: string): Promise<string[]> {

@@ -23,7 +23,7 @@ import { readFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { systemClock, type Clock } from '../clock.js';
-import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince } from './archive.js';
+import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
 import { appendDurable, tightenMode, writeFileAtomic } from './atomicFile.js';
 import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
@@ -104,7 +104,7 @@ export class Store {
   /** The newest audit entry already appended to audit.jsonl. */
   private auditMark: AuditEntry | undefined;
   /** Requests whose current version is in the archive: id → fingerprint of that version. */
-  private readonly archived = new Map<string, string>();
+  private readonly archived = new Map<string, Fingerprint>();
   private closed = false;
 
   private constructor(
@@ -278,15 +278,14 @@ export class Store {
       const places = placeRequests(d.requests, this.o.clock.now().getTime(), this.keepMs(d));
       const hot: ScaleRequest[] = [];
       const appends = new Map<string, string>();
-      const archivedNow: Array<[string, string]> = [];
+      const archivedNow: Array<[string, Fingerprint]> = [];
       const dropped = new Set<string>();
       d.requests.forEach((r, i) => {
         if (places[i] === 'hot') return void hot.push(r);
-        const fp = fingerprint(r);
-        if (this.archived.get(r.id) !== fp) {
+        if (!sameFingerprint(this.archived.get(r.id), r)) {
           const f = archiveFileFor(this.dataDir, r.finishedAt ?? r.updatedAt);
           appends.set(f, `${appends.get(f) ?? ''}${JSON.stringify(r)}\n`);
-          archivedNow.push([r.id, fp]);
+          archivedNow.push([r.id, fingerprint(r)]);
         }
         if (places[i] === 'dropped') dropped.add(r.id);
       });
@@ -303,7 +302,7 @@ export class Store {
       this.goodAudit = auditNow;
       if (dropped.size) {
         // Unless it changed while we wrote (then the next write archives the new version).
-        const gone = (r: ScaleRequest) => dropped.has(r.id) && this.archived.get(r.id) === fingerprint(r);
+        const gone = (r: ScaleRequest) => dropped.has(r.id) && sameFingerprint(this.archived.get(r.id), r);
         for (const r of this.low.data.requests) if (gone(r)) this.archived.delete(r.id);
         this.low.data.requests = this.low.data.requests.filter((r) => !(dropped.has(r.id) && !this.archived.has(r.id)));
       }
