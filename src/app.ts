@@ -133,7 +133,11 @@ export function createApp(o: AppOptions): BotApp {
       if (config.socketMode) await app.start();
       // The CLI's mutating commands (`services apply`) come in here while we run: we are the only
       // writer of db.json (we hold its lock), so they change our copy, never the file behind our back.
-      admin = await startAdminServer(store.dataDir, { store, clock }, logger);
+      admin = await startAdminServer(store.dataDir, { store, clock }, logger).catch((e: unknown) => {
+        // E.g. a DATA_DIR path longer than a unix socket path may be (~107 bytes): the bot still serves, the CLI cannot change the store meanwhile.
+        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` will refuse while the bot runs');
+        return undefined;
+      });
       // Cards re-render from the store: whatever changed while we were down shows now.
       for (const r of store.data.requests) if (LIVE_CARD_STATES.includes(r.state)) surface.sync(r.id);
       const recovered = await runner.recover();

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { registerSecrets } from './logger.js';
 import { parseServicesYaml, servicesToYaml } from './servicesFile.js';
 import { leasesOf, poolSize } from './store/leases.js';
-import { adminReachable, callAdmin } from './admin/socket.js';
+import { adminReachable, adminSocketPath, callAdmin } from './admin/socket.js';
 import { runAdminCommand, type AdminOutcome } from './admin/commands.js';
 import { systemClock } from './clock.js';
 import { retentionFromEnv } from './store/archive.js';
@@ -70,6 +70,9 @@ async function runMutating(io: Out, command: string, input: unknown): Promise<Ad
     } catch (e) {
       if (e instanceof StoreError && e.code === 'locked' && e.holder?.role === 'bot' && Date.now() < deadline) continue;
       if (e instanceof StoreError) io.err(e.message);
+      if (e instanceof StoreError && e.code === 'locked' && e.holder?.role === 'bot') {
+        io.err(`the bot does not answer on ${adminSocketPath(dir)}: see its log, or stop it and run the command again`);
+      }
       throw e;
     }
     try {
