@@ -39,13 +39,16 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await fsyncDir(dirname(file));
 }
 
-/** Appends `text` and fsyncs it; creates the file (0600) and its directory when missing. */
-export async function appendDurable(file: string, text: string): Promise<void> {
+/**
+ * Appends `text`, creating the file (0600) and its directory when missing; `durable` fsyncs it
+ * (the archive: db.json stops holding a request only after its archived copy is on disk).
+ */
+export async function appendFileOwnerOnly(file: string, text: string, durable: boolean): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const h = await open(file, 'a', FILE_MODE);
   try {
     await h.writeFile(text);
-    await h.sync();
+    if (durable) await h.sync();
   } finally {
     await h.close();
   }

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { systemClock, type Clock } from '../clock.js';
 import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
-import { appendDurable, tightenMode, writeFileAtomic } from './atomicFile.js';
+import { appendFileOwnerOnly, tightenMode, writeFileAtomic } from './atomicFile.js';
 import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
 
@@ -293,10 +293,11 @@ export class Store {
       const audit = this.pendingAudit();
       const auditNow = d.audit.slice();
       // The archive first: a crash before db.json is written leaves a request in both, never in neither.
-      for (const [f, lines] of appends) await appendDurable(f, lines);
+      for (const [f, lines] of appends) await appendFileOwnerOnly(f, lines, true);
       for (const [id, fp] of archivedNow) this.archived.set(id, fp);
       await this.adapter.writeText(text);
-      if (audit.lines) await appendDurable(this.auditFile, audit.lines);
+      // Not fsynced, as before: one fsync (db.json's) per write is what every webhook waits for.
+      if (audit.lines) await appendFileOwnerOnly(this.auditFile, audit.lines, false);
       this.auditMark = audit.mark;
       this.lastGood = text;
       this.goodAudit = auditNow;
