@@ -187,8 +187,11 @@ export class Store {
     if (version > SCHEMA_VERSION) {
       throw new StoreError('version', `${file} has schema version ${version}, newer than this bot's ${SCHEMA_VERSION}: run the newer bot or restore a backup`);
     }
-    low.data = migrate(low.data as Partial<StoreData>);
+    const migrated = migrate(low.data as Partial<StoreData>);
+    low.data = migrated.data;
     const store = new Store(low, adapter, dataDir, o);
+    // What the migration found (lease conflicts) goes to the audit trail like any new entry: after the mark.
+    low.data.audit.push(...migrated.audit);
     await store.loadArchived();
     if (!o.readOnly) {
       await tightenMode(file);
@@ -336,17 +339,18 @@ export class Store {
 }
 
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */
-function migrate(d: Partial<StoreData>): StoreData {
+function migrate(d: Partial<StoreData>): { data: StoreData; audit: AuditEntry[] } {
   const base = emptyData();
   // Schema 1 kept leases per service; 2 keys them by address (see migrateLeases).
   const leases = migrateLeases(d.leases ?? base.leases, new Date().toISOString());
-  return {
+  const data: StoreData = {
     schemaVersion: SCHEMA_VERSION,
     services: d.services ?? base.services,
     requests: d.requests ?? base.requests,
     leases: leases.leases,
     templates: d.templates ?? base.templates,
-    audit: [...(d.audit ?? base.audit), ...leases.audit],
+    audit: d.audit ?? base.audit,
     notices: d.notices ?? base.notices,
   };
+  return { data, audit: leases.audit };
 }

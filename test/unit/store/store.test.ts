@@ -144,16 +144,16 @@ describe('retention', () => {
     const now = Date.parse('2026-11-26T12:00:00Z');
     const clock = new TestClock(now);
     const ago = (ms: number) => new Date(now - ms).toISOString();
-    const store = await Store.open(dir, { clock, retentionMs: 10 * DAY });
+    const store = await Store.open(dir, { clock, retentionMs: 5 * DAY });
     await store.mutate((d) => {
-      // web-server's cooldown is 3 days; api's cooldown is 20 days, longer than the retention.
+      // web-server's cooldown is 3 days; api's cooldown is 7 days, longer than the retention.
       d.services['web-server'] = { config: service({ scaling: { min: 1, max: 6, cooldown: '3d' } }), updatedAt: ago(0), updatedBy: 'test' };
-      d.services.api = { config: service({ name: 'api', scaling: { min: 1, max: 6, cooldown: '20d' } }), updatedAt: ago(0), updatedBy: 'test' };
+      d.services.api = { config: service({ name: 'api', scaling: { min: 1, max: 6, cooldown: '7d' } }), updatedAt: ago(0), updatedBy: 'test' };
       d.requests.push( // in creation order, as the bot adds them
         finished('sr-ancient', { finishedAt: ago(60 * DAY) }),
         finished('sr-failed-old', { state: 'failed', direction: 'in', finishedAt: ago(40 * DAY) }),
-        finished('sr-api-last', { service: 'api', finishedAt: ago(15 * DAY) }),
-        finished('sr-last-week', { finishedAt: ago(7 * DAY) }),
+        finished('sr-api-last', { service: 'api', finishedAt: ago(6 * DAY) }),
+        finished('sr-last-week', { finishedAt: ago(4 * DAY) }),
         finished('sr-minutes-ago', { finishedAt: ago(10 * 60_000) }),
         { ...finished('sr-pending', { finishedAt: ago(5 * 60_000) }), state: 'pending', finishedAt: undefined, attempts: [] },
       );
@@ -163,9 +163,9 @@ describe('retention', () => {
 
     // db.json: what still changes — the open request, the failed one whose card offers Retry, the one that just finished.
     expect(ids(disk().requests)).toEqual(['sr-failed-old', 'sr-minutes-ago', 'sr-pending']);
-    // Memory: also what finished within the retention, and api's last success, which its 20-day cooldown still needs.
+    // Memory: also what finished within the retention, and api's last success, which its 7-day cooldown still needs.
     expect(ids(store.data.requests)).toEqual(['sr-api-last', 'sr-failed-old', 'sr-last-week', 'sr-minutes-ago', 'sr-pending']);
-    expect(lastScaled(store.data.requests, 'api', 'out')?.toISOString()).toBe(ago(15 * DAY));
+    expect(lastScaled(store.data.requests, 'api', 'out')?.toISOString()).toBe(ago(6 * DAY));
     // The archive has every finished request that left db.json, the ancient one included.
     const archived = readdirSync(join(dir, 'archive')).flatMap((f) => readFileSync(join(dir, 'archive', f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l).id);
     expect(archived.sort()).toEqual(['sr-ancient', 'sr-api-last', 'sr-last-week']);
@@ -173,7 +173,7 @@ describe('retention', () => {
 
     // A restart reads the same set back (the ancient one stays in the archive only).
     await store.close();
-    const again = await Store.open(dir, { clock, retentionMs: 10 * DAY });
+    const again = await Store.open(dir, { clock, retentionMs: 5 * DAY });
     expect(ids(again.data.requests)).toEqual(['sr-api-last', 'sr-failed-old', 'sr-last-week', 'sr-minutes-ago', 'sr-pending']);
     expect(again.data.requests.map((r) => r.id)).toEqual(store.data.requests.map((r) => r.id)); // creation order kept
 
@@ -185,7 +185,7 @@ describe('retention', () => {
       r.updatedAt = ago(0);
     });
     await again.close();
-    const third = await Store.open(dir, { clock, retentionMs: 10 * DAY });
+    const third = await Store.open(dir, { clock, retentionMs: 5 * DAY });
     expect(third.data.requests.find((r) => r.id === 'sr-last-week')?.alertResolvedAt).toBe(ago(0));
     // The one that finished minutes ago leaves db.json once it is older than an hour.
     clock.advance(HOT_MS);
