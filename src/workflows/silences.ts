@@ -282,7 +282,10 @@ export class SilenceService implements Silences {
     return { ok: true, requestId };
   }
 
-  /** Alertmanager 0.25 answers an expired silence with a 500 ("already expired"): ask it for the silence's state instead. */
+  /**
+   * An unknown silence (Alertmanager lost its data, say) is `not_found`: nothing left to lift. Any other refusal: ask
+   * Alertmanager for the silence's state rather than read its error text.
+   */
   private async isGone(am: SilencesApi, e: unknown, id: string): Promise<boolean> {
     if (!(e instanceof AlertmanagerError)) return false;
     if (e.code === 'not_found') return true;
