@@ -12,6 +12,7 @@ import { appendFile, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import { migrateLeases } from './leases.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type StoreData } from './types.js';
 
 export class StoreError extends Error {
@@ -243,13 +244,15 @@ function changedByOthers(base: Record<string, unknown>, theirs: Record<string, u
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */
 function migrate(d: Partial<StoreData>): StoreData {
   const base = emptyData();
+  // Schema 1 kept leases per service; 2 keys them by address (see migrateLeases).
+  const leases = migrateLeases(d.leases ?? base.leases, new Date().toISOString());
   return {
     schemaVersion: SCHEMA_VERSION,
     services: d.services ?? base.services,
     requests: d.requests ?? base.requests,
-    leases: d.leases ?? base.leases,
+    leases: leases.leases,
     templates: d.templates ?? base.templates,
-    audit: d.audit ?? base.audit,
+    audit: [...(d.audit ?? base.audit), ...leases.audit],
     notices: d.notices ?? base.notices,
   };
 }
