@@ -31,6 +31,8 @@ import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
 import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
 import { ChartPoster } from './workflows/chartPoster.js';
+import { SilenceService } from './workflows/silences.js';
+import { AlertmanagerClient } from './integrations/alertmanagerApi.js';
 import { getService } from './store/services.js';
 import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
 
@@ -104,7 +106,7 @@ export function createApp(o: AppOptions): BotApp {
   const metrics = createMetrics(() => store, o.defaultMetrics ?? true);
   const slackSurface = new SlackSurface({
     client: app.client, store, clock, logger: logger.child({ module: 'slack' }), tz: config.BOT_TIMEZONE,
-    alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, minUpdateIntervalMs: o.minCardUpdateIntervalMs,
+    alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, locale: config.BOT_LOCALE, minUpdateIntervalMs: o.minCardUpdateIntervalMs,
   });
   const surface = o.surface ? o.surface(slackSurface) : slackSurface;
   const runner = new RunCoordinator(() => deps);
@@ -117,7 +119,13 @@ export function createApp(o: AppOptions): BotApp {
         locale: (name) => getService(store, name)?.locale ?? config.BOT_LOCALE, deadlineMs: o.chartDeadlineMs,
       })
     : undefined;
-  deps = { ...base, charts, decisions: new DecisionService({ ...base, charts }) };
+  const silences = new SilenceService({
+    store, clock, logger: logger.child({ module: 'silences' }), surface, timeZone: config.BOT_TIMEZONE,
+    alertmanager: config.ALERTMANAGER_URL ? new AlertmanagerClient(config.ALERTMANAGER_URL) : undefined, alertmanagerUrl: config.ALERTMANAGER_URL,
+    locale: (name) => (name ? getService(store, name)?.locale : undefined) ?? config.BOT_LOCALE,
+    cardLink: async (card) => (await app.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts })).permalink,
+  });
+  deps = { ...base, charts, silences, decisions: new DecisionService({ ...base, charts, silences }) };
 
   registerCommands(app, deps);
   registerActions(app, deps);
@@ -164,7 +172,7 @@ export function createApp(o: AppOptions): BotApp {
       server.closeIdleConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
       await drained;
-      await Promise.race([charts?.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await Promise.race([Promise.all([charts?.idle(), silences.idle()]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await store.flush();
       // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).
       await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);

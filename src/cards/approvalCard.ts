@@ -4,8 +4,9 @@
  */
 import type { Service } from '../config.js';
 import { formatDuration } from '../duration.js';
+import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
-import { ACTION } from './ids.js';
+import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
 import { messages, STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
@@ -19,6 +20,8 @@ export interface CardContext extends TimeContext {
   grafanaUrl?: string;
   /** Freeze in force for the service, if any. */
   frozenUntil?: Date;
+  /** BOT_LOCALE: the language of the parts of the card that come from the catalog, unless the service sets its own. */
+  locale?: Locale;
 }
 
 export const LIMITS = { header: 150, section: 3000, field: 2000, context: 2000, buttonText: 75 } as const;
@@ -103,9 +106,42 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
     const who = d.by === 'auto' ? 'Auto-approved' : `${d.kind === 'approved' ? 'Approved' : 'Rejected'} by ${mention(d.by)}`;
     lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
   }
-  if (r.state === 'withdrawn') {
+  if (r.state === 'withdrawn' && !r.silence) {
     const why = r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded')?.detail ?? 'withdrawn';
     lines.push(`:leftwards_arrow_with_hook: Withdrawn: ${esc(why)}.`);
+  }
+  lines.push(...silenceLines(r, service, t));
+  return lines;
+}
+
+function localeOf(service: Service | undefined, t: CardContext): Locale {
+  return service?.locale ?? t.locale ?? 'en';
+}
+
+function silenceWords(service: Service | undefined, t: CardContext): { s: Catalog['silence']; when: (at: string) => string } {
+  const locale = localeOf(service, t);
+  return { s: catalog(locale).silence, when: (at) => formatTime(new Date(at), { locale, timeZone: t.tz, now: t.now }) };
+}
+
+/** Who made a silence in Alertmanager: a Slack user when the bot made it (`slack:U…`), else the name as they typed it. */
+function silenceAuthor(createdBy: string): string {
+  const m = /^slack:([UW][A-Z0-9]+)\b/.exec(createdBy);
+  return m ? mention(m[1]!) : esc(truncate(createdBy, 100));
+}
+
+function silenceLines(r: ScaleRequest, service: Service | undefined, t: CardContext): string[] {
+  const { s, when } = silenceWords(service, t);
+  const lines: string[] = [];
+  if (r.silence) {
+    const direction = r.direction === 'out' ? s.scaleOut : s.scaleIn;
+    lines.push(s.silencedBy({ who: mention(r.silence.by), until: when(r.silence.until), service: esc(r.service), direction }));
+    if (r.silence.expiredAt) lines.push(s.unsilencedBy({ who: mention(r.silence.expiredBy ?? 'unknown'), at: when(r.silence.expiredAt) }));
+  }
+  const base = safeUrl(t.alertmanagerUrl)?.replace(/\/+$/, '');
+  for (const x of r.alertmanagerSilences ?? []) {
+    if (x.id === r.silence?.id) continue;
+    const text = s.inAlertmanager({ who: silenceAuthor(x.createdBy), until: when(x.endsAt) });
+    lines.push(base ? `${text} · ${link(`${base}/#/silences/${encodeURIComponent(x.id)}`, 'Alertmanager')}` : text);
   }
   return lines;
 }
@@ -146,7 +182,7 @@ function preflightBlock(r: ScaleRequest): Block[] {
   return [{ type: 'context', elements: [mrkdwn(truncate(`*Pre-flight:* ${text}`, LIMITS.context))] }];
 }
 
-function button(text: string, actionId: string, value: string, style: 'primary' | 'danger' | undefined, confirm: { title: string; text: string; confirm: string }): Block {
+function button(text: string, actionId: string, value: string, style: 'primary' | 'danger' | undefined, confirm: { title: string; text: string; confirm: string; deny?: string }): Block {
   return {
     type: 'button',
     text: plain(text, LIMITS.buttonText),
@@ -157,13 +193,39 @@ function button(text: string, actionId: string, value: string, style: 'primary' 
       title: plain(confirm.title, 100),
       text: mrkdwn(confirm.text),
       confirm: plain(confirm.confirm, 30),
-      deny: plain('Cancel', 30),
+      deny: plain(confirm.deny ?? 'Cancel', 30),
       ...(style === 'danger' ? { style: 'danger' } : {}),
     },
   };
 }
 
-function actions(r: ScaleRequest): Block[] {
+/** The silence menu: one option per length, each value `<requestId>:<length>`; shown only when ALERTMANAGER_URL is set. */
+function silenceMenu(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
+  const { s } = silenceWords(service, t);
+  const label: Record<SilenceLength, string> = { '1h': s.oneHour, '4h': s.fourHours, tomorrow: s.untilTomorrow };
+  return {
+    type: 'static_select',
+    action_id: ACTION.silence,
+    placeholder: plain(s.menu, LIMITS.buttonText),
+    options: SILENCE_LENGTHS.map((len) => ({ text: plain(label[len], LIMITS.buttonText), value: silenceValue(r.id, len) })),
+    confirm: {
+      title: plain(s.confirmTitle, 100),
+      text: mrkdwn(s.confirmText({ service: esc(r.service), direction: r.direction === 'out' ? s.scaleOut : s.scaleIn })),
+      confirm: plain(s.confirm, 30),
+      deny: plain(s.cancel, 30),
+    },
+  };
+}
+
+function unsilenceButton(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
+  const { s } = silenceWords(service, t);
+  const direction = r.direction === 'out' ? s.scaleOut : s.scaleIn;
+  return button(s.unsilence, ACTION.unsilence, r.id, undefined, {
+    title: s.unsilenceTitle, text: s.unsilenceText({ service: esc(r.service), direction }), confirm: s.unsilence, deny: s.cancel,
+  });
+}
+
+function actions(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
   const what = `${messages.verb(r.direction)} of *${r.service}*${r.preview.vmName ? ` (${r.preview.vmName})` : ''}`;
   if (r.state === 'pending') {
     return [{
@@ -172,8 +234,13 @@ function actions(r: ScaleRequest): Block[] {
       elements: [
         button('Approve', ACTION.approve, r.id, 'primary', { title: 'Approve?', text: `Start the ${what} now?`, confirm: 'Approve' }),
         button('Reject', ACTION.reject, r.id, 'danger', { title: 'Reject?', text: `Reject the ${what}? You can give a reason next.`, confirm: 'Reject' }),
+        ...(t.alertmanagerUrl ? [silenceMenu(r, service, t)] : []),
       ],
     }];
+  }
+  // Unsilence while the silence made from this card still runs (a later click on an expired one is harmless: done).
+  if (r.silence && !r.silence.expiredAt && Date.parse(r.silence.until) > t.now.getTime()) {
+    return [{ type: 'actions', block_id: 'silence', elements: [unsilenceButton(r, service, t)] }];
   }
   if (r.state === 'failed') {
     return [{
@@ -194,7 +261,7 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
     ...preflightBlock(r),
     ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
     ...stepsBlock(r),
-    ...actions(r),
+    ...actions(r, service, t),
     {
       type: 'context',
       elements: [mrkdwn(`${r.id} · ${messages.stateText(r)}${isDryRun(r) ? ' · *DRY RUN*: nothing is changed' : ''}`)],

@@ -1,5 +1,5 @@
 /** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import { ACTION, VIEW } from '../cards/ids.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../cards/modals.js';
 import { findRequest } from '../store/requests.js';
@@ -55,6 +55,21 @@ export function registerActions(app: App, deps: Deps): void {
     if (!may.ok) return tell(c, may.message);
     const r = findRequest(deps.store, id)!;
     await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r) as never });
+  });
+
+  // The silence menu (value `<requestId>:<length>`) and Unsilence (value: the request id); the card shows the outcome.
+  app.action<BlockAction<StaticSelectAction>>(ACTION.silence, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    const res = await deps.silences?.silence(action.selected_option?.value ?? '', { id: c.user, name: body.user.name });
+    if (res?.message) await tell(c, res.message);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.unsilence, async ({ ack, body, action }) => {
+    await ack();
+    const c = ctxOf(body);
+    const res = await deps.silences?.unsilence(action.value ?? '', { id: c.user, name: body.user.name });
+    if (res?.message) await tell(c, res.message);
   });
 
   app.view<ViewSubmitAction>(VIEW.rejectReason, async ({ ack, body, view }) => {

@@ -4,6 +4,41 @@
  * A message with parameters is a function of one typed object; plain text is a string.
  */
 export const en = {
+  silence: {
+    menu: 'Silence…',
+    oneHour: '1 hour',
+    fourHours: '4 hours',
+    untilTomorrow: 'Until tomorrow 09:00',
+    confirmTitle: 'Silence the alerts?',
+    confirmText: (p: { service: string; direction: string }) =>
+      `Silence the ${p.direction} alerts of *${p.service}* in Alertmanager and withdraw this request?`,
+    confirm: 'Silence',
+    cancel: 'Cancel',
+    scaleOut: 'scale-out',
+    scaleIn: 'scale-in',
+    silencedBy: (p: { who: string; until: string; service: string; direction: string }) =>
+      `:no_bell: Silenced by ${p.who} until ${p.until}: Alertmanager holds back the ${p.direction} alerts of ${p.service}, and this request is withdrawn.`,
+    unsilencedBy: (p: { who: string; at: string }) => `:bell: Unsilenced by ${p.who} at ${p.at}: the alerts reach the bot again.`,
+    inAlertmanager: (p: { who: string; until: string }) => `:no_bell: Silenced in Alertmanager by ${p.who} until ${p.until}`,
+    unsilence: 'Unsilence',
+    unsilenceTitle: 'Unsilence?',
+    unsilenceText: (p: { service: string; direction: string }) => `Expire the silence now? The ${p.direction} alerts of *${p.service}* reach the bot again.`,
+    notApprover: (p: { service: string; approvers: string }) =>
+      `You are not an approver for ${p.service} (approvers: ${p.approvers}). Nothing was changed.`,
+    notFound: (p: { id: string }) => `Scale request ${p.id} was not found. Nothing was changed.`,
+    badChoice: 'That is not one of the silence options. Nothing was changed.',
+    notConfigured: 'Silencing from Slack is off: the bot has no ALERTMANAGER_URL. Nothing was changed.',
+    notPending: (p: { id: string; state: string }) => `Request ${p.id} is no longer waiting for a decision (it is ${p.state}). Nothing was silenced.`,
+    alreadySilenced: (p: { who: string; until: string }) => `Already silenced by ${p.who} until ${p.until}. Nothing was changed.`,
+    notSilenced: (p: { id: string }) => `Request ${p.id} has no silence made from its card. Nothing was changed.`,
+    alreadyUnsilenced: (p: { who: string; at: string }) => `The silence was already lifted by ${p.who} at ${p.at}. Nothing was changed.`,
+    silenceFailed: (p: { detail: string }) => `Could not silence: ${p.detail}. Nothing was changed; the request is still open.`,
+    unsilenceFailed: (p: { detail: string }) => `Could not lift the silence: ${p.detail}. Nothing was changed; the silence still holds.`,
+    amUnreachable: (p: { url: string }) => `Alertmanager at ${p.url} could not be reached`,
+    amTimeout: (p: { url: string }) => `Alertmanager at ${p.url} did not answer in time`,
+    amRefused: (p: { url: string; reason: string }) => `Alertmanager at ${p.url} refused it (${p.reason})`,
+    storeFailed: 'The bot could not write its store, so the silence was taken back. Nothing was changed; try again.',
+  },
   chart: {
     title: (p: { service: string }) => `${p.service}: CPU and memory, last hour`,
     subtitle: (p: { job: string }) => `rules read job ${p.job}`,

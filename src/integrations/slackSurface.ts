@@ -6,6 +6,7 @@
 import type { WebClient } from '@slack/web-api';
 import { renderCard, type CardContext } from '../cards/approvalCard.js';
 import type { Clock } from '../clock.js';
+import type { Locale } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
 import { findRequest } from '../store/requests.js';
 import { getService } from '../store/services.js';
@@ -33,6 +34,8 @@ export interface SlackSurfaceOptions {
   tz: string;
   alertmanagerUrl?: string;
   grafanaUrl?: string;
+  /** BOT_LOCALE (a service's own `locale` wins on its cards). */
+  locale?: Locale;
   minUpdateIntervalMs?: number;
 }
 
@@ -49,7 +52,7 @@ export class SlackSurface implements ChatSurface {
   cardContext(service: string): CardContext {
     const now = this.o.clock.now();
     const svc = getService(this.o.store, service);
-    return { tz: this.o.tz, now, alertmanagerUrl: this.o.alertmanagerUrl, grafanaUrl: this.o.grafanaUrl, frozenUntil: svc ? frozenUntil(svc, now) : undefined };
+    return { tz: this.o.tz, now, alertmanagerUrl: this.o.alertmanagerUrl, grafanaUrl: this.o.grafanaUrl, frozenUntil: svc ? frozenUntil(svc, now) : undefined, locale: this.o.locale };
   }
 
   private state(id: string): CardState {

@@ -129,6 +129,13 @@ export interface ScaleRequest {
   attempts: Attempt[];
   events: RequestEvent[];
   finishedAt?: string;
+  /**
+   * The Alertmanager silence an approver made from this card (the request was withdrawn with it). `by`: Slack user id;
+   * `until`: its end; `expiredAt`/`expiredBy`: when and by whom it was lifted from the card.
+   */
+  silence?: { id: string; by: string; until: string; createdAt: string; expiredAt?: string; expiredBy?: string };
+  /** Active silences for the service found in Alertmanager when the card was created (made in its UI, say). */
+  alertmanagerSilences?: Array<{ id: string; createdBy: string; endsAt: string }>;
 }
 
 export interface ServiceRecord {

@@ -7,6 +7,7 @@ import type { JenkinsClient } from '../integrations/jenkins/client.js';
 import type { Store } from '../store/store.js';
 import type { Direction, ExecutorKind } from '../store/types.js';
 import type { ChatSurface, Executor, Inventory } from './ports.js';
+import type { Silences } from './silences.js';
 
 export type DecisionResult =
   | { ok: true; requestId: string }
@@ -54,6 +55,8 @@ export interface Deps {
   settle: Settle;
   /** Posts a new card's metric chart into its thread, when PROMETHEUS_URL is set. */
   charts?: { post(requestId: string): void; idle(): Promise<void> };
+  /** Silences from the card (silence_scale / unsilence_scale) and the ones found in Alertmanager for a new card. */
+  silences?: Silences;
   /** vCenter, when GOVC_URL is set (templates, inventory, the local executor). */
   govc?: Govc;
   /** Jenkins, when JENKINS_URL is set: `/autoscale jenkins diff|push|remove` manage the services' jobs. */

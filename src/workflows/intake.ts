@@ -219,10 +219,20 @@ export async function createRequest(
   deps.surface.sync(created.request.id);
   // The picture follows the card into its thread; the card never waits for Prometheus.
   if (created.fresh) deps.charts?.post(created.request.id);
+  // So does what Alertmanager says about silences for the service (one made in its UI, say).
+  if (created.fresh) deps.silences?.noteExisting(created.request.id);
   if (created.fresh && created.request.state === 'pending' && service.approval.mode === 'auto') {
     await deps.decisions.autoApprove(created.request.id, 'approval mode is auto');
   }
   return created;
+}
+
+/** Withdraws an undecided request (its alert resolved, or an approver silenced it), inside a store mutation. */
+export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor: string; detail: string; audit?: string }): void {
+  r.state = 'withdrawn';
+  r.finishedAt = w.at;
+  addEvent(r, { at: w.at, type: 'withdrawn', by: w.actor, detail: w.detail });
+  appendAudit(d, { at: w.at, actor: w.actor, action: 'request.withdraw', target: r.id, ...(w.audit ? { detail: w.audit } : {}) });
 }
 
 async function resolve(deps: Deps, service: Service, direction: Direction, name: string): Promise<AlertResult> {
@@ -231,11 +241,8 @@ async function resolve(deps: Deps, service: Service, direction: Direction, name:
     const open = openRequestIn(d, service.name, direction);
     if (!open || open.source !== 'alert') return undefined;
     if (open.state === 'pending' || open.state === 'blocked') {
-      open.state = 'withdrawn';
       open.alertResolvedAt = at;
-      open.finishedAt = at;
-      addEvent(open, { at, type: 'withdrawn', detail: `${name} resolved before anyone decided` });
-      appendAudit(d, { at, actor: 'alertmanager', action: 'request.withdraw', target: open.id });
+      withdrawIn(d, open, { at, actor: 'alertmanager', detail: `${name} resolved before anyone decided` });
       return { outcome: 'withdrawn' as const, id: open.id };
     }
     open.alertResolvedAt = at;

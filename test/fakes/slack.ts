@@ -251,6 +251,8 @@ export class FakeSlack {
         return { ok: true, files: (a.files ?? []).map((f: any) => ({ id: f.id, title: f.title })) };
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
+      case 'chat.getPermalink':
+        return { ok: true, channel: a.channel, permalink: `https://fake.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
       case 'conversations.info':
         return { ok: true, channel: { id: a.channel, name: 'fake' } };
       default:

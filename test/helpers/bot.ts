@@ -156,6 +156,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
       for (let i = 0; i < 5; i++) {
         await bot.deps.runner.idle();
         await bot.deps.charts?.idle();
+        await bot.deps.silences?.idle();
         await bot.deps.store.flush();
         await bot.deps.surface.idle();
       }
