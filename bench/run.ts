@@ -2,13 +2,14 @@
  * `npm run bench`: every figure of issues 2, 3 and 11, as one table and bench/results.json.
  *
  *   npm run bench                          all figures
- *   node --import tsx bench/run.ts ip      only some sections: webhook | ip | store | scale
+ *   node --import tsx bench/run.ts ip      only some sections: webhook | ip | store | chart | scale
  *   BENCH_CPU_PROF=/tmp/prof npm run bench the webhook burst's child processes write CPU profiles there
  *
  * CPU-bound sections run first, the wait-bound vcsim section last. A section that fails is reported
  * (its figures missing, `meets` false where they had a target) and the exit code is 1.
  */
 import { fileURLToPath } from 'node:url';
+import { chartRender } from './chart.js';
 import { ipReserve } from './ipReserve.js';
 import { formatTable, toRow, writeResults, type Figure } from './report.js';
 import { scaleOut } from './scaleOut.js';
@@ -21,6 +22,7 @@ const sections: Array<{ key: string; title: string; run: (log: (l: string) => vo
   { key: 'webhook', title: 'webhook burst (issue 2): 1000 POST /alertmanager, 50 in flight, bot child process vs bare node:http', run: webhookBurst },
   { key: 'ip', title: 'IP reservation (issue 3c): /20 pool holding 4,000 leases', run: ipReserve },
   { key: 'store', title: 'store write (issue 11): empty store vs a year of history, side by side', run: storeWrite },
+  { key: 'chart', title: 'card chart (issue 13): ECharts SSR → SVG → resvg PNG, 2 series × 241 points', run: chartRender },
   { key: 'scale', title: 'scale-out on vcsim (-method-delay) + fake F5 (issues 3a, 3b)', run: scaleOut },
 ];
 
