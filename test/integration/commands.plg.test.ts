@@ -39,7 +39,7 @@ beforeAll(async () => {
       PLG_PROMETHEUS_CONFIG: paths.prometheus, PLG_PROMETHEUS_RULES: paths.rules, PLG_ALERTMANAGER_CONFIG: paths.alertmanager,
       PLG_PROMETHEUS_CHECK: 'promtool check config {file}', PLG_RULES_CHECK: 'promtool check rules {file}', PLG_ALERTMANAGER_CHECK: 'amtool check-config {file}',
       PLG_PROMETHEUS_RELOAD: `${prometheus.url}/-/reload`, PLG_ALERTMANAGER_RELOAD: `${alertmanager.url}/-/reload`,
-      PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`,
+      PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`, PROMETHEUS_SD_TOKEN: 'test-sd-token-0123456789abcdef',
     },
   });
 }, 120_000);

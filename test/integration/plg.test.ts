@@ -16,6 +16,7 @@ import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../
 import { connectSsh } from '../../src/integrations/plg/ssh.js';
 import { SETTINGS, service } from '../fixtures/plg/services.js';
 import { startAlertmanager } from '../helpers/alertmanager.js';
+import { startBot, type TestBot } from '../helpers/bot.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { assertLoopbackOnly, rewriteToLoopback, startPrometheus, type RunningServer } from '../helpers/prometheus.js';
 import { readUserKey, startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -31,6 +32,7 @@ let alertmanager: RunningServer;
 let web: Service;
 let settings: typeof SETTINGS;
 let userKey: string;
+let bot: TestBot;
 
 const read = () => ({ prometheus: readFileSync(paths.prometheus, 'utf8'), rules: readFileSync(paths.rules, 'utf8'), alertmanager: readFileSync(paths.alertmanager, 'utf8') });
 const listDir = (dir: string) => readdirSync(dir).sort();
@@ -94,14 +96,16 @@ beforeAll(async () => {
   writeFileSync(paths.rules, originals.rules);
   writeFileSync(paths.alertmanager, originals.alertmanager);
 
-  settings = { ...SETTINGS, botPublicUrl: `http://127.0.0.1:${await freePort()}` };
   web = service('web-server', { targets: [`127.0.0.1:${await freePort()}`] });
+  // The pushed job asks this bot for its targets (GET /sd/prometheus).
+  bot = await startBot({ services: [web], env: { PROMETHEUS_SD_TOKEN: SETTINGS.sdToken } });
+  settings = { ...SETTINGS, botPublicUrl: bot.url };
   [sshd, prometheus, alertmanager] = await Promise.all([startSshd(), startPrometheus(paths.prometheus), startAlertmanager(paths.alertmanager)]);
   userKey = readUserKey(sshd);
 });
 
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), prometheus?.stop(), alertmanager?.stop()]);
+  await Promise.all([sshd?.stop(), prometheus?.stop(), alertmanager?.stop(), bot?.stop()]);
   if (stack) rmSync(stack, { recursive: true, force: true });
 });
 
