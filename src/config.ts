@@ -414,5 +414,5 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadResult {
 /** Names of environment variables whose values must never reach a log, a card or an error. */
 export const SECRET_ENV = [
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ALERT_WEBHOOK_TOKEN',
-  'GOVC_PASSWORD', 'F5_PASSWORD', 'JENKINS_TOKEN',
+  'GOVC_PASSWORD', 'F5_PASSWORD', 'JENKINS_TOKEN', 'PROMETHEUS_SD_TOKEN',
 ] as const;

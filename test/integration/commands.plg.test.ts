@@ -63,6 +63,7 @@ describe('/autoscale plg', () => {
     expect(r.json.text).toContain('Reading the monitoring config for web-server');
     const body = await response(n);
     expect(blockText(body.blocks)).toContain('autoscale-web-server');
+    expect(blockText(body.blocks)).toContain('The rules read job `autoscale-web-server`, which the bot generates');
     expect(buttons(body.blocks)).toHaveLength(0);
     expect(readFileSync(paths.prometheus, 'utf8')).toBe(before);
   });
