@@ -39,7 +39,7 @@ export async function ipReserve(log: (line: string) => void): Promise<Figure[]> 
     await upsertServices(store, [svc], 'bench', at());
     const first = ipToInt(svc.network.ipPool.start);
     await store.mutate((d) => {
-      const held = (d.leases[svc.name] ??= {});
+      const held = d.leases;
       for (let i = 0; i < HELD; i++) {
         const ip = intToIp(first + i);
         held[ip] = { ip, service: svc.name, requestId: `seed-${i}`, vmName: `big-pool-${i + 1}`, state: 'in-use', at: at() };
@@ -67,7 +67,7 @@ export async function ipReserve(log: (line: string) => void): Promise<Figure[]> 
     const wallMs = performance.now() - t0;
     const distinct = new Set(leases.map((l) => l.ip));
     const onDisk = JSON.parse(readFileSync(join(dataDir, 'db.json'), 'utf8')) as StoreData;
-    const reservedOnDisk = Object.values(onDisk.leases[svc.name] ?? {}).filter((l) => l.requestId.startsWith('bench-par-')).length;
+    const reservedOnDisk = Object.values(onDisk.leases).filter((l) => l.service === svc.name && l.requestId.startsWith('bench-par-')).length;
     const clashes = leases.filter((l) => ipToInt(l.ip) < first + HELD).length;
     log(`  ${CONCURRENT} concurrent reservations: ${distinct.size} distinct, ${reservedOnDisk} on disk, ${clashes} on held addresses, ${wallMs.toFixed(1)} ms for all`);
 

@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: every figure of issues 2 and 3, as one table and bench/results.json.
+ * `npm run bench`: every figure of issues 2, 3 and 11, as one table and bench/results.json.
  *
  *   npm run bench                          all figures
- *   node --import tsx bench/run.ts ip      only some sections: webhook | ip | scale
+ *   node --import tsx bench/run.ts ip      only some sections: webhook | ip | store | scale
  *   BENCH_CPU_PROF=/tmp/prof npm run bench the webhook burst's child processes write CPU profiles there
  *
  * CPU-bound sections run first, the wait-bound vcsim section last. A section that fails is reported
@@ -13,6 +13,7 @@ import { ipReserve } from './ipReserve.js';
 import { formatTable, toRow, writeResults, type Figure } from './report.js';
 import { scaleOut } from './scaleOut.js';
 import { sdScrape } from './sdScrape.js';
+import { storeWrite } from './storeWrite.js';
 import { webhookBurst } from './webhookBurst.js';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -21,6 +22,7 @@ const sections: Array<{ key: string; title: string; run: (log: (l: string) => vo
   { key: 'webhook', title: 'webhook burst (issue 2): 1000 POST /alertmanager, 50 in flight, bot child process vs bare node:http', run: webhookBurst },
   { key: 'ip', title: 'IP reservation (issue 3c): /20 pool holding 4,000 leases', run: ipReserve },
   { key: 'sd', title: 'service discovery (issue 13): GET /sd/prometheus, 100 concurrent scrapes, 20 services × 50 VMs', run: sdScrape },
+  { key: 'store', title: 'store write (issue 11): empty store vs a year of history, side by side', run: storeWrite },
   { key: 'scale', title: 'scale-out on vcsim (-method-delay) + fake F5 (issues 3a, 3b)', run: scaleOut },
 ];
 

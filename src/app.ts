@@ -14,6 +14,7 @@ import { registerConfirmButtons } from './handlers/confirmButtons.js';
 import { registerHome } from './handlers/home.js';
 import { registerViews } from './handlers/views.js';
 import { startTicker, tick } from './handlers/tick.js';
+import { startAdminServer, type AdminServer } from './admin/socket.js';
 import { createHttpServer } from './http.js';
 import { SlackSurface } from './integrations/slackSurface.js';
 import { StoreInventory } from './integrations/storeInventory.js';
@@ -29,6 +30,8 @@ import { setFreezeTimeZone } from './workflows/freeze.js';
 import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
 import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
+import { ChartPoster } from './workflows/chartPoster.js';
+import { getService } from './store/services.js';
 import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
 
 
@@ -48,8 +51,8 @@ export interface AppOptions {
   tickMs?: number;
   minCardUpdateIntervalMs?: number;
   defaultMetrics?: boolean;
-  /** How often to look for services another process wrote to db.json. */
-  storeWatchMs?: number;
+  /** How long the card's chart may take (default CHART_DEADLINE_MS). */
+  chartDeadlineMs?: number;
   /** Finish a listener before answering Slack's HTTP request (tests: the reply includes its effects). */
   processBeforeResponse?: boolean;
 }
@@ -108,7 +111,13 @@ export function createApp(o: AppOptions): BotApp {
   const settle = new SettleWatcher(() => deps);
   const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
   const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc, jenkins: o.jenkins ?? buildJenkins(config, logger) };
-  deps = { ...base, decisions: new DecisionService(base) };
+  const charts = config.PROMETHEUS_URL && surface.image
+    ? new ChartPoster({
+        store, surface, clock, logger: logger.child({ module: 'chart' }), prometheusUrl: config.PROMETHEUS_URL, timeZone: config.BOT_TIMEZONE,
+        locale: (name) => getService(store, name)?.locale ?? config.BOT_LOCALE, deadlineMs: o.chartDeadlineMs,
+      })
+    : undefined;
+  deps = { ...base, charts, decisions: new DecisionService({ ...base, charts }) };
 
   registerCommands(app, deps);
   registerActions(app, deps);
@@ -119,6 +128,7 @@ export function createApp(o: AppOptions): BotApp {
 
   const server = createHttpServer(deps, receiver?.requestListener);
   let stopTicker: (() => void) | undefined;
+  let admin: AdminServer | undefined;
 
   return {
     deps,
@@ -131,24 +141,30 @@ export function createApp(o: AppOptions): BotApp {
         server.listen(config.PORT, config.HOST, () => resolve());
       });
       if (config.socketMode) await app.start();
+      // The CLI's mutating commands (`services apply`) come in here while we run: we are the only
+      // writer of db.json (we hold its lock), so they change our copy, never the file behind our back.
+      admin = await startAdminServer(store.dataDir, { store, clock }, logger).catch((e: unknown) => {
+        // E.g. a DATA_DIR path longer than a unix socket path may be (~107 bytes): the bot still serves, the CLI cannot change the store meanwhile.
+        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` will refuse while the bot runs');
+        return undefined;
+      });
       // Cards re-render from the store: whatever changed while we were down shows now.
       for (const r of store.data.requests) if (LIVE_CARD_STATES.includes(r.state)) surface.sync(r.id);
       const recovered = await runner.recover();
       if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
       await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
       stopTicker = startTicker(deps, settle, o.tickMs);
-      // `node dist/cli.js services apply` may write db.json while we run: take its services over.
-      store.watch(o.storeWatchMs ?? 2000, (names) => logger.info({ names }, 'services changed on disk by another process; taken over'));
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
       stopTicker?.();
-      store.unwatch();
+      await admin?.close();
       // Stop starting steps first: runs checkpoint at the next step boundary while we close.
       const drained = runner.shutdown();
       server.closeIdleConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
       await drained;
+      await Promise.race([charts?.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await store.flush();
       // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).
       await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);

@@ -6,9 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { registerSecrets } from './logger.js';
-import { formatServiceProblems, parseServicesYaml, servicesToYaml } from './servicesFile.js';
+import { parseServicesYaml, servicesToYaml } from './servicesFile.js';
 import { leasesOf, poolSize } from './store/leases.js';
-import { applyServices, listServices } from './store/services.js';
+import { adminReachable, adminSocketPath, callAdmin } from './admin/socket.js';
+import { runAdminCommand, type AdminOutcome } from './admin/commands.js';
+import { systemClock } from './clock.js';
+import { retentionFromEnv } from './store/archive.js';
+import { listServices } from './store/services.js';
 import { Store, StoreError } from './store/store.js';
 
 import { cliCommands, type CliIo } from './cli/registry.js';
@@ -19,6 +23,7 @@ type Out = CliIo;
 
 const USAGE = `usage: node dist/cli.js <command>
   services apply -f FILE     validate a services file and upsert every service in it
+                             (through the running bot when one serves DATA_DIR, else under DATA_DIR/db.lock)
   services list              table of the stored services
   services export            YAML of the stored services (the services-file format)
   plg render <service> --out DIR   write prometheus.yml, rules.yml, alertmanager.yml for review
@@ -31,11 +36,56 @@ function dataDir(): string {
 
 async function openStore(io: Out, readOnly = false): Promise<Store> {
   try {
-    return await Store.open(dataDir(), { readOnly });
+    return await Store.open(dataDir(), { readOnly, retentionMs: retentionMs() });
   } catch (e) {
     if (e instanceof StoreError) io.err(e.message);
     throw e;
   }
+}
+
+/** How long a mutating command waits for DATA_DIR: another CLI command's change, or a starting bot's socket. */
+const MUTATE_WAIT_MS = 15_000;
+
+/**
+ * One writer of DATA_DIR: while the bot runs, the change goes through its admin socket and the bot
+ * applies it to its own data; otherwise this process takes the DATA_DIR lock, reads the current
+ * file, applies the change and writes it before letting go.
+ */
+async function runMutating(io: Out, command: string, input: unknown): Promise<AdminOutcome> {
+  const dir = dataDir();
+  const actor = `cli:${process.env.USER ?? 'operator'}`;
+  const deadline = Date.now() + MUTATE_WAIT_MS;
+  for (;;) {
+    const call = await callAdmin(dir, command, input, actor);
+    if (call.reached) return call.outcome;
+    let store: Store;
+    try {
+      store = await Store.open(dir, {
+        role: 'cli',
+        retentionMs: retentionMs(),
+        lockWaitMs: Math.max(0, deadline - Date.now()),
+        // A bot holds the lock: talk to it as soon as its socket is up.
+        stopWaiting: async (h) => h.role === 'bot' && (await adminReachable(dir)),
+      });
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'locked' && e.holder?.role === 'bot' && Date.now() < deadline) continue;
+      if (e instanceof StoreError) io.err(e.message);
+      if (e instanceof StoreError && e.code === 'locked' && e.holder?.role === 'bot') {
+        io.err(`the bot does not answer on ${adminSocketPath(dir)}: see its log, or stop it and run the command again`);
+      }
+      throw e;
+    }
+    try {
+      return await runAdminCommand(command, input, { store, clock: systemClock, actor });
+    } finally {
+      await store.close();
+    }
+  }
+}
+
+function retentionMs(): number | undefined {
+  const r = retentionFromEnv(process.env);
+  return r.ok ? r.ms : undefined;
 }
 
 function pad(rows: string[][]): string {
@@ -56,19 +106,21 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
         io.err(`services apply: ${values.file}: no such file`);
         return 2;
       }
-      const parsed = parseServicesYaml(readFileSync(values.file, 'utf8'));
+      const yaml = readFileSync(values.file, 'utf8');
+      // Validated here for a quick answer, and again by the writer, which applies exactly this text.
+      const parsed = parseServicesYaml(yaml);
       if (!parsed.ok) {
         io.err(`services apply: ${values.file} is invalid; nothing was written:`);
         for (const p of parsed.problems) io.err(`  ${p}`);
         return 2;
       }
-      const store = await openStore(io);
-      const r = await applyServices(store, parsed.services, `cli:${process.env.USER ?? 'operator'}`, new Date().toISOString());
-      if (!r.ok) {
-        io.err(`services apply: ${values.file} conflicts with itself or the stored services; nothing was written:`);
-        for (const p of formatServiceProblems(r.problems)) io.err(`  ${p}`);
-        return 2;
+      const outcome = await runMutating(io, 'services.apply', { yaml, file: values.file });
+      if (!outcome.ok) {
+        io.err(`services apply: ${outcome.message}`);
+        for (const p of outcome.problems ?? []) io.err(`  ${p}`);
+        return outcome.code === 'invalid' ? 2 : 1;
       }
+      const r = outcome.result as { created: string[]; updated: string[]; unchanged: string[] };
       io.out(`created: ${r.created.join(', ') || '-'}\nupdated: ${r.updated.join(', ') || '-'}\nunchanged: ${r.unchanged.join(', ') || '-'}`);
       return 0;
     }

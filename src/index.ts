@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { loadConfig, SECRET_ENV } from './config.js';
 import { buildIntegrations } from './integrations/wiring.js';
 import { createLogger, registerSecrets } from './logger.js';
+import { retentionFromEnv } from './store/archive.js';
 import { Store, StoreError } from './store/store.js';
 
 async function main(): Promise<void> {
@@ -19,9 +20,15 @@ async function main(): Promise<void> {
   if (config.ADMIN_USERS.length === 0) logger.warn('ADMIN_USERS is empty: anyone in a channel with the bot may run mutating /autoscale commands');
   if (config.defaultExecutor === 'dry-run') logger.warn('DRY RUN: no GOVC_URL and no EXECUTOR; cards and logs say DRY RUN and nothing is changed');
 
+  const retention = retentionFromEnv(process.env);
+  if (!retention.ok) {
+    process.stderr.write(`vm-autoscale-bot: invalid configuration (see .env.example):\n  ${retention.message}\n`);
+    process.exit(2);
+  }
   let store: Store;
   try {
-    store = await Store.open(config.DATA_DIR);
+    // Takes DATA_DIR/db.lock first: a second bot on the same DATA_DIR refuses to start.
+    store = await Store.open(config.DATA_DIR, { role: 'bot', retentionMs: retention.ms, stopWaiting: (h) => h.role === 'bot' });
   } catch (e) {
     if (e instanceof StoreError) {
       process.stderr.write(`vm-autoscale-bot: ${e.message}\n`);
@@ -40,7 +47,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: current steps finish or checkpoint, then the store is flushed');
-    bot.stop().then(
+    bot.stop().then(() => store.close()).then(
       () => process.exit(0),
       (e: unknown) => {
         logger.error({ err: e }, 'unclean stop');

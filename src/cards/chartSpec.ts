@@ -26,8 +26,8 @@ export function chartSpec(f: ChartFacts, opts: { locale: Locale; timeZone: strin
     title: t.title({ service: f.service }),
     subtitle: t.subtitle({ job: f.job }),
     series: [
-      { name: t.cpu, points: f.cpu, threshold: { value: f.cpuThreshold, label: t.threshold({ value: f.cpuThreshold }) } },
-      { name: t.memory, points: f.memory, threshold: { value: f.memoryThreshold, label: t.threshold({ value: f.memoryThreshold }) } },
+      { name: t.cpu, points: f.cpu, threshold: { value: f.cpuThreshold, label: t.threshold({ metric: t.cpuShort, value: f.cpuThreshold }) } },
+      { name: t.memory, points: f.memory, threshold: { value: f.memoryThreshold, label: t.threshold({ metric: t.memoryShort, value: f.memoryThreshold }) } },
     ],
     ...(f.alertStartsAt !== undefined
       ? { marker: { at: f.alertStartsAt, label: t.alertStart({ time: formatTime(f.alertStartsAt, { locale: opts.locale, timeZone: opts.timeZone, now: opts.now }) }) } }

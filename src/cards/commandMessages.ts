@@ -101,6 +101,7 @@ export const templateText = {
       : f.code === 'not_found' ? `vCenter has no template named *${f.name}*.`
       : f.code === 'not_template' ? `*${f.name}* is a VM, not a template; this command deletes only templates.`
       : f.code === 'in_use' ? `it is used by ${list(f.services)}.`
+      : f.code === 'ambiguous' ? `the name *${esc(f.name)}* matches ${f.paths.length} objects in vCenter (${f.paths.map((p) => `\`${esc(p)}\``).join(', ')}), so the bot will not guess which one is meant. Rename the one to delete to a unique name.`
       : f.message.includes('resolves to multiple') ? `${esc(f.message)} — add \`pool=&lt;resource pool path&gt;\` to the command.`
       : esc(f.message);
     return `:x: Could not ${action} template *${name}*: ${why} Nothing was changed.`;

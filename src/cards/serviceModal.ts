@@ -25,6 +25,8 @@ interface Field {
   decimal?: boolean;
   hint?: Text;
   options?: readonly string[];
+  /** A checkbox's own text, and whether an unset value shows it ticked. */
+  checkbox?: { text: string; defaultOn: boolean };
 }
 
 interface Section {
@@ -40,7 +42,8 @@ const SECTIONS: Section[] = [
     title: 'Service',
     fields: [
       { path: 'name', label: 'Name', kind: 'text', required: true, hint: 'Lower-case letters, digits and "-"; alerts name it in their "service" label.' },
-      { path: 'enabled', label: 'Enabled', kind: 'checkbox' },
+      { path: 'enabled', label: 'Enabled', kind: 'checkbox', checkbox: { text: 'Alerts for this service create requests', defaultOn: true } },
+      { path: 'locale', label: 'Language of its cards', kind: 'select', options: ['en', 'ko'], hint: 'Default: the bot\'s BOT_LOCALE.' },
       { path: 'channel', label: 'Channel for its cards', kind: 'channel', required: true },
       { path: 'template', label: 'vCenter template', kind: 'text', required: true, hint: '/autoscale template list shows them.' },
       { path: 'vmNamePrefix', label: 'VM name prefix', kind: 'text', required: true, hint: 'VMs are named <prefix>-<n>.' },
@@ -140,6 +143,7 @@ const SECTIONS: Section[] = [
     fields: [
       { path: 'jenkins.job', label: 'Job', kind: 'text' },
       { path: 'jenkins.token', label: 'Build token', kind: 'secret' },
+      { path: 'jenkins.webhookTrigger', label: 'Generic Webhook Trigger', kind: 'checkbox', checkbox: { text: 'Let callers start builds with a token the bot generates', defaultOn: false } },
       { path: 'jenkins.scm.url', label: 'Pipeline repository URL', kind: 'text' },
       { path: 'jenkins.scm.scriptPath', label: 'Script path', kind: 'text' },
       { path: 'jenkins.scm.branch', label: 'Branch', kind: 'text' },
@@ -227,7 +231,7 @@ function maxLengthOf(f: Field): number {
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150) });
 const option = (value: string, text = value) => ({ text: plain(text), value });
 
-function element(f: Field, value: unknown, editing: boolean): Record<string, unknown> {
+function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
   const fallback = schemaAt(f.path).fallback;
   const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(`default: ${String(fallback)}`) } : {};
   const text = (v: string | undefined, extra: Record<string, unknown> = {}) =>
@@ -251,8 +255,9 @@ function element(f: Field, value: unknown, editing: boolean): Record<string, unk
       return { type: 'static_select', action_id: ACTION_ID, options, ...(initial ? { initial_option: initial } : {}) };
     }
     case 'checkbox': {
-      const on = option('on', 'Alerts for this service create requests');
-      return { type: 'checkboxes', action_id: ACTION_ID, options: [on], ...(value === false ? {} : { initial_options: [on] }) };
+      const on = option('on', f.checkbox?.text ?? say(f.label, c));
+      const ticked = value === true || (value === undefined && (f.checkbox?.defaultOn ?? false));
+      return { type: 'checkboxes', action_id: ACTION_ID, options: [on], ...(ticked ? { initial_options: [on] } : {}) };
     }
     case 'users':
       return { type: 'multi_users_select', action_id: ACTION_ID, ...(Array.isArray(value) && value.length ? { initial_users: value } : {}) };
@@ -268,7 +273,7 @@ function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Rec
     block_id: f.path,
     optional,
     label: plain(say(f.label, c)),
-    element: element(f, value, editing),
+    element: element(f, value, editing, c),
     ...(f.hint ? { hint: plain(say(f.hint, c)) } : {}),
   };
 }
@@ -347,7 +352,8 @@ function readField(f: Field, values: ViewValues): unknown {
       return chosen === DEFAULT_OPTION ? undefined : chosen;
     }
     case 'checkbox':
-      return (v?.selected_options?.length ?? 0) > 0;
+      // Unticked in an optional group is "not set", so an empty group stays absent.
+      return (v?.selected_options?.length ?? 0) > 0 ? true : groupOf(f.path) ? undefined : false;
     case 'users':
       return v?.selected_users ?? [];
     case 'channel':

@@ -18,9 +18,9 @@ import { targetGroups } from '../workflows/serviceDiscovery.js';
 import type { Deps } from '../workflows/deps.js';
 import { bearerMatches, sendJson } from './alertmanager.js';
 
-/** Every lease the store holds, whatever service it belongs to (each lease names its service). */
+/** Every lease the store holds, whatever service it belongs to (keyed by address since schema 2; each names its service). */
 export function allLeases(store: Store): IpLease[] {
-  return Object.values(store.data.leases).flatMap((byIp) => Object.values(byIp));
+  return Object.values(store.data.leases);
 }
 
 export function handleServiceDiscovery(req: IncomingMessage, res: ServerResponse, deps: Pick<Deps, 'config' | 'store'>): void {

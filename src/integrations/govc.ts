@@ -5,9 +5,37 @@
  */
 import { redact, registerSecrets } from '../logger.js';
 import { runProcess, type ProcessRunner, type RunResult } from './process.js';
+import type { VmIdentity } from '../store/types.js';
 import { parseVmInfo, type VmInfo } from './vmInfo.js';
 
 export type { VmInfo } from './vmInfo.js';
+export type { VmIdentity } from '../store/types.js';
+
+/**
+ * The annotation the bot writes on every VM it clones: whose it is (service and request). It is the
+ * proof of ownership for a VM whose identity the bot could not record (a crash mid-clone, a lease of
+ * schema 1 an operator adopts by writing this line): only a VM at the exact path carrying the mark of
+ * the same request (or, for adoption, the lease's service and request) counts as the bot's own.
+ */
+export function ownerMark(service: string, requestId: string): string {
+  return `vm-autoscale-bot: service=${service} request=${requestId}`;
+}
+
+const OWNER_MARK = /^vm-autoscale-bot: service=(\S+) request=(\S+)\s*$/m;
+
+/** The service and request named by a VM's annotation, when the bot wrote one. */
+export function readOwnerMark(annotation: string | undefined): { service: string; requestId: string } | undefined {
+  const m = annotation ? OWNER_MARK.exec(annotation) : null;
+  return m ? { service: m[1]!, requestId: m[2]! } : undefined;
+}
+
+/** The identity of a VM as vm.info reported it; undefined when vCenter did not give moref and UUID. */
+export function identityOf(info: VmInfo | undefined): VmIdentity | undefined {
+  if (!info?.path || !info.moref || !info.uuid) return undefined;
+  return { path: info.path, moref: info.moref, uuid: info.uuid, ...(info.instanceUuid ? { instanceUuid: info.instanceUuid } : {}) };
+}
+
+const pathOf = (vm: VmIdentity | string): string => (typeof vm === 'string' ? vm : vm.path);
 
 export interface GovcEnv {
   GOVC_URL: string;
@@ -34,10 +62,13 @@ export interface CloneParams {
   network?: string;
   datacenter?: string;
   asTemplate?: boolean;
+  /** The new VM's annotation: the bot writes whose VM it is (see ownerMark). */
+  annotation?: string;
 }
 
 export interface CustomizeParams {
-  vm: string;
+  /** The VM by identity; a string only for dry-run plans (rendered as `-vm.ipath <path>`). */
+  vm: VmIdentity | string;
   ip: string;
   netmask: string;
   gateway: string;
@@ -48,6 +79,10 @@ export interface CustomizeParams {
 export type GovcErrorCode =
   | 'not_found'
   | 'duplicate_name'
+  /** A name matched more than one object: the bot refuses to guess. */
+  | 'ambiguous'
+  /** The VM at a recorded path is not the one recorded (other moref / UUID): someone else's. */
+  | 'identity_mismatch'
   | 'invalid_power_state'
   | 'auth'
   | 'connection'
@@ -84,9 +119,11 @@ const WAIT_GRACE_MS = 15_000;
 const STDERR_CODES: Array<[GovcErrorCode, RegExp]> = [
   ['connection', /connection refused|no such host|dial tcp|i\/o timeout|x509:|tls: |handshake|connection reset|network is unreachable|\bEOF\b/i],
   ['auth', /login failure|incorrect user name or password|InvalidLogin|NotAuthenticated|NoPermission|permission to perform this operation was denied/i],
+  // govc's own refusal of a name that finds several objects (e.g. a template name in two folders).
+  ['ambiguous', /resolves to multiple vms/i],
   ['duplicate_name', /DuplicateName|already exists/i],
   ['invalid_power_state', /InvalidPowerState|cannot be performed in the current state/i],
-  ['not_found', /\bnot found\b|ManagedObjectNotFound|has already been deleted/i],
+  ['not_found', /\bnot found\b|no such VM|ManagedObjectNotFound|has already been deleted/i],
 ];
 
 /** Each error line of govc starts with `<argv[0]>: `: `govc: ` on PATH, the full path otherwise. */
@@ -125,6 +162,7 @@ export function cloneArgs(p: CloneParams): string[] {
     '-vm', p.template,
     '-on=false',
     ...(p.asTemplate ? ['-template=true'] : []),
+    ...flag('annotation', p.annotation),
     ...flag('dc', p.datacenter),
     ...flag('folder', p.folder),
     ...flag('pool', p.pool),
@@ -137,7 +175,7 @@ export function cloneArgs(p: CloneParams): string[] {
 export function customizeArgs(p: CustomizeParams): string[] {
   return [
     'vm.customize',
-    '-vm', p.vm,
+    '-vm.ipath', positional(pathOf(p.vm), 'VM path'),
     '-ip', p.ip,
     '-netmask', p.netmask,
     '-gateway', p.gateway,
@@ -186,62 +224,151 @@ export class Govc {
     await this.run(cloneArgs(p), signal);
   }
 
+  /**
+   * The full inventory path a VM named `name` gets when cloned into `folder` (default: the
+   * datacenter's VM folder): govc accepts relative folders, vCenter's paths are absolute.
+   */
+  async vmPathIn(placement: { folder?: string; datacenter?: string }, name: string, signal?: AbortSignal): Promise<string> {
+    const args = ['folder.info', ...flag('dc', placement.datacenter), positional(placement.folder ?? 'vm', 'folder')];
+    const out = await this.run(args, signal);
+    const paths = [...out.matchAll(/^\s*Path:\s+(.+?)\s*$/gm)].map((m) => m[1]!);
+    if (paths.length !== 1) {
+      throw new GovcError(paths.length ? 'ambiguous' : 'not_found', `folder ${placement.folder ?? 'vm'} ${paths.length ? `matches ${paths.length} folders: ${paths.join(', ')}` : 'not found'}`, { stderr: '', args, exitCode: 0 });
+    }
+    return `${paths[0]!.replace(/\/+$/, '')}/${positional(name, 'VM name')}`;
+  }
+
+  /** The VM at exactly this inventory path (govc -vm.ipath), with `path` set; undefined when there is none. */
+  async vmAt(path: string, signal?: AbortSignal): Promise<VmInfo | undefined> {
+    let infos: VmInfo[];
+    try {
+      infos = await this.vmInfos(['-vm.ipath', positional(path, 'VM path')], signal);
+    } catch (e) {
+      if (isCode(e, 'not_found')) return undefined;
+      throw e;
+    }
+    const [info] = infos;
+    if (info) info.path = path;
+    return info;
+  }
+
+  /**
+   * The VM with this identity, read at its recorded path; undefined when no VM is there any more.
+   * Throws `identity_mismatch` when another VM (other moref or UUID) now has that path.
+   */
+  async lookup(id: VmIdentity, signal?: AbortSignal): Promise<VmInfo | undefined> {
+    const info = await this.vmAt(id.path, signal);
+    if (info && (info.moref !== id.moref || info.uuid !== id.uuid)) {
+      throw new GovcError('identity_mismatch',
+        `the VM at ${id.path} is ${info.moref ?? '?'} (UUID ${info.uuid ?? '?'}), not ${id.moref} (UUID ${id.uuid}) that the bot recorded: it was left alone`,
+        { stderr: '', args: ['vm.info', '-vm.ipath', id.path], exitCode: 0 });
+    }
+    return info;
+  }
+
+  /** Like lookup, but the VM must be there. */
+  private async present(id: VmIdentity, signal?: AbortSignal): Promise<VmInfo> {
+    const info = await this.lookup(id, signal);
+    if (!info) throw new GovcError('not_found', `no VM at ${id.path} (${id.moref})`, { stderr: '', args: ['vm.info', '-vm.ipath', id.path], exitCode: 0 });
+    return info;
+  }
+
   /** The VM must be powered off, and customized at most once before its next power-on. */
   async customize(p: CustomizeParams, signal?: AbortSignal): Promise<void> {
+    if (typeof p.vm !== 'string') await this.present(p.vm, signal);
     await this.run(customizeArgs(p), signal);
   }
 
   /** Already on counts as success (a retried step); any other invalid power state is an error. */
-  async powerOn(vm: string, signal?: AbortSignal): Promise<void> {
+  async powerOn(vm: VmIdentity, signal?: AbortSignal): Promise<void> {
+    await this.present(vm, signal);
     try {
-      await this.run(['vm.power', '-on', positional(vm, 'VM')], signal);
+      await this.run(['vm.power', '-on', '-vm.ipath', vm.path], signal);
     } catch (e) {
-      if (!isCode(e, 'invalid_power_state') || (await this.vmInfo(vm, signal))?.powerState !== 'poweredOn') throw e;
+      if (!isCode(e, 'invalid_power_state') || (await this.lookup(vm, signal))?.powerState !== 'poweredOn') throw e;
     }
   }
 
   /** Already off counts as success. */
-  async powerOff(vm: string, signal?: AbortSignal): Promise<void> {
+  async powerOff(vm: VmIdentity, signal?: AbortSignal): Promise<void> {
+    await this.present(vm, signal);
     try {
-      await this.run(['vm.power', '-off', positional(vm, 'VM')], signal);
+      await this.run(['vm.power', '-off', '-vm.ipath', vm.path], signal);
     } catch (e) {
       if (!isCode(e, 'invalid_power_state')) throw e;
     }
   }
 
   /** Asks VMware Tools to shut the guest down; needs Tools running in the guest. */
-  async shutdownGuest(vm: string, signal?: AbortSignal): Promise<void> {
-    await this.run(['vm.power', '-s', positional(vm, 'VM')], signal);
+  async shutdownGuest(vm: VmIdentity, signal?: AbortSignal): Promise<void> {
+    await this.present(vm, signal);
+    await this.run(['vm.power', '-s', '-vm.ipath', vm.path], signal);
   }
 
-  /** Powers off and deletes the VM with its disks; a VM that is already gone counts as success. */
-  async destroy(vm: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Powers off and deletes the VM with its disks, after checking that the VM at its path is the one
+   * recorded. A VM that is already gone counts as success.
+   */
+  async destroy(vm: VmIdentity, signal?: AbortSignal): Promise<void> {
+    if (!(await this.lookup(vm, signal))) return;
     try {
-      await this.run(['vm.destroy', positional(vm, 'VM')], signal);
+      await this.run(['vm.destroy', '-vm.ipath', vm.path], signal);
     } catch (e) {
       if (!isCode(e, 'not_found')) throw e;
     }
   }
 
-  async markAsTemplate(vm: string, signal?: AbortSignal): Promise<void> {
-    await this.run(['vm.markastemplate', positional(vm, 'VM')], signal);
+  async markAsTemplate(vm: VmIdentity, signal?: AbortSignal): Promise<void> {
+    await this.present(vm, signal);
+    await this.run(['vm.markastemplate', '-vm.ipath', vm.path], signal);
   }
 
   /** The VM's IPv4 address, or undefined when none appeared in time (govc then exits 0 and prints nothing). */
-  async waitForIp(vm: string, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
-    const out = await this.run(['vm.ip', '-v4', '-wait', goDuration(timeoutMs), positional(vm, 'VM')], signal, timeoutMs + WAIT_GRACE_MS);
+  async waitForIp(vm: VmIdentity, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+    await this.present(vm, signal);
+    const out = await this.run(['vm.ip', '-v4', '-wait', goDuration(timeoutMs), '-vm.ipath', vm.path], signal, timeoutMs + WAIT_GRACE_MS);
     return out.split(/[\s,]+/).find(Boolean);
   }
 
-  /** undefined when no such VM (govc's vm.info exits 0 with `VirtualMachines: null` then). */
-  async vmInfo(vm: string, signal?: AbortSignal): Promise<VmInfo | undefined> {
-    const [info] = await this.vmInfos([positional(vm, 'VM')], signal);
-    if (info && vm.includes('/')) info.path = vm;
-    return info;
+  /**
+   * By identity (checked), by full path, or by bare name — then it must match one VM in the whole
+   * inventory: a name that matches more than one is refused (`ambiguous`). undefined when no such VM.
+   */
+  async vmInfo(vm: VmIdentity | string, signal?: AbortSignal): Promise<VmInfo | undefined> {
+    if (typeof vm !== 'string') return this.lookup(vm, signal);
+    if (vm.startsWith('/')) return this.vmAt(vm, signal);
+    const paths = await this.findByName(vm, signal);
+    if (paths.length > 1) throw ambiguous(vm, paths);
+    return paths[0] ? this.vmAt(paths[0], signal) : undefined;
   }
 
-  async exists(vm: string, signal?: AbortSignal): Promise<boolean> {
+  async exists(vm: VmIdentity | string, signal?: AbortSignal): Promise<boolean> {
     return (await this.vmInfo(vm, signal)) !== undefined;
+  }
+
+  /** Full inventory paths of every VM and template named exactly `name`, anywhere. */
+  async findByName(name: string, signal?: AbortSignal): Promise<string[]> {
+    const out = await this.run(['find', '/', '-type', 'm', '-name', positional(name, 'VM name')], signal);
+    // find's -name is a glob: keep exact matches only.
+    return out.split('\n').map((l) => l.trim()).filter((p) => p && lastPathElement(p) === name);
+  }
+
+  /**
+   * Whether vCenter still runs a clone task of the template: its recent tasks (ManagedEntity.recentTask)
+   * in state queued or running with a clone description. A resumed clone waits for it.
+   */
+  async cloneTaskRunning(template: string, signal?: AbortSignal): Promise<boolean> {
+    const path = template.startsWith('/') ? template : (await this.findByName(template, signal))[0];
+    if (!path) return false;
+    const refs = parseCollected(await this.run(['object.collect', '-json', positional(path, 'template'), 'recentTask'], signal), 'recentTask')
+      .flatMap((v) => morefs(v));
+    for (const ref of refs) {
+      const [info] = parseCollected(await this.run(['object.collect', '-json', ref, 'info'], signal), 'info');
+      const t = info as { state?: string; descriptionId?: string; name?: string } | undefined;
+      const what = `${t?.descriptionId ?? ''} ${t?.name ?? ''}`;
+      if ((t?.state === 'queued' || t?.state === 'running') && /clone/i.test(what)) return true;
+    }
+    return false;
   }
 
   /** Names of the VMs (templates excluded) under `folder` (default: everywhere), optionally starting with `prefix`. */
@@ -254,7 +381,7 @@ export class Govc {
     return this.find(['-type', 'm', '-config.template', 'true'], undefined, signal);
   }
 
-  /** Every address vCenter reports for these VMs; VMs that do not exist are skipped. */
+  /** Every address vCenter reports for VMs by these names (all of them, wherever they are); unknown names are skipped. */
   async guestIps(names: string[], signal?: AbortSignal): Promise<Set<string>> {
     if (names.length === 0) return new Set();
     const infos = await this.vmInfos(names.map((n) => positional(n, 'VM')), signal);
@@ -307,6 +434,39 @@ export function govcProcessEnv(env: GovcEnv): Record<string, string> {
   // password would go unnoticed while the cached session lives. Without it govc logs in and out on every call.
   out.GOVC_PERSIST_SESSION = 'false';
   return out;
+}
+
+export function ambiguous(name: string, paths: string[]): GovcError {
+  return new GovcError('ambiguous', `${name} matches ${paths.length} objects in vCenter (${paths.join(', ')}); refusing to guess which one is meant`, {
+    stderr: '', args: ['find', '/', '-type', 'm', '-name', name], exitCode: 0,
+  });
+}
+
+/** `object.collect -json` prints `[{Name, Op, Val}]`; the values of property `name`, first letters lower-cased. */
+function parseCollected(out: string, name: string): unknown[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(out || '[]');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(json)) return [];
+  return json.filter((c) => (c as { Name?: string }).Name === name).map((c) => lowerFirst((c as { Val?: unknown }).Val));
+}
+
+function lowerFirst(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerFirst);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), lowerFirst(v)]));
+}
+
+/** `Type:value` arguments from a collected list of managed object references. */
+function morefs(v: unknown): string[] {
+  const list = (v as { managedObjectReference?: unknown } | undefined)?.managedObjectReference;
+  return Array.isArray(list) ? list.flatMap((r) => {
+    const { type, value } = (r ?? {}) as { type?: string; value?: string };
+    return type && value ? [`${type}:${value}`] : [];
+  }) : [];
 }
 
 function isCode(e: unknown, code: GovcErrorCode): boolean {

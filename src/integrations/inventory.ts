@@ -3,7 +3,7 @@
  * (what really takes traffic); without F5, the VMs named `<prefix>-<n>` in vCenter.
  */
 import type { Service } from '../config.js';
-import { freeAddresses, leasesOf, poolSize } from '../store/leases.js';
+import { freeAddresses, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { Direction } from '../store/types.js';
 import type { Inventory } from '../workflows/ports.js';
@@ -40,7 +40,7 @@ export class LiveInventory implements Inventory {
 
   async previewIp(service: Service) {
     const guest = await this.vcenter.guestIps(await this.serviceVms(service)).catch(() => new Set<string>());
-    return freeAddresses(this.store, service.name, service.network.ipPool, guest, 1)[0] ?? null;
+    return freeAddresses(this.store, service.network, guest, 1)[0] ?? null;
   }
 
   async preflight(service: Service, direction: Direction) {
@@ -52,8 +52,9 @@ export class LiveInventory implements Inventory {
     if (direction === 'out') {
       if (templates.ok) checks.push({ ok: templates.t.includes(service.template), text: templates.t.includes(service.template) ? `template ${service.template} present` : `template ${service.template} not found in vCenter` });
       else checks.push({ ok: false, text: `vCenter unreachable: ${templates.e.message}` });
-      const size = poolSize(service.network.ipPool);
-      const free = size - leasesOf(this.store, service.name).length;
+      // Usable: the pool without its network/broadcast address, gateway and DNS; free: not leased by any service.
+      const size = usablePoolSize(service.network);
+      const free = freeAddresses(this.store, service.network, new Set()).length;
       checks.push({ ok: free > 0, text: `${free} of ${size} pool IPs free` });
     }
     if (members === undefined) checks.push({ ok: false, text: 'F5 not configured (F5_SERVERS)' });

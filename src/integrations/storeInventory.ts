@@ -3,7 +3,7 @@
  * VMs the bot created (in-use leases), the next name and IP come from the leases.
  */
 import type { Service } from '../config.js';
-import { freeAddresses, leasesOf, poolSize } from '../store/leases.js';
+import { freeAddresses, leasesOf, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { Direction } from '../store/types.js';
 import type { Inventory } from '../workflows/ports.js';
@@ -22,14 +22,14 @@ export class StoreInventory implements Inventory {
   }
 
   async previewIp(service: Service) {
-    return freeAddresses(this.store, service.name, service.network.ipPool, new Set(), 1)[0] ?? null;
+    return freeAddresses(this.store, service.network, new Set(), 1)[0] ?? null;
   }
 
   async preflight(service: Service, _direction: Direction) {
-    const leased = leasesOf(this.store, service.name).length;
-    const size = poolSize(service.network.ipPool);
+    const size = usablePoolSize(service.network);
+    const free = freeAddresses(this.store, service.network, new Set()).length;
     return [
-      { ok: size - leased > 0, text: `${size - leased} of ${size} pool addresses free` },
+      { ok: free > 0, text: `${free} of ${size} pool addresses free` },
       { ok: true, text: 'vCenter and F5 not consulted (no GOVC_URL / F5_SERVERS)' },
     ];
   }

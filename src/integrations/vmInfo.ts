@@ -15,12 +15,18 @@ export interface VmInfo {
   guestIps: string[];
   template: boolean;
   annotation?: string;
+  /** BIOS UUID (config.uuid). */
   uuid?: string;
+  /** Instance UUID (config.instanceUuid). */
+  instanceUuid?: string;
+  /** Managed object reference value (`Self.Value`, e.g. vm-73). */
+  moref?: string;
 }
 
 const optionalText = z.string().nullish();
 
 const vmSchema = z.object({
+  self: z.object({ value: optionalText }).nullish(),
   name: optionalText,
   runtime: z.object({ powerState: optionalText }).nullish(),
   guest: z
@@ -30,10 +36,10 @@ const vmSchema = z.object({
     })
     .nullish(),
   config: z
-    .object({ name: optionalText, template: z.boolean().nullish(), annotation: optionalText, uuid: optionalText })
+    .object({ name: optionalText, template: z.boolean().nullish(), annotation: optionalText, uuid: optionalText, instanceUuid: optionalText })
     .nullish(),
   summary: z
-    .object({ config: z.object({ name: optionalText, template: z.boolean().nullish(), uuid: optionalText }).nullish() })
+    .object({ config: z.object({ name: optionalText, template: z.boolean().nullish(), uuid: optionalText, instanceUuid: optionalText }).nullish() })
     .nullish(),
 });
 
@@ -63,6 +69,8 @@ export function parseVmInfo(json: unknown): VmInfo[] {
       template: vm.config?.template ?? vm.summary?.config?.template ?? false,
       annotation: nonEmpty(vm.config?.annotation),
       uuid: nonEmpty(vm.config?.uuid ?? vm.summary?.config?.uuid),
+      instanceUuid: nonEmpty(vm.config?.instanceUuid ?? vm.summary?.config?.instanceUuid),
+      moref: nonEmpty(vm.self?.value),
     };
   });
 }

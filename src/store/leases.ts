@@ -1,26 +1,61 @@
-/** IP leases: an address of a service's pool bound to a request (reserved) or to a VM (in-use). */
-import { intToIp, ipToInt } from '../ipv4.js';
+/**
+ * IP leases: an address bound to a request (reserved) or to a VM (in-use). Leases are keyed by
+ * address across all services, so two services can never hold one address, even when their pools
+ * overlap. A pool never hands out its subnet's network or broadcast address, the gateway or a DNS
+ * server.
+ */
+import { intToIp, ipToInt, prefixLength } from '../ipv4.js';
 import { appendAudit } from './audit.js';
 import type { Store } from './store.js';
-import type { IpLease, StoreData } from './types.js';
+import type { AuditEntry, IpLease, StoreData, VmIdentity } from './types.js';
 
 export interface PoolRange { start: string; end: string }
 
+/** What reservation needs of a service's network settings. */
+export interface PoolNetwork {
+  ipPool: PoolRange;
+  netmask: string;
+  gateway: string;
+  dns: readonly string[];
+}
+
 export function leasesOf(store: Store, service: string): IpLease[] {
-  return Object.values(store.data.leases[service] ?? {});
+  return leasesIn(store.data, service);
+}
+
+export function leasesIn(d: Readonly<StoreData>, service: string): IpLease[] {
+  return Object.values(d.leases).filter((l) => l.service === service);
 }
 
 export function leaseForRequest(store: Store, service: string, requestId: string): IpLease | undefined {
   return leasesOf(store, service).find((l) => l.requestId === requestId && l.state === 'reserved');
 }
 
-/** Addresses of the pool that no lease holds and `exclude` does not name, in order, at most `limit`. */
-export function freeAddresses(store: Store, service: string, pool: PoolRange, exclude: ReadonlySet<string>, limit = Infinity): string[] {
-  const held = store.data.leases[service] ?? {};
+/**
+ * Addresses a pool must never hand out: the network and broadcast address of the subnet (for
+ * masks up to /30; a /31 or /32 has neither), the gateway and the DNS servers.
+ */
+export function specialAddresses(net: Omit<PoolNetwork, 'ipPool'> & { ipPool?: PoolRange }, ip: string): boolean {
+  if (ip === net.gateway || net.dns.includes(ip)) return true;
+  const bits = prefixLength(net.netmask);
+  if (bits >= 31) return false;
+  const mask = ipToInt(net.netmask);
+  const n = ipToInt(ip);
+  const network = (n & mask) >>> 0;
+  const broadcast = (network | (~mask >>> 0)) >>> 0;
+  return n === network || n === broadcast;
+}
+
+/**
+ * Addresses of the pool that no lease of any service holds, that are not special (see
+ * specialAddresses) and that `exclude` does not name, in order, at most `limit`.
+ */
+export function freeAddresses(store: Store, net: PoolNetwork, exclude: ReadonlySet<string>, limit = Infinity): string[] {
+  const held = store.data.leases;
   const out: string[] = [];
-  for (let n = ipToInt(pool.start), end = ipToInt(pool.end); n <= end && out.length < limit; n++) {
+  for (let n = ipToInt(net.ipPool.start), end = ipToInt(net.ipPool.end); n <= end && out.length < limit; n++) {
     const ip = intToIp(n);
-    if (!held[ip] && !exclude.has(ip)) out.push(ip);
+    if (!held[ip] && !exclude.has(ip) && !specialAddresses(net, ip)) out.push(ip);
   }
   return out;
 }
@@ -29,10 +64,17 @@ export function poolSize(pool: PoolRange): number {
   return ipToInt(pool.end) - ipToInt(pool.start) + 1;
 }
 
+/** How many addresses of the pool may ever be handed out (the pool without its special addresses). */
+export function usablePoolSize(net: PoolNetwork): number {
+  let n = 0;
+  for (let i = ipToInt(net.ipPool.start), end = ipToInt(net.ipPool.end); i <= end; i++) if (!specialAddresses(net, intToIp(i))) n++;
+  return n;
+}
+
 /**
- * Leases the first of `candidates` that is still free, for `requestId`. Atomic: two concurrent
- * callers can never get the same address. A request that already holds a lease gets it back
- * (retries and crash recovery are idempotent). Returns undefined when every candidate is taken.
+ * Leases the first of `candidates` that is still free (for any service), for `requestId`. Atomic:
+ * two concurrent callers can never get the same address. A request that already holds a lease gets
+ * it back (retries and crash recovery are idempotent). Returns undefined when every candidate is taken.
  */
 export async function claimAddress(
   store: Store,
@@ -42,13 +84,12 @@ export async function claimAddress(
   at: string,
 ): Promise<IpLease | undefined> {
   return store.mutate((d) => {
-    const held = (d.leases[service] ??= {});
-    const mine = Object.values(held).find((l) => l.requestId === requestId && l.state === 'reserved');
+    const mine = leasesIn(d, service).find((l) => l.requestId === requestId && l.state === 'reserved');
     if (mine) return mine;
     for (const ip of candidates) {
-      if (held[ip]) continue;
+      if (d.leases[ip]) continue;
       const lease: IpLease = { ip, service, requestId, state: 'reserved', at };
-      held[ip] = lease;
+      d.leases[ip] = lease;
       appendAudit(d, { at, actor: 'bot', action: 'ip.reserve', target: `${service}/${ip}`, detail: requestId });
       return lease;
     }
@@ -56,31 +97,79 @@ export async function claimAddress(
   });
 }
 
-/** The VM now holds the address: the lease outlives the request. */
-export async function markLeaseInUse(store: Store, service: string, ip: string, vmName: string, at: string): Promise<void> {
+/** The VM now holds the address: the lease outlives the request. `vm`: its identity, when known. */
+export async function markLeaseInUse(store: Store, service: string, ip: string, vmName: string, at: string, vm?: VmIdentity): Promise<void> {
   await store.mutate((d) => {
-    const l = d.leases[service]?.[ip];
-    if (l) Object.assign(l, { state: 'in-use', vmName, at });
+    const l = d.leases[ip];
+    if (l && l.service === service) Object.assign(l, { state: 'in-use', vmName, at }, vm ? { vm } : {});
   });
 }
 
-/** Releases the address (only if `requestId` holds it, when given). Idempotent. */
+/** Records the identity of the VM holding a lease (an operator's adoption, or a re-proof). */
+export async function recordLeaseVm(store: Store, service: string, ip: string, vm: VmIdentity): Promise<boolean> {
+  return store.mutate((d) => {
+    const l = d.leases[ip];
+    if (!l || l.service !== service) return false;
+    l.vm = vm;
+    return true;
+  });
+}
+
+/** Releases the address (only if `service`, and `requestId` when given, hold it). Idempotent. */
 export async function releaseAddress(store: Store, service: string, ip: string, at: string, requestId?: string): Promise<boolean> {
   return store.mutate((d) => releaseIn(d, service, ip, at, requestId));
 }
 
 export function releaseIn(d: StoreData, service: string, ip: string, at: string, requestId?: string): boolean {
-  const held = d.leases[service];
-  const l = held?.[ip];
-  if (!held || !l || (requestId && l.requestId !== requestId)) return false;
-  delete held[ip];
+  const l = d.leases[ip];
+  if (!l || l.service !== service || (requestId && l.requestId !== requestId)) return false;
+  delete d.leases[ip];
   appendAudit(d, { at, actor: 'bot', action: 'ip.release', target: `${service}/${ip}`, detail: l.requestId });
   return true;
 }
 
 /** The newest VM the bot created for the service (the scale-in candidate), not held by a request. */
-export function newestBotVm(store: Store, service: string): { vmName: string; ip: string } | null {
+export function newestBotVm(store: Store, service: string): { vmName: string; ip: string; vm?: VmIdentity } | null {
   let best: IpLease | undefined;
   for (const l of leasesOf(store, service)) if (l.state === 'in-use' && l.vmName && (!best || l.at > best.at)) best = l;
-  return best ? { vmName: best.vmName!, ip: best.ip } : null;
+  return best ? { vmName: best.vmName!, ip: best.ip, ...(best.vm ? { vm: best.vm } : {}) } : null;
+}
+
+const isLease = (v: unknown): v is IpLease =>
+  typeof v === 'object' && v !== null && typeof (v as IpLease).ip === 'string' && typeof (v as IpLease).service === 'string' && typeof (v as IpLease).state === 'string';
+
+/**
+ * Schema 1 → 2: `service → ip → lease` becomes `ip → lease`. When two services held one address
+ * (overlapping pools), one lease is kept — an in-use one before a reserved one, then the older — and
+ * every other is written to the audit trail as `lease.conflict` with all its fields, so an operator
+ * sees both and can fix the overlap; no lease disappears without a trace. Files already in the new
+ * shape pass through unchanged.
+ */
+export function migrateLeases(old: unknown, at: string): { leases: Record<string, IpLease>; audit: AuditEntry[] } {
+  const leases: Record<string, IpLease> = {};
+  const audit: AuditEntry[] = [];
+  if (typeof old !== 'object' || old === null) return { leases, audit };
+  const found: IpLease[] = [];
+  for (const [key, value] of Object.entries(old as Record<string, unknown>)) {
+    if (isLease(value)) found.push({ ...value, ip: value.ip || key }); // already keyed by address
+    else if (typeof value === 'object' && value !== null) {
+      for (const [ip, l] of Object.entries(value as Record<string, unknown>)) if (isLease(l)) found.push({ ...l, ip: l.ip || ip, service: l.service || key });
+    }
+  }
+  const rank = (l: IpLease) => (l.state === 'in-use' ? 0 : 1);
+  found.sort((a, b) => rank(a) - rank(b) || a.at.localeCompare(b.at));
+  for (const l of found) {
+    const kept = leases[l.ip];
+    if (!kept) {
+      leases[l.ip] = l;
+      continue;
+    }
+    audit.push({
+      at, actor: 'bot', action: 'lease.conflict', target: `${l.service}/${l.ip}`,
+      detail: `${l.ip} was leased to both ${kept.service} (${kept.state}${kept.vmName ? `, ${kept.vmName}` : ''}, kept) and ${l.service} ` +
+        `(${l.state}${l.vmName ? `, ${l.vmName}` : ''}, request ${l.requestId}, not kept): ${JSON.stringify(l)}. ` +
+        'Their pools overlap: check which VM really has the address and fix the pools.',
+    });
+  }
+  return { leases, audit };
 }

@@ -1,5 +1,11 @@
 /**
- * The store: one lowdb JSON file (DATA_DIR/db.json) with a schema version.
+ * The store: DATA_DIR/db.json with a schema version, written by one process at a time.
+ *
+ * One writer. Whoever opens the store for writing holds DATA_DIR/db.lock (src/store/lock.ts) until
+ * `close()`: the bot for as long as it runs, the CLI for one change when no bot runs. While the
+ * bot runs, the CLI's mutating commands reach it over DATA_DIR/admin.sock (src/admin/) and the bot
+ * applies them to its own copy, so nobody ever writes back a stale copy and the bot needs no
+ * watching of the file for changes made by others.
  *
  * Every change goes through `mutate(fn)`. `fn` runs synchronously on the live data, so mutations are
  * atomic and totally ordered (JS runs one at a time): "the first terminal write wins" is just an `if`
@@ -7,28 +13,90 @@
  * together by the next write, and each caller's promise settles when the write holding its change
  * lands. If a write fails, memory is restored to the last state that reached the disk and every
  * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
+ *
+ * Small file. db.json holds only requests that still change; finished ones go to the append-only
+ * archive (src/store/archive.ts) and stay in memory for the retention (STORE_RETENTION, default
+ * 30 days, never less than the longest policy look-back). The complete audit trail is audit.jsonl;
+ * the in-memory tail is for the bot's own views and is not written to db.json.
  */
-import { appendFile, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import { emptyData, SCHEMA_VERSION, type AuditEntry, type StoreData } from './types.js';
+import { migrateLeases } from './leases.js';
+import { Low, type Adapter } from 'lowdb';
+import { systemClock, type Clock } from '../clock.js';
+import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
+import { appendFileOwnerOnly, tightenMode, writeFileAtomic } from './atomicFile.js';
+import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
+import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'corrupt' | 'unwritable' | 'version',
+    readonly code: 'corrupt' | 'unwritable' | 'version' | 'locked',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; holder?: LockHolder },
   ) {
     super(message, options);
     this.name = 'StoreError';
+    this.holder = options?.holder;
   }
+
+  /** For `locked`: who holds DATA_DIR/db.lock. */
+  readonly holder: LockHolder | undefined;
 }
+
+export interface OpenOptions {
+  /** For commands that only read (services list, renders): no lock, no write, `mutate` refuses. */
+  readOnly?: boolean;
+  clock?: Clock;
+  /** How long finished requests stay in memory (STORE_RETENTION); default 30 days. */
+  retentionMs?: number;
+  /** Who takes the lock, and how long to wait for a live holder (default 10 s). */
+  role?: LockHolder['role'];
+  lockWaitMs?: number;
+  /** Asked while waiting for the lock: true stops waiting (the CLI: the holder is a bot it can reach). */
+  stopWaiting?: (holder: LockHolder) => boolean | Promise<boolean>;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 interface Waiter { resolve: () => void; reject: (e: unknown) => void }
 
+/** lowdb adapter: JSON in, and out through the store's own atomic writer (not steno's fixed temp file). */
+class DbFile implements Adapter<StoreData> {
+  constructor(readonly file: string) {}
+  async read(): Promise<StoreData | null> {
+    try {
+      return JSON.parse(await readFile(this.file, 'utf8')) as StoreData;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+  /** Unused: the store serializes once per batch and calls writeText. */
+  async write(data: StoreData): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(data));
+  }
+  writeText(text: string): Promise<void> {
+    return writeFileAtomic(this.file, text);
+  }
+}
+
+/** Requests in creation order (ids start with their creation time); `b` wins a tie. */
+function inCreationOrder(a: ScaleRequest[], b: ScaleRequest[]): ScaleRequest[] {
+  return [...a.map((r, i) => ({ r, k: 0, i })), ...b.map((r, i) => ({ r, k: 1, i }))]
+    .sort((x, y) => (x.r.createdAt < y.r.createdAt ? -1 : x.r.createdAt > y.r.createdAt ? 1 : x.k - y.k || x.i - y.i))
+    .map((x) => x.r);
+}
+
+/** Of two versions of a request (db.json and the archive after a crash between their writes), the later. */
+function later(a: ScaleRequest, b: ScaleRequest): ScaleRequest {
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? a : b;
+  return b.events.length > a.events.length ? b : a;
+}
+
 export class Store {
   private lastGood: string;
+  private goodAudit: AuditEntry[];
   private writing: Promise<void> | null = null;
   private pending: Waiter[] = [];
   /** Set when the last write failed; /healthz reports it. */
@@ -36,22 +104,27 @@ export class Store {
 
   /** The newest audit entry already appended to audit.jsonl. */
   private auditMark: AuditEntry | undefined;
-  /** db.json as we last wrote it: a different mtime or size means another process wrote it. */
-  private lastStat: { mtimeMs: number; size: number } | undefined;
-  private watcher: NodeJS.Timeout | undefined;
+  /** Requests whose current version is in the archive: id → fingerprint of that version. */
+  private readonly archived = new Map<string, Fingerprint>();
+  private closed = false;
 
   private constructor(
     private readonly low: Low<StoreData>,
-    readonly file: string,
-    /** The text of the last write, serialized once for both the file and the undo copy. */
-    private readonly lastWritten: () => string,
+    private readonly adapter: DbFile,
+    readonly dataDir: string,
+    private readonly o: { readOnly: boolean; clock: Clock; retentionMs: number; lock: DataDirLock | undefined },
   ) {
-    this.lastGood = lastWritten();
+    this.lastGood = JSON.stringify(low.data);
+    this.goodAudit = low.data.audit.slice();
     this.auditMark = low.data.audit[low.data.audit.length - 1];
   }
 
+  get file(): string {
+    return this.adapter.file;
+  }
+
   get auditFile(): string {
-    return this.file.replace(/db\.json$/, 'audit.jsonl');
+    return join(this.dataDir, 'audit.jsonl');
   }
 
   /** Audit entries added since the last append, as JSON lines. */
@@ -62,23 +135,44 @@ export class Store {
     return { lines: fresh.map((e) => `${JSON.stringify(e)}\n`).join(''), mark: fresh.length ? fresh[fresh.length - 1] : this.auditMark };
   }
 
-  /** `readOnly`: for commands that only read (services list, renders): the file is not written on open. */
-  static async open(dataDir: string, opts: { readOnly?: boolean } = {}): Promise<Store> {
-    await mkdir(dataDir, { recursive: true }).catch((e: unknown) => {
+  /** How long a finished request stays in memory: the retention, or longer when a policy looks back further. */
+  private keepMs(d: StoreData): number {
+    return Math.max(this.o.retentionMs, policyLookBackMs(d.services));
+  }
+
+  static async open(dataDir: string, opts: OpenOptions = {}): Promise<Store> {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
       throw new StoreError('unwritable', `cannot create DATA_DIR ${dataDir}: ${(e as Error).message}`, { cause: e });
     });
+    const readOnly = opts.readOnly ?? false;
+    let lock: DataDirLock | undefined;
+    if (!readOnly) {
+      // The lock comes before the read: nobody may write between what we read and what we write.
+      const got = await acquireLock(dataDir, { role: opts.role ?? 'bot', waitMs: opts.lockWaitMs ?? 10_000, stopWaiting: opts.stopWaiting });
+      if (!got.ok) {
+        const who = got.holder ? `${got.holder.role === 'bot' ? 'the bot' : 'a CLI command'} (pid ${got.holder.pid}, since ${got.holder.since})` : 'another process';
+        throw new StoreError('locked', `${join(dataDir, 'db.lock')} is held by ${who}: it is the only writer of ${dataDir} while it runs`, { holder: got.holder });
+      }
+      lock = got.lock;
+    }
+    try {
+      return await Store.load(dataDir, { readOnly, clock: opts.clock ?? systemClock, retentionMs: opts.retentionMs ?? DEFAULT_RETENTION_MS, lock });
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+
+  private static async load(dataDir: string, o: Store['o']): Promise<Store> {
     const file = join(dataDir, 'db.json');
-    // Compact JSON, serialized once per write: the store is rewritten whole on every change, and
-    // indentation doubles the bytes and the time (it is still one object per line-free JSON
-    // document; `jq . db.json` reads it).
-    let text = '';
-    const adapter = new DataFile<StoreData>(file, { parse: (s) => JSON.parse(s) as StoreData, stringify: (d) => (text = JSON.stringify(d)) });
+    const adapter = new DbFile(file);
     const low = new Low<StoreData>(adapter, emptyData());
     try {
       await low.read();
     } catch (e) {
       const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await copyFile(file, aside).catch(() => undefined);
+      await tightenMode(aside);
       throw new StoreError(
         'corrupt',
         `${file} is not valid JSON (${(e as Error).message}). A copy is kept at ${aside}; the file itself was not changed. ` +
@@ -94,70 +188,38 @@ export class Store {
       throw new StoreError('version', `${file} has schema version ${version}, newer than this bot's ${SCHEMA_VERSION}: run the newer bot or restore a backup`);
     }
     low.data = migrate(low.data as Partial<StoreData>);
-    try {
-      if (!opts.readOnly) await low.write();
-      else text = JSON.stringify(low.data);
-    } catch (e) {
-      throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
+    const store = new Store(low, adapter, dataDir, o);
+    await store.loadArchived();
+    if (!o.readOnly) {
+      await tightenMode(file);
+      await tightenMode(store.auditFile);
+      try {
+        // Writes the migrated shape, moves what an older version kept in db.json to the archive,
+        // and proves the directory is writable before anything depends on it.
+        await store.mutate(() => undefined);
+      } catch (e) {
+        throw new StoreError('unwritable', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
+      }
     }
-    const store = new Store(low, file, () => text);
-    store.lastStat = await store.statFile();
     return store;
   }
 
-  private async statFile(): Promise<{ mtimeMs: number; size: number } | undefined> {
-    const s = await stat(this.file).catch(() => undefined);
-    return s && { mtimeMs: s.mtimeMs, size: s.size };
-  }
-
-  /**
-   * The CLI (`services apply`) writes db.json while the bot runs. Services and templates another
-   * process changed since our last write are taken over (a three-way merge by name against what we
-   * wrote last), so neither side's change is lost; everything else stays as the bot has it. Checked
-   * before each write and every `everyMs` by `watch()`.
-   */
-  private async adoptExternalChanges(): Promise<{ services: Record<string, unknown>; templates: Record<string, unknown> } | undefined> {
-    const now = await this.statFile();
-    if (!now || !this.lastStat || (now.mtimeMs === this.lastStat.mtimeMs && now.size === this.lastStat.size)) return undefined;
-    let external: Partial<StoreData>;
-    try {
-      external = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreData>;
-    } catch {
-      return undefined; // caught mid-write: look again next time
+  /** Finished requests within the retention come back from the archive. */
+  private async loadArchived(): Promise<void> {
+    const d = this.low.data;
+    const since = this.o.clock.now().getTime() - this.keepMs(d);
+    const fromArchive = await readArchivedSince(this.dataDir, since);
+    if (fromArchive.length === 0) return;
+    const byId = new Map(d.requests.map((r, i) => [r.id, i]));
+    const extra: ScaleRequest[] = [];
+    for (const r of fromArchive) {
+      const i = byId.get(r.id);
+      if (i === undefined) extra.push(r);
+      else d.requests[i] = later(d.requests[i]!, r);
+      this.archived.set(r.id, fingerprint(r));
     }
-    this.lastStat = now;
-    if (!external || typeof external !== 'object') return undefined;
-    const ours = JSON.parse(this.lastGood) as StoreData;
-    return { services: changedByOthers(ours.services, external.services ?? {}), templates: changedByOthers(ours.templates, external.templates ?? {}) };
-  }
-
-  private applyExternal(changes: { services: Record<string, unknown>; templates: Record<string, unknown> }): void {
-    const d = this.low.data as unknown as Record<'services' | 'templates', Record<string, unknown>>;
-    for (const key of ['services', 'templates'] as const) {
-      for (const [name, value] of Object.entries(changes[key])) {
-        if (value === undefined) delete d[key][name];
-        else d[key][name] = value;
-      }
-    }
-  }
-
-  /** Starts looking for changes other processes made to db.json (see adoptExternalChanges). */
-  watch(everyMs = 2000, onAdopt?: (names: string[]) => void): void {
-    this.watcher = setInterval(() => {
-      if (this.writing) return; // the write looks first
-      void this.adoptExternalChanges().then((changes) => {
-        if (!changes) return;
-        const names = [...Object.keys(changes.services), ...Object.keys(changes.templates)];
-        if (names.length === 0) return;
-        void this.mutate(() => this.applyExternal(changes)).catch(() => undefined);
-        onAdopt?.(names);
-      });
-    }, everyMs);
-    this.watcher.unref();
-  }
-
-  unwatch(): void {
-    clearInterval(this.watcher);
+    d.requests = inCreationOrder(extra, d.requests);
+    this.lastGood = JSON.stringify(d);
   }
 
   /** Read-only view of the live data. Never mutate it outside `mutate`. */
@@ -167,6 +229,9 @@ export class Store {
 
   /** Applies `fn` now (atomically) and resolves with its result once the change is on disk. */
   mutate<T>(fn: (data: StoreData) => T): Promise<T> {
+    if (this.o.readOnly || this.closed) {
+      return Promise.reject(new StoreError('unwritable', `${this.file} was opened ${this.closed ? 'and closed' : 'read-only'}: nothing is written`));
+    }
     const result = fn(this.low.data);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ resolve: () => resolve(result), reject });
@@ -192,6 +257,14 @@ export class Store {
     while (this.writing) await this.writing.catch(() => undefined);
   }
 
+  /** Flushes and gives up the lock: another process may write DATA_DIR from now on. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.o.lock?.release();
+  }
+
   private scheduleFlush(): void {
     if (this.writing) return; // the running write will start another one when it ends
     this.writing = new Promise<void>((r) => queueMicrotask(r)).then(() => this.writeBatch());
@@ -201,24 +274,46 @@ export class Store {
     const batch = this.pending;
     this.pending = [];
     try {
-      const external = await this.adoptExternalChanges();
-      if (external) this.applyExternal(external);
+      // Everything is serialized now, synchronously: later mutations wait for the next batch.
+      const d = this.low.data;
+      const places = placeRequests(d.requests, this.o.clock.now().getTime(), this.keepMs(d));
+      const hot: ScaleRequest[] = [];
+      const appends = new Map<string, string>();
+      const archivedNow: Array<[string, Fingerprint]> = [];
+      const dropped = new Set<string>();
+      d.requests.forEach((r, i) => {
+        if (places[i] === 'hot') return void hot.push(r);
+        if (!sameFingerprint(this.archived.get(r.id), r)) {
+          const f = archiveFileFor(this.dataDir, r.finishedAt ?? r.updatedAt);
+          appends.set(f, `${appends.get(f) ?? ''}${JSON.stringify(r)}\n`);
+          archivedNow.push([r.id, fingerprint(r)]);
+        }
+        if (places[i] === 'dropped') dropped.add(r.id);
+      });
+      const text = JSON.stringify({ ...d, requests: hot, audit: [] });
       const audit = this.pendingAudit();
-      const writing = this.low.write(); // serializes now, synchronously: later mutations wait for the next batch
-      const snapshot = this.lastWritten();
-      await writing;
-      this.lastStat = await this.statFile();
-      if (audit.lines) await appendFile(this.auditFile, audit.lines);
+      const auditNow = d.audit.slice();
+      // The archive first: a crash before db.json is written leaves a request in both, never in neither.
+      for (const [f, lines] of appends) await appendFileOwnerOnly(f, lines, true);
+      for (const [id, fp] of archivedNow) this.archived.set(id, fp);
+      await this.adapter.writeText(text);
+      // Not fsynced, as before: one fsync (db.json's) per write is what every webhook waits for.
+      if (audit.lines) await appendFileOwnerOnly(this.auditFile, audit.lines, false);
       this.auditMark = audit.mark;
-      this.lastGood = snapshot;
+      this.lastGood = text;
+      this.goodAudit = auditNow;
+      if (dropped.size) {
+        // Unless it changed while we wrote (then the next write archives the new version).
+        const gone = (r: ScaleRequest) => dropped.has(r.id) && sameFingerprint(this.archived.get(r.id), r);
+        for (const r of this.low.data.requests) if (gone(r)) this.archived.delete(r.id);
+        this.low.data.requests = this.low.data.requests.filter((r) => !(dropped.has(r.id) && !this.archived.has(r.id)));
+      }
       this.lastWriteError = null;
       for (const w of batch) w.resolve();
     } catch (e) {
       const err = new StoreError('unwritable', `cannot write ${this.file}: ${(e as Error).message}`, { cause: e });
       this.lastWriteError = err;
-      // Undo every change not on disk, including those queued behind this write.
-      this.low.data = JSON.parse(this.lastGood) as StoreData;
-      this.auditMark = this.low.data.audit[this.low.data.audit.length - 1];
+      this.undo();
       const rejected = [...batch, ...this.pending];
       this.pending = [];
       for (const w of rejected) w.reject(err);
@@ -227,29 +322,31 @@ export class Store {
       if (this.pending.length > 0) this.scheduleFlush();
     }
   }
-}
 
-/**
- * Entries another process added, changed or removed relative to `base` (what we last wrote):
- * name → new value, or undefined for a removal.
- */
-function changedByOthers(base: Record<string, unknown>, theirs: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(theirs)) if (JSON.stringify(value) !== JSON.stringify(base[name])) out[name] = value;
-  for (const name of Object.keys(base)) if (!(name in theirs)) out[name] = undefined;
-  return out;
+  /** Back to the last state on disk: db.json as last written, plus the archived requests kept in memory. */
+  private undo(): void {
+    const good = JSON.parse(this.lastGood) as StoreData;
+    const onDisk = new Set(good.requests.map((r) => r.id));
+    const kept = this.low.data.requests.filter((r) => !onDisk.has(r.id) && this.archived.has(r.id));
+    good.requests = inCreationOrder(kept, good.requests);
+    good.audit = this.goodAudit.slice();
+    this.low.data = good;
+    this.auditMark = good.audit[good.audit.length - 1];
+  }
 }
 
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */
 function migrate(d: Partial<StoreData>): StoreData {
   const base = emptyData();
+  // Schema 1 kept leases per service; 2 keys them by address (see migrateLeases).
+  const leases = migrateLeases(d.leases ?? base.leases, new Date().toISOString());
   return {
     schemaVersion: SCHEMA_VERSION,
     services: d.services ?? base.services,
     requests: d.requests ?? base.requests,
-    leases: d.leases ?? base.leases,
+    leases: leases.leases,
     templates: d.templates ?? base.templates,
-    audit: d.audit ?? base.audit,
+    audit: [...(d.audit ?? base.audit), ...leases.audit],
     notices: d.notices ?? base.notices,
   };
 }

@@ -1,7 +1,8 @@
 /** The persisted shapes. Times are ISO-8601 strings (UTC); the card renders them in BOT_TIMEZONE. */
 import type { Service } from '../config.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2: leases keyed by address across all services (was service → ip → lease); leases carry the VM's identity. */
+export const SCHEMA_VERSION = 2;
 
 export type Direction = 'out' | 'in';
 export type ExecutorKind = 'local' | 'dry-run' | 'jenkins';
@@ -79,6 +80,22 @@ export interface Attempt {
   /** What a dry run would have done: argument lists and API calls. */
   plan?: string[];
   result?: { vmName?: string; ip?: string; member?: string };
+  /**
+   * Set when compensation (rollback) of this attempt began: a restart finishes the rollback instead
+   * of resuming the steps, and the attempt ends failed with this error.
+   */
+  rollback?: RollbackFact;
+}
+
+export interface RollbackFact {
+  startedAt: string;
+  /** The failure that started it. */
+  error: { step: StepName | 'unknown'; code: string; message: string };
+  /** What compensation works on, as the run had established it. */
+  ip?: string;
+  vmName?: string;
+  /** False when the clone met someone else's VM by that name: never destroy it. */
+  ownsVm: boolean;
 }
 
 export interface RequestEvent {
@@ -120,6 +137,22 @@ export interface ServiceRecord {
   updatedBy: string;
 }
 
+/**
+ * Who a VM is, as vCenter names it, recorded right after the bot cloned it. Every later call
+ * addresses the VM by `path` (govc -vm.ipath: one object per path) and first checks that the VM
+ * there still has this `moref` and `uuid`; a VM without a recorded identity is never destroyed.
+ */
+export interface VmIdentity {
+  /** Full inventory path, e.g. /DC0/vm/web/web-server-3. */
+  path: string;
+  /** Managed object reference value, e.g. vm-73. */
+  moref: string;
+  /** BIOS UUID (config.uuid): what govc's -vm.uuid finds. */
+  uuid: string;
+  /** Instance UUID (config.instanceUuid), unique within one vCenter. */
+  instanceUuid?: string;
+}
+
 export interface IpLease {
   ip: string;
   service: string;
@@ -128,6 +161,8 @@ export interface IpLease {
   /** reserved: held for a run; in-use: a VM the bot created holds it. */
   state: 'reserved' | 'in-use';
   at: string;
+  /** The VM holding the address (in-use), as proven when the bot cloned it. Absent on leases of schema 1. */
+  vm?: VmIdentity;
 }
 
 export interface TemplateMeta {
@@ -150,8 +185,8 @@ export interface StoreData {
   schemaVersion: number;
   services: Record<string, ServiceRecord>;
   requests: ScaleRequest[];
-  /** service → ip → lease */
-  leases: Record<string, Record<string, IpLease>>;
+  /** ip → lease, across all services: one address is never held twice. */
+  leases: Record<string, IpLease>;
   templates: Record<string, TemplateMeta>;
   audit: AuditEntry[];
   /** unknown service name → last notice time (rate limit of one notice per hour) */

@@ -52,6 +52,8 @@ export interface Deps {
   decisions: Decisions;
   runner: Runner;
   settle: Settle;
+  /** Posts a new card's metric chart into its thread, when PROMETHEUS_URL is set. */
+  charts?: { post(requestId: string): void; idle(): Promise<void> };
   /** vCenter, when GOVC_URL is set (templates, inventory, the local executor). */
   govc?: Govc;
   /** Jenkins, when JENKINS_URL is set: `/autoscale jenkins diff|push|remove` manage the services' jobs. */

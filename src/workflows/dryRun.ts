@@ -23,13 +23,15 @@ export class DryRunExecutor implements Executor {
     const ip = request.preview.ip ?? service.network.ipPool.start;
     const member = `${ip}:${service.f5.port}`;
     const poolPath = `~${service.f5.partition}~${service.f5.pool}`;
+    // The real run addresses the VM by its inventory path (and checks its moref and UUID first).
+    const at = `${service.vcenter.folder ?? `/${service.vcenter.datacenter ?? '<datacenter>'}/vm`}/${vm}`;
     const lines: Array<[Parameters<typeof journal.step>[0], string]> = [
       ['reserve-ip', `reserve ${ip} from ${service.network.ipPool.start}-${service.network.ipPool.end} (conflict check: ${service.network.conflictCheck})`],
       ['name', `name the VM ${vm}`],
       ['clone', `govc ${quote(this.govc.cloneArgs({ template: service.template, name: vm, ...service.vcenter }))}`],
-      ['customize', `govc ${quote(this.govc.customizeArgs({ vm, ip, netmask: service.network.netmask, gateway: service.network.gateway, dns: service.network.dns, hostname: vm }))}`],
-      ['power-on', `govc vm.power -on ${vm}`],
-      ['wait-ip', `govc vm.ip -v4 -wait ${service.healthCheck.timeout} ${vm} (expect ${ip}/${prefixLength(service.network.netmask)})`],
+      ['customize', `govc ${quote(this.govc.customizeArgs({ vm: at, ip, netmask: service.network.netmask, gateway: service.network.gateway, dns: service.network.dns, hostname: vm }))}`],
+      ['power-on', `govc vm.power -on -vm.ipath ${at}`],
+      ['wait-ip', `govc vm.ip -v4 -wait ${service.healthCheck.timeout} -vm.ipath ${at} (expect ${ip}/${prefixLength(service.network.netmask)})`],
       ['health', `${service.healthCheck.type} check ${ip}:${service.healthCheck.port}${service.healthCheck.type === 'http' ? `${service.healthCheck.path} expecting ${service.healthCheck.expectStatus}` : ''} for up to ${service.healthCheck.timeout}`],
       ['f5-add', `POST /mgmt/tm/ltm/pool/${poolPath}/members {"name":"${member}","address":"${ip}","partition":"${service.f5.partition}"}${service.f5.deviceGroup ? `; config-sync to-group ${service.f5.deviceGroup}` : ''}`],
     ];
@@ -44,14 +46,15 @@ export class DryRunExecutor implements Executor {
 
   private async scaleIn(vm: string | null, ip: string | null, service: Service, journal: RunContext['journal']): Promise<void> {
     const name = vm ?? `${service.vmNamePrefix}-N`;
+    const at = `${service.vcenter.folder ?? `/${service.vcenter.datacenter ?? '<datacenter>'}/vm`}/${name}`;
     const member = `~${service.f5.partition}~${ip ?? 'IP'}:${service.f5.port}`;
     const poolPath = `/mgmt/tm/ltm/pool/~${service.f5.partition}~${service.f5.pool}/members/${member}`;
     const lines: Array<[Parameters<typeof journal.step>[0], string]> = [
       ['f5-disable', `PATCH ${poolPath} {"session":"user-disabled"}`],
       ['drain', `wait until ${poolPath}/stats serverside.curConns = 0 (at most ${service.scaling.drainTimeout})`],
       ['f5-remove', `DELETE ${poolPath}`],
-      ['shutdown', `govc vm.power -s ${name}`],
-      ['destroy', `govc vm.destroy ${name}`],
+      ['shutdown', `govc vm.power -s -vm.ipath ${at} (after checking its moref and UUID)`],
+      ['destroy', `govc vm.destroy -vm.ipath ${at}`],
       ['release-ip', `release ${ip ?? 'its IP'}`],
     ];
     for (const [step, line] of lines) {

@@ -217,6 +217,8 @@ export async function createRequest(
   });
   if (superseded) deps.surface.sync(superseded);
   deps.surface.sync(created.request.id);
+  // The picture follows the card into its thread; the card never waits for Prometheus.
+  if (created.fresh) deps.charts?.post(created.request.id);
   if (created.fresh && created.request.state === 'pending' && service.approval.mode === 'auto') {
     await deps.decisions.autoApprove(created.request.id, 'approval mode is auto');
   }

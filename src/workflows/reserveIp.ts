@@ -1,10 +1,12 @@
 /**
- * Reserving an address: skip leased addresses, any address vCenter reports as a guest IP, and any
- * that answers the conflict probe; probe candidates in parallel; lease atomically in the store.
+ * Reserving an address: skip addresses leased by any service, the subnet's network / broadcast
+ * address, the gateway and the DNS servers, any address vCenter reports as a guest IP, and any that
+ * answers the conflict probe; probe candidates in parallel; lease atomically in the store.
  */
 import type { Service } from '../config.js';
 import { probeMany } from '../integrations/probe.js';
-import { claimAddress, freeAddresses, leaseForRequest, leasesOf, poolSize } from '../store/leases.js';
+import { ipToInt } from '../ipv4.js';
+import { claimAddress, freeAddresses, leaseForRequest, leasesOf, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { IpLease } from '../store/types.js';
 import { StepError } from './ports.js';
@@ -16,6 +18,8 @@ export const defaultProber: Prober = (ips, service) =>
 
 const BATCH = 16;
 
+const inPool = (ip: string, pool: { start: string; end: string }) => ipToInt(ip) >= ipToInt(pool.start) && ipToInt(ip) <= ipToInt(pool.end);
+
 export async function reserveAddress(
   o: { store: Store; at: string; guestIps: ReadonlySet<string>; probe: Prober },
   service: Service,
@@ -26,11 +30,13 @@ export async function reserveAddress(
   const skip = new Set(o.guestIps);
   const answered: string[] = [];
   for (;;) {
-    const candidates = freeAddresses(o.store, service.name, service.network.ipPool, skip, BATCH);
+    const candidates = freeAddresses(o.store, service.network, skip, BATCH);
     if (candidates.length === 0) {
       const leased = leasesOf(o.store, service.name).length;
+      const others = Object.values(o.store.data.leases).filter((l) => l.service !== service.name && inPool(l.ip, service.network.ipPool)).length;
       throw new StepError('reserve-ip', 'pool_exhausted',
-        `no free address in ${service.network.ipPool.start}–${service.network.ipPool.end} (${poolSize(service.network.ipPool)} addresses: ${leased} leased, ` +
+        `no free address in ${service.network.ipPool.start}–${service.network.ipPool.end} (${usablePoolSize(service.network)} usable addresses: ${leased} leased` +
+        `${others ? `, ${others} leased by other services` : ''}, ` +
         `${o.guestIps.size} used by VMs, ${answered.length} answered the ${service.network.conflictCheck} probe${answered.length ? `: ${answered.slice(0, 5).join(', ')}${answered.length > 5 ? '…' : ''}` : ''})`);
     }
     const busy = service.network.conflictCheck === 'none' ? new Set<string>() : await o.probe(candidates, service);

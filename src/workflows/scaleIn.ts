@@ -2,16 +2,43 @@
  * The local scale-in: disable the F5 member for new connections, drain, remove the member, shut the
  * guest down (power off after a timeout), destroy the VM, release its IP. If anything fails before
  * the VM is gone, the member is put back and re-enabled (and a shut-down VM powered on again).
+ *
+ * The victim comes from its lease, by identity: the lease records the VM's path, moref and UUID
+ * when the bot cloned it. A lease without one (schema 1) is re-proven only by the bot's mark on the
+ * VM at its exact path naming the lease's service and request (an operator adopts an old VM by
+ * writing that annotation); otherwise nothing is touched, not even the F5 member.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { releaseAddress } from '../store/leases.js';
-import type { StepName } from '../store/types.js';
+import { identityOf, ownerMark, readOwnerMark } from '../integrations/govc.js';
+import { recordLeaseVm, releaseAddress } from '../store/leases.js';
+import type { StepName, VmIdentity } from '../store/types.js';
+import type { Service } from '../config.js';
 import type { LocalExecutorDeps } from './scaleOut.js';
 import { ms } from './policy.js';
 import { isShutdown, recordUndo, StepError, type RunContext } from './ports.js';
 
 // timers/promises removes its abort listener when the timer fires: the runner's signal lives as long as the bot.
 const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
+
+/** The identity of the VM the lease of `ip` says the bot created as `vm`, proven; else a StepError. */
+async function victimIdentity(d: LocalExecutorDeps, service: Service, vm: string, ip: string, signal: AbortSignal): Promise<VmIdentity> {
+  const lease = d.store.data.leases[ip];
+  if (!lease || lease.service !== service.name || lease.vmName !== vm || lease.state !== 'in-use') {
+    throw new StepError('f5-disable', 'no_victim', `${ip} is not leased to ${vm} of ${service.name} any more; nothing was removed`);
+  }
+  if (lease.vm) return lease.vm;
+  const path = await d.vcenter.vmPathIn(service.vcenter, vm, signal);
+  const info = await d.vcenter.vmAt(path, signal);
+  const mark = readOwnerMark(info?.annotation);
+  const id = identityOf(info);
+  if (!info || !id || info.template || mark?.service !== service.name || mark.requestId !== lease.requestId) {
+    throw new StepError('f5-disable', 'unproven_vm',
+      `the bot has no record of ${vm}'s identity (its lease predates identities) and ${path} ${info ? 'does not carry' : 'is not there to carry'} its mark ` +
+      `"${ownerMark(service.name, lease.requestId)}": nothing was removed. If ${path} is the bot's VM, write that line into its annotation and retry.`);
+  }
+  await recordLeaseVm(d.store, service.name, ip, id);
+  return id;
+}
 
 export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<void> {
   const { service, journal, signal, request } = ctx;
@@ -23,6 +50,11 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
   const { pool, partition, port } = service.f5;
   const member = `${ip}:${port}`;
   const done = (s: StepName) => Boolean(journal.completed(s));
+  // Before anything changes: the VM must be proven the one the bot created (and still be it).
+  const id = done('destroy') ? undefined : await victimIdentity(d, service, vm, ip, signal);
+  if (id) await d.vcenter.lookup(id, signal).catch((e: unknown) => {
+    throw new StepError('f5-disable', (e as { code?: string }).code ?? 'failed', (e as Error).message, { cause: e });
+  });
   if (!done('f5-disable')) {
     // Never below the minimum, whatever happened since the card was posted.
     const members = await lb.listMembers(pool, partition);
@@ -51,19 +83,19 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
       return { detail: `${member} removed from /${partition}/${pool}` };
     });
     await journal.step('shutdown', async () => {
-      await d.vcenter.shutdownGuest(vm, signal).catch(() => undefined);
+      await d.vcenter.shutdownGuest(id!, signal).catch(() => undefined);
       const deadline = Date.now() + (d.shutdownTimeoutMs ?? 120_000);
       while (Date.now() < deadline) {
-        const info = await d.vcenter.vmInfo(vm, signal);
+        const info = await d.vcenter.lookup(id!, signal);
         if (!info || info.powerState === 'poweredOff') return { detail: 'guest shut down' };
         await sleep(1000, signal);
       }
-      await d.vcenter.powerOff(vm, signal);
+      await d.vcenter.powerOff(id!, signal);
       return { detail: 'guest did not shut down in time; powered off' };
     });
     await journal.step('destroy', async () => {
-      await d.vcenter.destroy(vm, signal);
-      return { detail: vm };
+      await d.vcenter.destroy(id!, signal);
+      return { detail: `${vm} (${id!.moref} at ${id!.path})` };
     });
     await journal.step('release-ip', async () => {
       await releaseAddress(d.store, service.name, ip, d.clock.now().toISOString());
@@ -74,7 +106,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
     if (isShutdown(e, signal)) throw e; // resumed after the restart
     if (!done('destroy')) {
       // The VM is still there: put it back in service.
-      if (done('shutdown')) await recordUndo(journal, 'shutdown', { done: `powered ${vm} on again`, todo: `power ${vm} on again` }, () => d.vcenter.powerOn(vm));
+      if (done('shutdown')) await recordUndo(journal, 'shutdown', { done: `powered ${vm} on again`, todo: `power ${vm} on again` }, () => d.vcenter.powerOn(id!));
       if (done('f5-remove')) await recordUndo(journal, 'f5-remove', { done: `re-added ${member}`, todo: `re-add ${member}` }, () => lb.addMember(pool, partition, ip, port));
       if (done('f5-disable') || done('f5-remove')) {
         await recordUndo(journal, 'f5-disable', { done: `re-enabled ${member}`, todo: `re-enable ${member}` }, () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));

@@ -4,21 +4,27 @@
  * compensates in reverse (F5 member, VM, IP) and says what was undone.
  *
  * Crash recovery resumes: completed steps are skipped and the interrupted step is re-run
- * idempotently (an existing VM of ours is adopted, a 409 from F5 is success, powering on a running
- * VM is a no-op). If the resumed run fails, the usual compensation runs.
+ * idempotently (an existing VM of ours is adopted by its mark, a 409 from F5 is success, powering on
+ * a running VM is a no-op). If the resumed run fails, the usual compensation runs. A crash during
+ * compensation is different: the attempt records that its rollback began (Attempt.rollback), and a
+ * restart finishes the rollback and ends the request failed — it never resumes the steps.
+ *
+ * VMs are addressed by identity: the clone step records the VM's path, moref and UUID, every later
+ * step and the rollback use them, and the lease keeps them for scale-in.
  */
 import type { Service } from '../config.js';
 import { nextFreeName } from '../integrations/govc.js';
 import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
+import { findIn, findRequest } from '../store/requests.js';
 import type { Store } from '../store/store.js';
-import type { ScaleRequest, StepName } from '../store/types.js';
+import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
 import { scaleIn } from './scaleIn.js';
-import { rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
+import { identityFromData, rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
 
 export interface LocalExecutorDeps {
   store: Store;
@@ -28,8 +34,14 @@ export interface LocalExecutorDeps {
   probe?: Prober;
   /** Health-check backoff; tests shorten it. */
   health?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** How long a resumed clone waits for a VM whose clone task may still run in vCenter. */
-  resumeCloneWaitMs?: number;
+  /**
+   * Limit of a resumed clone's wait for a clone task vCenter still runs (default
+   * RESUME_CLONE_LIMIT_MS, 30 min); and how often it looks meanwhile.
+   */
+  resumeCloneLimitMs?: number;
+  /** How long it waits when vCenter shows no clone task (default RESUME_CLONE_GRACE_MS, 60 s). */
+  resumeCloneGraceMs?: number;
+  resumeClonePollMs?: number;
   /** Scale-in: how often to read the member's connection count while draining. */
   drainPollMs?: number;
   /** Scale-in: how long a guest shutdown may take before the VM is powered off. */
@@ -49,6 +61,8 @@ export interface ScaleOutState {
   vm?: string;
   /** From the name step on, a VM by that name is ours — unless the clone found someone else's. */
   ownsVm?: boolean;
+  /** The VM's identity, once the clone recorded it. */
+  identity?: VmIdentity;
 }
 
 /** What reserve-ip and name need; without vCenter, names and addresses come from the store's leases only. */
@@ -93,20 +107,50 @@ export interface CompensationDeps {
   lb?: LoadBalancer;
 }
 
+/** The clone step's recorded identity in the current attempt, whatever the step's state now. */
+function cloneIdentity(r: ScaleRequest | undefined): VmIdentity | undefined {
+  return identityFromData(r && lastAttempt(r)?.steps.find((x) => x.name === 'clone')?.data);
+}
+
+/** The failure that started compensation, as a fact; without one, the attempt's last failed step. */
+function failureOf(r: ScaleRequest, error: unknown): RollbackFact['error'] {
+  if (error instanceof StepError) return { step: error.step, code: error.code, message: error.message };
+  if (error instanceof Error) return { step: 'unknown', code: (error as { code?: string }).code ?? 'failed', message: error.message };
+  const failed = lastAttempt(r)?.steps.filter((x) => x.state === 'failed').at(-1);
+  return failed ? { step: failed.name, code: 'failed', message: failed.detail ?? '' } : { step: 'unknown', code: 'failed', message: '' };
+}
+
+/** Records that compensation of the current attempt began (the first record wins: a resumed rollback keeps it). */
+async function markRollbackStarted(d: CompensationDeps, requestId: string, fact: Omit<RollbackFact, 'startedAt'>): Promise<RollbackFact> {
+  const at = d.clock.now().toISOString();
+  return d.store.mutate((data) => {
+    const a = lastAttempt(findIn(data, requestId)!)!;
+    a.rollback ??= { startedAt: at, ...fact };
+    return a.rollback;
+  });
+}
+
 /**
  * Undo in reverse: F5 member, VM, IP. Each undo is best effort and recorded. Idempotent, so it is
- * safe after a Jenkins pipeline's own rollback. Without vCenter the VM steps are not undone here.
+ * safe after a Jenkins pipeline's own rollback, and after a crash in the middle of it. Before it
+ * undoes anything it records on the attempt that the rollback began (Attempt.rollback). Without
+ * vCenter the VM steps are not undone here. The VM is destroyed only by its recorded identity (or
+ * its mark; see rollbackVm).
  */
 export async function compensateScaleOut(
-  d: CompensationDeps, ctx: RunContext, state: ScaleOutState, opts: { cloneFoundForeignVm?: boolean } = {},
+  d: CompensationDeps, ctx: RunContext, state: ScaleOutState, opts: { cloneFoundForeignVm?: boolean; error?: unknown } = {},
 ): Promise<void> {
   const { service, journal, request, logger } = ctx;
   const r = d.store.data.requests.find((x) => x.id === request.id)!;
+  const ownsVm = Boolean(state.ownsVm) && !opts.cloneFoundForeignVm;
+  await markRollbackStarted(d, request.id, { error: failureOf(r, opts.error), ip: state.ip, vmName: state.vm, ownsVm });
   if (state.ip && state.vm && d.vcenter) {
-    const plan: StepPlan = { requestId: request.id, service, vmName: state.vm, ip: state.ip };
+    const identity = state.identity ?? cloneIdentity(r);
+    const plan: StepPlan = { requestId: request.id, service, vmName: state.vm, ip: state.ip, ...(identity ? { vm: identity } : {}) };
     const undone = await rollbackVm(plan, { vcenter: d.vcenter, lb: d.lb }, {
       memberTouched: touched(journal, r, 'f5-add'),
-      vmOwned: Boolean(state.ownsVm) && !opts.cloneFoundForeignVm && touched(journal, r, 'clone'),
+      vmOwned: ownsVm && touched(journal, r, 'clone'),
+      ...(identity ? { vm: identity } : {}),
     });
     for (const u of undone) {
       if (!u.ok) logger.error({ step: u.step }, u.text);
@@ -115,8 +159,12 @@ export async function compensateScaleOut(
   }
   if (state.ip) {
     const ip = state.ip;
-    await recordUndo(journal, 'reserve-ip', { done: `released ${ip}`, todo: `release ${ip}` }, () =>
-      releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id));
+    const held = d.store.data.leases[ip];
+    // Already released (a rollback resumed after a crash): nothing to undo, nothing to record.
+    if (held && held.service === service.name && held.requestId === request.id) {
+      await recordUndo(journal, 'reserve-ip', { done: `released ${ip}`, todo: `release ${ip}` }, () =>
+        releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id));
+    }
   }
 }
 
@@ -124,7 +172,17 @@ export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
   constructor(private readonly d: LocalExecutorDeps) {}
 
+  /**
+   * After a crash: an attempt whose rollback had begun finishes its rollback and fails with the
+   * error that started it (the runner records it); any other attempt resumes from its last step.
+   */
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
+    const fact = ctx.request.direction === 'out' ? lastAttempt(ctx.request)?.rollback : undefined;
+    if (fact) {
+      ctx.journal.thread(':arrows_counterclockwise: The bot restarted while it was rolling this run back; finishing the rollback.');
+      await compensateScaleOut(this.d, ctx, { ip: fact.ip, vm: fact.vmName, ownsVm: fact.ownsVm });
+      throw new StepError(fact.error.step === 'unknown' ? 'name' : fact.error.step, fact.error.code, fact.error.message);
+    }
     ctx.journal.thread(':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.');
     await this.run(ctx);
     return 'resumed';
@@ -137,9 +195,17 @@ export class LocalExecutor implements Executor {
     const state: ScaleOutState = {};
     try {
       const plan = await reserveAndName(this.d, ctx, state);
-      const io: StepIo = { vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health, resumeCloneWaitMs: this.d.resumeCloneWaitMs };
+      const io: StepIo = {
+        vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health,
+        resumeCloneLimitMs: this.d.resumeCloneLimitMs, resumeCloneGraceMs: this.d.resumeCloneGraceMs, resumeClonePollMs: this.d.resumeClonePollMs,
+      };
+      const current = () => findRequest(this.d.store, ctx.request.id);
+      io.cloneRecord = {
+        read: () => current() && lastAttempt(current()!)?.steps.find((x) => x.name === 'clone')?.data,
+        write: (data) => journal.record('clone', data),
+      };
       for (const step of VM_STEPS) {
-        await journal.step(step, async () => {
+        const data = await journal.step(step, async () => {
           try {
             return await vmSteps[step](plan, io);
           } catch (e) {
@@ -147,14 +213,19 @@ export class LocalExecutor implements Executor {
             throw e;
           }
         });
+        if (step === 'clone') {
+          // From here on every step names the VM by the identity the clone recorded.
+          const identity = identityFromData(data);
+          if (identity) plan.vm = state.identity = identity;
+        }
       }
       const member = `${plan.ip}:${service.f5.port}`;
 
-      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString());
+      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString(), plan.vm);
       await journal.result({ vmName: plan.vmName, ip: plan.ip, member });
     } catch (e) {
       if (isShutdown(e, signal)) throw e; // shutting down: leave it to recovery
-      await compensateScaleOut(this.d, ctx, state);
+      await compensateScaleOut(this.d, ctx, state, { error: e });
       throw e;
     }
   }

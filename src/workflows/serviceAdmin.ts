@@ -2,6 +2,7 @@
 export { REDACTED, withoutSecrets } from '../servicesFile.js';
 import type { Service } from '../config.js';
 import { appendAudit } from '../store/audit.js';
+import { leasesIn } from '../store/leases.js';
 import { openRequestIn } from '../store/requests.js';
 import { applyServices, type ApplyResult } from '../store/services.js';
 import type { Store } from '../store/store.js';
@@ -25,6 +26,6 @@ export async function removeService(store: Store, name: string, actor: string, a
     delete d.services[name];
     appendAudit(d, { at, actor, action: 'service.delete', target: name });
     // Leases stay: VMs the bot made still hold their addresses, and a re-created service must not reuse them.
-    return { ok: true, keptLeases: Object.keys(d.leases[name] ?? {}).length };
+    return { ok: true, keptLeases: leasesIn(d, name).length };
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { Service } from '../config.js';
 import { addEvent } from '../store/requests.js';
+import { leasesIn } from '../store/leases.js';
 import type { BlockInfo, ScaleRequest, StoreData } from '../store/types.js';
 import type { Deps } from './deps.js';
 import { mayStart } from './policy.js';
@@ -40,7 +41,7 @@ export async function admitStart<T>(
       stale.value = before.some((id) => !now.includes(id));
       if (stale.value && attempt < STALE_READS) return { done: false };
       const count = stale.value ? null : reading.count;
-      const ownedVms = Object.values(d.leases[service.name] ?? {}).filter((l) => l.state === 'in-use' && l.vmName).map((l) => l.vmName!);
+      const ownedVms = leasesIn(d, service.name).filter((l) => l.state === 'in-use' && l.vmName).map((l) => l.vmName!);
       const check: StartCheck = (r, opts) => {
         r.preview.instances = count;
         r.preview.instancesSource = count === null ? 'unknown' : reading.source;

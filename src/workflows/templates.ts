@@ -2,7 +2,7 @@
  * vCenter templates: make one from a VM (the VM is left as it is), delete one no service uses.
  * Expected failures are values; govc failures become { code: 'vcenter' } with govc's (redacted) message.
  */
-import { GovcError } from '../integrations/govc.js';
+import { GovcError, identityOf } from '../integrations/govc.js';
 import { listServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { auditTemplateFailure, dropTemplateMeta, saveTemplateMeta, templateMeta } from '../store/templates.js';
@@ -17,6 +17,8 @@ export type TemplateFailure =
   | { ok: false; code: 'not_found'; name: string }
   | { ok: false; code: 'not_template'; name: string }
   | { ok: false; code: 'in_use'; name: string; services: string[] }
+  /** The name matches more than one object in vCenter: nothing is destroyed. */
+  | { ok: false; code: 'ambiguous'; name: string; paths: string[] }
   | { ok: false; code: 'vcenter'; message: string };
 
 export interface NewTemplate {
@@ -69,8 +71,13 @@ export async function deleteTemplate(deps: Deps, name: string, actor: string, pr
   if (users.length) return { ok: false, code: 'in_use', name, services: users };
   await progress('checking');
   try {
-    const info = await govc.vmInfo(name);
-    if (!info) {
+    // Every VM and template of that name, anywhere: a name that means two objects is refused, and
+    // the one object is then destroyed by its identity, never by name.
+    const paths = await govc.findByName(name);
+    if (paths.length > 1) return { ok: false, code: 'ambiguous', name, paths };
+    const info = paths[0] ? await govc.vmAt(paths[0]) : undefined;
+    const id = identityOf(info);
+    if (!info || !id) {
       if (templateMeta(store, name)) await dropTemplateMeta(store, name, actor, clock.now().toISOString());
       return { ok: false, code: 'not_found', name };
     }
@@ -80,7 +87,7 @@ export async function deleteTemplate(deps: Deps, name: string, actor: string, pr
     const nowUsing = servicesUsingTemplate(store, name);
     if (nowUsing.length) return { ok: false, code: 'in_use', name, services: nowUsing };
     await progress('destroying');
-    await govc.destroy(name);
+    await govc.destroy(id);
   } catch (e) {
     await auditTemplateFailure(store, 'template.delete', name, actor, clock.now().toISOString(), (e as Error).message);
     return { ok: false, code: 'vcenter', message: (e as Error).message };

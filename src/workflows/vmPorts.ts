@@ -1,21 +1,38 @@
 /** What the executors need of vCenter and of the load balancer (Govc and F5Client satisfy these). */
 import type { CloneParams, CustomizeParams } from '../integrations/govc.js';
 import type { VmInfo } from '../integrations/vmInfo.js';
+import type { VmIdentity } from '../store/types.js';
 
+/**
+ * Everything that changes a VM names it by identity (VmIdentity: its path, checked against the
+ * recorded moref and UUID before each call). Names are only for listing and naming new VMs.
+ */
 export interface VCenter {
   clone(p: CloneParams, signal?: AbortSignal): Promise<void>;
+  /** The full inventory path a VM of that name gets in that folder. */
+  vmPathIn(placement: { folder?: string; datacenter?: string }, name: string, signal?: AbortSignal): Promise<string>;
+  /** The VM at exactly this path, or undefined. */
+  vmAt(path: string, signal?: AbortSignal): Promise<VmInfo | undefined>;
+  /** The VM with this identity; undefined when gone; throws `identity_mismatch` when another VM has its path. */
+  lookup(id: VmIdentity, signal?: AbortSignal): Promise<VmInfo | undefined>;
   customize(p: CustomizeParams, signal?: AbortSignal): Promise<void>;
-  powerOn(vm: string, signal?: AbortSignal): Promise<void>;
-  powerOff(vm: string, signal?: AbortSignal): Promise<void>;
-  shutdownGuest(vm: string, signal?: AbortSignal): Promise<void>;
-  destroy(vm: string, signal?: AbortSignal): Promise<void>;
-  waitForIp(vm: string, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined>;
-  vmInfo(vm: string, signal?: AbortSignal): Promise<VmInfo | undefined>;
-  exists(vm: string, signal?: AbortSignal): Promise<boolean>;
+  powerOn(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
+  powerOff(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
+  shutdownGuest(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
+  destroy(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
+  waitForIp(vm: VmIdentity, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined>;
+  /** By identity, full path, or a bare name that must match exactly one VM (else `ambiguous`). */
+  vmInfo(vm: VmIdentity | string, signal?: AbortSignal): Promise<VmInfo | undefined>;
+  exists(vm: VmIdentity | string, signal?: AbortSignal): Promise<boolean>;
+  /** Full paths of every VM and template named exactly `name`. */
+  findByName(name: string, signal?: AbortSignal): Promise<string[]>;
+  /** Whether vCenter still runs a clone task of this template. */
+  cloneTaskRunning(template: string, signal?: AbortSignal): Promise<boolean>;
   listVms(opts?: { folder?: string; prefix?: string }, signal?: AbortSignal): Promise<string[]>;
   listTemplates(signal?: AbortSignal): Promise<string[]>;
   guestIps(names: string[], signal?: AbortSignal): Promise<Set<string>>;
 }
+
 
 export interface PoolMemberInfo { name: string; address: string; session: string; state: string }
 

@@ -3,13 +3,19 @@
  * journal, and `cli.js run-step` runs them from a Jenkins pipeline — one implementation for both.
  * Each is idempotent where a retry or a resume needs it to be.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { serviceSchema, type Service } from '../config.js';
 import { formatDuration } from '../duration.js';
 import { waitHealthy, type HealthTarget } from '../integrations/health.js';
+import { identityOf, ownerMark, readOwnerMark } from '../integrations/govc.js';
+import type { VmInfo } from '../integrations/vmInfo.js';
+import type { StepRecord, VmIdentity } from '../store/types.js';
 import { ms } from './policy.js';
 import { StepError, type StepResult } from './ports.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
+
+const vmIdentitySchema = z.object({ path: z.string().min(1), moref: z.string().min(1), uuid: z.string().min(1), instanceUuid: z.string().optional() });
 
 /** What a run has decided before the VM steps: the service, the request, the VM name and address. */
 export const stepPlanSchema = z.object({
@@ -17,11 +23,27 @@ export const stepPlanSchema = z.object({
   service: serviceSchema,
   vmName: z.string().regex(/^[a-z0-9-]+$/),
   ip: z.string(),
+  /** The VM's identity once the clone recorded it; without it, steps prove the VM at its exact path by the bot's mark. */
+  vm: vmIdentitySchema.optional(),
 });
 export type StepPlan = z.infer<typeof stepPlanSchema>;
 
 export const VM_STEPS = ['clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'] as const;
 export type VmStep = (typeof VM_STEPS)[number];
+
+/**
+ * How long a resumed clone waits for a clone task that vCenter still runs (the bot crashed while
+ * govc waited for it) before giving up with `clone_wait_timeout`. A full clone of a large template
+ * on a busy vCenter can take this long; LocalExecutorDeps.resumeCloneLimitMs overrides it.
+ */
+export const RESUME_CLONE_LIMIT_MS = 30 * 60_000;
+/**
+ * How long a resumed clone waits for the VM even when vCenter shows no clone task of the template:
+ * a task may not be listed yet, and vcsim never lists one while its -method-delay holds the call.
+ */
+export const RESUME_CLONE_GRACE_MS = 60_000;
+/** How often a resumed clone looks at vCenter while it waits. */
+export const RESUME_CLONE_POLL_MS = 2000;
 
 export interface StepIo {
   vcenter: VCenter;
@@ -30,42 +52,154 @@ export interface StepIo {
   /** True when re-running a step that a crash interrupted. */
   resuming?: boolean;
   health?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** How long a resumed clone waits for a VM whose clone task may still run in vCenter. */
-  resumeCloneWaitMs?: number;
+  /** Limit of a resumed clone's wait for the interrupted clone task (default RESUME_CLONE_LIMIT_MS). */
+  resumeCloneLimitMs?: number;
+  /** How long it waits when no clone task is visible (default RESUME_CLONE_GRACE_MS, never beyond the limit). */
+  resumeCloneGraceMs?: number;
+  resumeClonePollMs?: number;
+  /**
+   * The journal of the clone step, when there is one: the clone writes down that its exact path was
+   * free right before it cloned (`vmPathFree`), and a resumed clone reads it back. That record is the
+   * proof for a VM an interrupted clone left without the bot's mark (govc 0.24 writes the annotation
+   * after the clone task, so a clone cut short by a crash leaves none).
+   */
+  cloneRecord?: { read(): StepRecord['data'] | undefined; write(data: NonNullable<StepRecord['data']>): Promise<void> };
 }
 
 const member = (p: StepPlan) => `${p.ip}:${p.service.f5.port}`;
 const healthTimeout = (s: Service) => ms(s.healthCheck.timeout, 300_000);
+const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
 
-/** A clone interrupted by a crash may still finish in vCenter: wait briefly for the VM, then adopt it. */
-async function adoptInterruptedClone(io: StepIo, vm: string): Promise<boolean> {
-  const deadline = Date.now() + (io.resumeCloneWaitMs ?? 60_000);
+/** The clone step's record `data`: the VM's identity, flat (step data holds primitives). */
+export function identityData(id: VmIdentity): Record<string, string> {
+  return { vmPath: id.path, vmMoref: id.moref, vmUuid: id.uuid, ...(id.instanceUuid ? { vmInstanceUuid: id.instanceUuid } : {}) };
+}
+
+/** The identity a clone step recorded, if it did. */
+export function identityFromData(data: StepRecord['data'] | undefined): VmIdentity | undefined {
+  const { vmPath, vmMoref, vmUuid, vmInstanceUuid } = data ?? {};
+  if (typeof vmPath !== 'string' || typeof vmMoref !== 'string' || typeof vmUuid !== 'string') return undefined;
+  return { path: vmPath, moref: vmMoref, uuid: vmUuid, ...(typeof vmInstanceUuid === 'string' ? { instanceUuid: vmInstanceUuid } : {}) };
+}
+
+/** Whether the bot's mark on the VM names this plan's service and request (and it is a VM, not a template). */
+function markedForPlan(info: VmInfo, p: StepPlan): boolean {
+  const mark = readOwnerMark(info.annotation);
+  return !info.template && mark?.service === p.service.name && mark.requestId === p.requestId;
+}
+
+/**
+ * The plan's VM, proven: the recorded identity, else the VM at the exact path `<folder>/<name>`
+ * when it carries this request's mark. undefined when there is no such VM; `foreign` when a VM is
+ * at the path but is not proven the bot's own.
+ */
+export async function provenVm(p: StepPlan, io: StepIo): Promise<{ vm?: VmIdentity; foreign?: string; path: string }> {
+  if (p.vm) return { vm: p.vm, path: p.vm.path };
+  const path = await io.vcenter.vmPathIn(p.service.vcenter, p.vmName, io.signal);
+  const info = await io.vcenter.vmAt(path, io.signal);
+  if (!info) return { path };
+  const vm = identityOf(info);
+  return vm && markedForPlan(info, p) ? { vm, path } : { foreign: path, path };
+}
+
+async function planVm(p: StepPlan, io: StepIo, step: VmStep): Promise<VmIdentity> {
+  const r = await provenVm(p, io);
+  if (r.vm) return r.vm;
+  throw new StepError(step, r.foreign ? 'not_ours' : 'not_found', r.foreign
+    ? `the VM at ${r.foreign} does not carry this request's mark (${ownerMark(p.service.name, p.requestId)}): not the bot's, left alone`
+    : `no VM at ${r.path}`);
+}
+
+/**
+ * Whether the VM at `path` is the one this request's clone made: it carries the request's mark, or
+ * (a clone cut short before govc wrote the mark) the clone step recorded that the path was free
+ * right before it cloned, and exactly one VM, not a template, now has that path.
+ */
+async function madeByThisClone(io: StepIo, p: StepPlan, path: string, info: VmInfo): Promise<boolean> {
+  if (markedForPlan(info, p)) return true;
+  // Another request's mark, a template, or no record that the path was free: not this clone's.
+  if (info.template || readOwnerMark(info.annotation) || io.cloneRecord?.read()?.vmPathFree !== path) return false;
+  const same = (await io.vcenter.findByName(p.vmName, io.signal)).filter((x) => x === path);
+  return same.length === 1;
+}
+
+/**
+ * A clone interrupted by a crash may still run in vCenter. Look at the exact path: a VM there with
+ * this request's mark is ours (adopt it); any other VM there is someone else's. Nothing there: wait
+ * while vCenter still runs a clone task of the template, up to the limit (and for a short grace when
+ * it shows none); then the caller clones again — should the first clone finish after all, vCenter
+ * refuses the second by name and the marked VM is adopted then (see clone). Ownership is decided by
+ * the mark, never by timing.
+ */
+async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Promise<VmIdentity | undefined> {
+  const limit = io.resumeCloneLimitMs ?? RESUME_CLONE_LIMIT_MS;
+  const started = Date.now();
   for (;;) {
-    const info = await io.vcenter.vmInfo(vm, io.signal);
-    if (info && !info.template) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 1000));
+    const info = await io.vcenter.vmAt(path, io.signal);
+    if (info) {
+      const id = identityOf(info);
+      if (id && (await madeByThisClone(io, p, path, info))) return id;
+      throw new StepError('clone', 'duplicate_name', `a VM ${path} exists but does not carry this request's mark: it is not ours and was left alone`);
+    }
+    // A vCenter whose tasks we cannot read: clone again; a duplicate is then resolved by the mark.
+    const running = await io.vcenter.cloneTaskRunning(p.service.template, io.signal).catch(() => false);
+    const waited = Date.now() - started;
+    if (!running && waited >= Math.min(limit, io.resumeCloneGraceMs ?? RESUME_CLONE_GRACE_MS)) return undefined;
+    if (waited >= limit) {
+      throw new StepError('clone', 'clone_wait_timeout',
+        `the interrupted clone of ${p.service.template} is still running in vCenter after ${formatDuration(limit)}; nothing was cloned again — check vCenter's tasks, then Retry`);
+    }
+    await sleep(io.resumeClonePollMs ?? RESUME_CLONE_POLL_MS, io.signal);
   }
 }
 
 export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepResult>> = {
-  async clone({ service, vmName }, io) {
-    if (io.resuming && (await adoptInterruptedClone(io, vmName))) return { detail: `${vmName} already existed (its clone finished while the bot was down)` };
+  async clone(p, io) {
+    const { service, vmName } = p;
+    const path = await io.vcenter.vmPathIn(service.vcenter, vmName, io.signal);
+    // Only a clone that got as far as vCenter can have left a VM or a task behind: with a journal,
+    // that is one that recorded its free path; without one (a pipeline), assume it may have.
+    const interrupted = io.resuming && (!io.cloneRecord || io.cloneRecord.read()?.vmPathFree === path);
+    if (interrupted) {
+      const adopted = await adoptInterruptedClone(io, p, path);
+      if (adopted) return { detail: `${path} already existed (its clone finished while the bot was down)`, data: identityData(adopted) };
+    }
+    if (!interrupted) {
+      // The path must be free: a VM there already is this request's (marked) or someone else's.
+      const before = await io.vcenter.vmAt(path, io.signal);
+      const id = identityOf(before);
+      if (before && id && markedForPlan(before, p)) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
+      if (before) throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`);
+      // Only a path that is free now can hold a VM this clone makes; write it down before cloning.
+      await io.cloneRecord?.write({ vmPathFree: path });
+    }
     try {
-      await io.vcenter.clone({ template: service.template, name: vmName, ...service.vcenter }, io.signal);
+      await io.vcenter.clone({ template: service.template, name: vmName, ...service.vcenter, annotation: ownerMark(service.name, p.requestId) }, io.signal);
     } catch (e) {
       if ((e as { code?: string }).code === 'duplicate_name') {
+        // Ours after all when it carries this request's mark (an interrupted clone that finished meanwhile).
+        const there = await io.vcenter.vmAt(path, io.signal).catch(() => undefined);
+        const id = identityOf(there);
+        if (there && id && (markedForPlan(there, p) || (io.resuming && (await madeByThisClone(io, p, path, there))))) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
         throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`, { cause: e });
       }
       throw e;
     }
-    return { detail: `${vmName} from ${service.template}` };
+    // One VM at the path, or the bot cannot tell which is the one it made (vCenter refuses a second
+    // VM of a name in a folder; the simulator does not).
+    const atPath = (await io.vcenter.findByName(vmName, io.signal)).filter((x) => x === path);
+    if (atPath.length > 1) throw new StepError('clone', 'ambiguous', `${atPath.length} VMs have the path ${path} after the clone: the bot cannot tell its own and leaves them alone — check by hand`);
+    const id = identityOf(await io.vcenter.vmAt(path, io.signal));
+    if (!id) throw new StepError('clone', 'no_identity', `cloned ${vmName} but vCenter shows no VM with moref and UUID at ${path}`);
+    return { detail: `${vmName} from ${service.template}`, data: identityData(id) };
   },
 
-  async customize({ service, vmName, ip }, io) {
+  async customize(p, io) {
+    const { service, vmName, ip } = p;
     const n = service.network;
+    const vm = await planVm(p, io, 'customize');
     try {
-      await io.vcenter.customize({ vm: vmName, ip, netmask: n.netmask, gateway: n.gateway, dns: n.dns, hostname: vmName }, io.signal);
+      await io.vcenter.customize({ vm, ip, netmask: n.netmask, gateway: n.gateway, dns: n.dns, hostname: vmName }, io.signal);
     } catch (e) {
       // A resumed customize that already took effect: vCenter says a customization is pending.
       if (!(io.resuming && /CustomizationPending/i.test((e as Error).message))) throw e;
@@ -73,13 +207,14 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
     return { detail: `${ip}/${n.netmask} gw ${n.gateway}` };
   },
 
-  async 'power-on'({ vmName }, io) {
-    await io.vcenter.powerOn(vmName, io.signal);
-    return { detail: vmName };
+  async 'power-on'(p, io) {
+    await io.vcenter.powerOn(await planVm(p, io, 'power-on'), io.signal);
+    return { detail: p.vmName };
   },
 
-  async 'wait-ip'({ service, vmName, ip }, io) {
-    const seen = await io.vcenter.waitForIp(vmName, healthTimeout(service), io.signal);
+  async 'wait-ip'(p, io) {
+    const { service, vmName, ip } = p;
+    const seen = await io.vcenter.waitForIp(await planVm(p, io, 'wait-ip'), healthTimeout(service), io.signal);
     if (!seen) throw new StepError('wait-ip', 'timeout', `${vmName} reported no IPv4 address within ${service.healthCheck.timeout}`);
     if (seen !== ip) throw new StepError('wait-ip', 'wrong_ip', `${vmName} reports ${seen}, expected ${ip} (customization did not apply?)`);
     return { detail: seen };
@@ -106,11 +241,13 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
 };
 
 /**
- * Undoes the VM steps in reverse: the F5 member (if `memberTouched`), then the VM (if `vmOwned`).
+ * Undoes the VM steps in reverse: the F5 member (if `memberTouched`), then the VM (if `vmOwned`) —
+ * by identity only: `what.vm` or the plan's, else the VM at the exact path when it carries this
+ * request's mark. A VM that is not proven the bot's own is never destroyed; that is reported.
  * Idempotent: a missing member or VM is already undone and not listed. Returns what was undone or failed.
  */
 export async function rollbackVm(
-  p: StepPlan, io: StepIo, what: { memberTouched: boolean; vmOwned: boolean },
+  p: StepPlan, io: StepIo, what: { memberTouched: boolean; vmOwned: boolean; vm?: VmIdentity },
 ): Promise<Array<{ step: 'f5-add' | 'clone'; ok: boolean; text: string }>> {
   const out: Array<{ step: 'f5-add' | 'clone'; ok: boolean; text: string }> = [];
   const { pool, partition, port } = p.service.f5;
@@ -122,15 +259,29 @@ export async function rollbackVm(
       (e: Error) => out.push({ step: 'f5-add', ok: false, text: `FAILED to remove F5 member ${member(p)}: ${e.message} — fix by hand` }),
     );
   }
-  if (what.vmOwned && (await io.vcenter.exists(p.vmName).catch(() => true))) {
-    await (async () => {
-      await io.vcenter.powerOff(p.vmName);
-      await io.vcenter.destroy(p.vmName);
-    })().then(
-      () => out.push({ step: 'clone', ok: true, text: `powered off and destroyed ${p.vmName}` }),
-      (e: Error) => out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName}: ${e.message} — fix by hand` }),
-    );
+  if (!what.vmOwned) return out;
+  let found: { vm?: VmIdentity; foreign?: string; path: string };
+  try {
+    found = await provenVm({ ...p, vm: what.vm ?? p.vm }, io);
+  } catch (e) {
+    out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName}: cannot look it up in vCenter (${(e as Error).message}); if it exists, check that it carries this request's mark — fix by hand` });
+    return out;
   }
+  if (found.foreign) {
+    out.push({ step: 'clone', ok: false, text: `left ${found.foreign} alone: it does not carry this request's mark, so it is not proven the bot's — check it by hand` });
+    return out;
+  }
+  const vm = found.vm;
+  if (!vm) return out; // never cloned, or already gone
+  await (async () => {
+    if (!(await io.vcenter.lookup(vm, io.signal))) return false;
+    await io.vcenter.powerOff(vm, io.signal);
+    await io.vcenter.destroy(vm, io.signal);
+    return true;
+  })().then(
+    (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, text: `powered off and destroyed ${p.vmName}` })),
+    (e: Error) => out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName} (${vm.path}): ${e.message} — fix by hand` }),
+  );
   return out;
 }
 

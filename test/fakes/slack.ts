@@ -26,10 +26,19 @@ function safeJson(v: string): unknown {
   try { return JSON.parse(v); } catch { return v; }
 }
 
-async function read(req: IncomingMessage): Promise<string> {
+/** The first part's content of a multipart/form-data body (the whole body when it is not multipart). */
+function filePart(body: Buffer): Buffer {
+  if (!body.subarray(0, 2).equals(Buffer.from('--'))) return body;
+  const boundary = body.subarray(0, body.indexOf('\r\n'));
+  const start = body.indexOf('\r\n\r\n') + 4;
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), boundary]), start);
+  return body.subarray(start, end < 0 ? body.length : end);
+}
+
+async function read(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 // ---- Block Kit limits, as Slack documents them (api.slack.com/reference/block-kit) -------------------------
@@ -139,7 +148,8 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
-      const raw = await read(req);
+      const bytes = await read(req);
+      const raw = bytes.toString('utf8');
       const path = (req.url ?? '').split('?')[0]!;
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -155,7 +165,8 @@ export class FakeSlack {
       if (path.startsWith('/upload/')) {
         // The file as the user downloads it: the multipart part's content (or the raw body when not multipart).
         const part = /\r\n\r\n([\s\S]*?)\r\n--[^\r\n]*--\r\n?$/.exec(raw);
-        this.calls.push({ method: 'upload', args: { path, size: raw.length, body: raw, content: part ? part[1] : raw }, at: Date.now() });
+        // `bytes`: the file's own bytes, cut from the multipart body as a Buffer, so binary files (PNGs) stay intact.
+        this.calls.push({ method: 'upload', args: { path, size: bytes.length, body: raw, content: part ? part[1] : raw, bytes: filePart(bytes) }, at: Date.now() });
         return send(200, { ok: true });
       }
       const method = path.replace(/^\/api\//, '');

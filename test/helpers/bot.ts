@@ -89,8 +89,8 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const config = loaded.config;
-  const store = await Store.open(dataDir);
   const clock = (o.clock as TestClock | undefined) ?? new TestClock();
+  const store = await Store.open(dataDir, { clock });
   if (o.services?.length) await upsertServices(store, o.services, 'test', clock.now().toISOString());
   const built = o.build?.(store) ?? {};
   const bot = createApp({
@@ -107,7 +107,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     surface: o.surface,
     govc: o.govc,
     processBeforeResponse: o.processBeforeResponse ?? true,
-    storeWatchMs: o.storeWatchMs,
+    chartDeadlineMs: o.chartDeadlineMs,
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}`;
@@ -155,6 +155,7 @@ export async function startBot(o: StartOptions = {}): Promise<TestBot> {
     async settle() {
       for (let i = 0; i < 5; i++) {
         await bot.deps.runner.idle();
+        await bot.deps.charts?.idle();
         await bot.deps.store.flush();
         await bot.deps.surface.idle();
       }

@@ -52,7 +52,7 @@ export async function startStack(o: {
     env: { GOVC_URL: vcsim.url, ...o.bot?.env },
     build: (store) => {
       executor = new LocalExecutor({
-        store, clock: { now: () => new Date() }, vcenter, lb, health: { initialDelayMs: 50, maxDelayMs: 200 }, resumeCloneWaitMs: 5000, ...o.executor,
+        store, clock: { now: () => new Date() }, vcenter, lb, health: { initialDelayMs: 50, maxDelayMs: 200 }, resumeCloneLimitMs: 5000, resumeClonePollMs: 200, ...o.executor,
       });
       return { executors: { local: executor }, inventory: new LiveInventory(store, vcenter, lb) };
     },

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Govc, govcProcessEnv, type GovcEnv } from '../../src/integrations/govc.js';
+import { Govc, govcProcessEnv, identityOf, type GovcEnv } from '../../src/integrations/govc.js';
 import { runProcess } from '../../src/integrations/process.js';
 import { freePort, waitFor } from './net.js';
 
@@ -27,6 +27,14 @@ export interface Vcsim {
   stop(): Promise<void>;
   /** Clones `fromVm` (default DC0_H0_VM0) powered off into DC0_C0 and marks the clone as a template. */
   makeTemplate(name: string, fromVm?: string): Promise<void>;
+  /**
+   * Puts a VM (or template) named `name` into `folder` (created if missing), as someone else would:
+   * not by the bot. vcsim keeps every VM's files under `[LocalDS_0] <name>/`, so a second VM of an
+   * existing name is cloned under another name and renamed (real vCenter would pick another directory).
+   */
+  placeVm(folder: string, name: string, opts?: { powerOn?: boolean; template?: boolean }): Promise<string>;
+  /** Runs govc with these arguments against this vcsim; throws on a non-zero exit. */
+  govcRun(args: string[]): Promise<string>;
 }
 
 export interface VcsimOptions {
@@ -97,15 +105,33 @@ export async function startVcsim(opts: VcsimOptions = {}): Promise<Vcsim> {
   }
 
   const govc = new Govc({ bin: GOVC_BIN, env, timeoutMs: opts.govcTimeoutMs ?? 60_000 });
+  const govcRun = async (args: string[]): Promise<string> => {
+    const r = await runProcess(GOVC_BIN, args, { env: processEnv, timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`govc ${args.join(' ')}: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
   return {
     url,
     env,
     processEnv,
     govc,
     stop,
+    govcRun,
+    async placeVm(folder, name, opts = {}) {
+      await govcRun(['folder.create', folder]).catch(() => undefined); // already there
+      const tmp = `${name}-tmp-${Math.random().toString(36).slice(2, 8)}`;
+      await govcRun(['vm.clone', '-vm', '/DC0/vm/DC0_H0_VM0', '-on=false', '-pool', VCSIM_POOL, '-folder', folder, tmp]);
+      await govcRun(['vm.change', '-vm.ipath', `${folder}/${tmp}`, '-name', name]);
+      const path = `${folder}/${name}`;
+      if (opts.template) await govcRun(['vm.markastemplate', '-vm.ipath', path]);
+      else if (opts.powerOn) await govcRun(['vm.power', '-on', '-vm.ipath', path]);
+      return path;
+    },
     async makeTemplate(name, fromVm = 'DC0_H0_VM0') {
       await govc.clone({ template: fromVm, name, pool: VCSIM_POOL });
-      await govc.markAsTemplate(name);
+      const id = identityOf(await govc.vmAt(`/DC0/vm/${name}`));
+      if (!id) throw new Error(`vcsim: no /DC0/vm/${name} after its clone`);
+      await govc.markAsTemplate(id);
     },
   };
 }

@@ -204,9 +204,10 @@ describe('the webhook route', () => {
 
   it('answers 503 when the store cannot write, so Alertmanager retries, and keeps nothing half-done', async () => {
     tb = await startBot({ services: [service()] });
-    const { mkdirSync, rmdirSync } = await import('node:fs');
-    const blocker = `${tb.dataDir}/.db.json.tmp`;
-    mkdirSync(blocker); // the atomic write's temp file cannot be created
+    const { mkdirSync, rmdirSync, rmSync } = await import('node:fs');
+    const blocker = `${tb.dataDir}/db.json`;
+    rmSync(blocker);
+    mkdirSync(blocker); // the atomic write cannot rename its temp file onto db.json
     const r = await tb.webhook(alertPayload());
     expect(r.status).toBe(503);
     expect(tb.store.data.requests).toHaveLength(0);
@@ -220,22 +221,25 @@ describe('the webhook route', () => {
 });
 
 describe('the CLI and the running bot share the store', () => {
-  it('takes over services that `services apply` writes while the bot runs, and loses nothing of its own', async () => {
+  it('sends `services apply` through the running bot, which applies it at once and loses nothing of its own', async () => {
     const { ensureBuilt } = await import('../helpers/botProcess.js');
-    const { execFileSync } = await import('node:child_process');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
     const { writeFileSync, readFileSync } = await import('node:fs');
     const { stringify } = await import('yaml');
     ensureBuilt();
-    tb = await startBot({ services: [service()], storeWatchMs: 100 });
+    tb = await startBot({ services: [service()] });
     const first = await tb.webhook(alertPayload());
     await tb.settle();
     const file = `${tb.dataDir}/services.yml`;
     // Its own pool: `services apply` refuses pools that overlap the stored web-server's.
     writeFileSync(file, stringify({ services: [service({ name: 'api', channel: 'C0SERVICE2', network: { ipPool: { start: '127.0.11.10', end: '127.0.11.50' }, netmask: '255.255.255.0', gateway: '127.0.11.1', dns: [], conflictCheck: 'none' } })] }));
-    execFileSync(process.execPath, [new URL('../../dist/cli.js', import.meta.url).pathname, 'services', 'apply', '-f', file], { env: { PATH: process.env.PATH, DATA_DIR: tb.dataDir } });
-    const { waitFor } = await import('../helpers/net.js');
-    await waitFor(() => tb!.store.data.services.api, 5000, 'the bot to take over the new service');
-    // The bot's own state survived the CLI's write, and both are on disk after the bot's next write.
+    // Asynchronously: the bot runs in this process and must answer the CLI.
+    const { stdout: out } = await promisify(execFile)(process.execPath, [new URL('../../dist/cli.js', import.meta.url).pathname, 'services', 'apply', '-f', file], { env: { PATH: process.env.PATH, DATA_DIR: tb.dataDir, USER: 'ops' }, encoding: 'utf8' });
+    expect(out).toContain('created: api');
+    // The bot applied it itself: no file watching, no merge, the service is there when the CLI returns.
+    expect(tb.store.data.services.api).toBeDefined();
+    expect(tb.store.data.audit.at(-1)).toMatchObject({ action: 'service.create', target: 'api', actor: 'cli:ops' });
     expect(findRequest(tb.store, first.json.alerts[0].requestId)).toBeDefined();
     const r = await tb.webhook(alertPayload({ service: 'api' }));
     expect(r.json.alerts[0].outcome).toBe('created');

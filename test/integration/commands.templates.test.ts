@@ -197,6 +197,19 @@ describe('template delete', () => {
     expect(tb.store.data.audit.at(-1)).toMatchObject({ action: 'template.delete', actor: ADMIN, target: 'old-template' });
   });
 
+  it('refuses a name that matches two objects and destroys neither', async () => {
+    tb = await startWithVcenter();
+    await sim.makeTemplate('old-template');
+    const other = await sim.placeVm('/DC0/vm/other-team', 'old-template', { powerOn: true });
+    await tb.click(ACTION.confirmCommand, confirmId(await tb.command('template delete old-template')));
+    expect(channelTexts(tb)).toEqual([
+      ':x: Could not delete template *old-template*: the name *old-template* matches 2 objects in vCenter (`/DC0/vm/old-template`, `/DC0/vm/other-team/old-template`), ' +
+        'so the bot will not guess which one is meant. Rename the one to delete to a unique name. Nothing was changed.',
+    ]);
+    expect(await sim.govc.vmAt('/DC0/vm/old-template')).toMatchObject({ template: true });
+    expect(await sim.govc.vmAt(other)).toMatchObject({ template: false, powerState: 'poweredOn' });
+  });
+
   it('never destroys a VM that is not a template', async () => {
     tb = await startWithVcenter();
     await tb.click(ACTION.confirmCommand, confirmId(await tb.command('template delete DC0_H0_VM1')));

@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function setup(subnet: number, vcsimDelay: Record<string, number> = {}) {
+async function setup(subnet: number, vcsimDelay: Record<string, number> = {}, opts: { healthTimeout?: string; listen?: boolean } = {}) {
   const vcsim: Vcsim = await startVcsim({ methodDelay: vcsimDelay });
   cleanup.push(() => vcsim.stop());
   await vcsim.makeTemplate('web-server-template');
@@ -28,13 +28,16 @@ async function setup(subnet: number, vcsimDelay: Record<string, number> = {}) {
   const slack = await new FakeSlack().start();
   cleanup.push(() => slack.stop());
   const port = await freePort();
-  const target = await healthTarget(`127.0.${subnet}.10`, port);
-  cleanup.push(() => target.close());
+  const listen = async () => {
+    const target = await healthTarget(`127.0.${subnet}.10`, port);
+    cleanup.push(() => target.close());
+  };
+  if (opts.listen !== false) await listen();
   const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-crash-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   applyServices(dataDir, [service({
     network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
-    healthCheck: { type: 'tcp', port, timeout: '30s' },
+    healthCheck: { type: 'tcp', port, timeout: opts.healthTimeout ?? '30s' },
     f5: { pool: 'web-server-pool', partition: 'Common', port },
     approval: { mode: 'auto' },
   })]);
@@ -47,7 +50,7 @@ async function setup(subnet: number, vcsimDelay: Record<string, number> = {}) {
     cleanup.push(() => { if (p.child.exitCode === null) p.child.kill('SIGKILL'); return p.exited; });
     return p;
   };
-  return { vcsim, f5, slack, dataDir, port, start };
+  return { vcsim, f5, slack, dataDir, port, start, listen };
 }
 
 function step(dataDir: string, name: string): string | undefined {
@@ -81,7 +84,38 @@ describe('crash recovery (resume from the journal)', () => {
     expect(vms).toEqual(['web-server-1']);
     expect((await s.vcsim.govc.vmInfo('web-server-1'))?.ipAddress).toBe('127.0.16.10');
     expect([...s.f5.state.pools.get('/Common/web-server-pool')!.members.keys()]).toEqual([`127.0.16.10:${s.port}`]);
-    expect(Object.values(readStore(s.dataDir).leases['web-server']!)).toEqual([expect.objectContaining({ ip: '127.0.16.10', state: 'in-use' })]);
+    expect(Object.values(readStore(s.dataDir).leases)).toEqual([expect.objectContaining({ ip: '127.0.16.10', state: 'in-use' })]);
+  });
+
+  it('finishes the rollback after a SIGKILL during it, and ends the request failed instead of resuming the run', async () => {
+    // Nothing answers the health check, so the run rolls back; powering the VM off takes vcsim 4 s.
+    const s = await setup(18, { PowerOffVM_Task: 4000 }, { healthTimeout: '2s', listen: false });
+    const bot = await s.start();
+    expect((await bot.webhook(alertPayload())).status).toBe(200);
+    await waitFor(() => readStore(s.dataDir).requests[0]?.attempts.at(-1)?.rollback !== undefined, 30_000, 'the rollback to begin');
+    await new Promise((r) => setTimeout(r, 1000)); // inside the power-off
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    const atCrash = readStore(s.dataDir).requests[0]!;
+    expect(atCrash.state).toBe('running');
+    expect(atCrash.attempts[0]!.rollback).toMatchObject({ error: { step: 'health', code: 'unhealthy' }, ip: '127.0.18.10', vmName: 'web-server-1', ownsVm: true });
+
+    // Now the health check would pass: a resumed run would go on to F5 and "succeed" with a half-rolled-back VM.
+    await s.listen();
+    await s.start();
+    await waitFor(() => ['succeeded', 'failed'].includes(readStore(s.dataDir).requests[0]!.state), 60_000, 'the request to end');
+    const r = readStore(s.dataDir).requests[0]!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts).toHaveLength(1);
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'unhealthy' });
+    expect(r.attempts[0]!.steps.map((x) => [x.name, x.state])).toEqual([
+      ['reserve-ip', 'undone'], ['name', 'done'], ['clone', 'undone'], ['customize', 'done'], ['power-on', 'done'], ['wait-ip', 'done'], ['health', 'failed'],
+    ]);
+    expect(r.attempts[0]!.undone).toEqual(expect.arrayContaining(['powered off and destroyed web-server-1', 'released 127.0.18.10']));
+    expect(await s.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
+    expect((await s.vcsim.govc.listVms({ prefix: 'web-server-' })).filter((n) => /^web-server-\d+$/.test(n))).toEqual([]);
+    expect(s.f5.state.pools.get('/Common/web-server-pool')!.members.size).toBe(0);
+    expect(readStore(s.dataDir).leases).toEqual({});
   });
 
   it('resumes after a SIGKILL mid-F5: the member is added once and the run succeeds', async () => {

@@ -298,7 +298,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
         { name: 'name', state: 'done', startedAt: at, finishedAt: at, detail: 'web-server-1', data: { vm: 'web-server-1' } },
         { name: 'jenkins-build', state: 'running', startedAt: at, data: { job: 'autoscale-web-server', queueUrl } },
       ] });
-      d.leases['web-server'] = { [ip]: { ip, service: 'web-server', requestId: id, state: 'reserved', at } };
+      d.leases[ip] = { ip, service: 'web-server', requestId: id, state: 'reserved', at };
     });
     await stack.restartBot();
     await stack.tb.settle();

@@ -38,7 +38,7 @@ describe('cooldowns', () => {
 
   it('are separate for scale-out and scale-in', async () => {
     tb = await startBot({ services: [service({ approval: { mode: 'auto' }, scaling: { min: 0, max: 6, cooldown: '10m', cooldownIn: '30m' } })] });
-    await tb.store.mutate((d) => { d.leases['web-server'] = { '127.0.10.10': { ip: '127.0.10.10', service: 'web-server', requestId: 'old', state: 'in-use', vmName: 'web-server-1', at: '2026-11-26T10:00:00Z' }, '127.0.10.11': { ip: '127.0.10.11', service: 'web-server', requestId: 'old2', state: 'in-use', vmName: 'web-server-2', at: '2026-11-26T11:00:00Z' } }; });
+    await tb.store.mutate((d) => { Object.assign(d.leases, { '127.0.10.10': { ip: '127.0.10.10', service: 'web-server', requestId: 'old', state: 'in-use', vmName: 'web-server-1', at: '2026-11-26T10:00:00Z' }, '127.0.10.11': { ip: '127.0.10.11', service: 'web-server', requestId: 'old2', state: 'in-use', vmName: 'web-server-2', at: '2026-11-26T11:00:00Z' } }); });
     expect((await fire(tb, { direction: 'in', alertname: 'LowCPU' })).state).toBe('succeeded');
     await tb.webhook(alertPayload({ direction: 'in', alertname: 'LowCPU', status: 'resolved' }));
     tb.clock.advance(15 * 60_000);
@@ -128,11 +128,11 @@ describe('settle check', () => {
 describe('scale-in cards', () => {
   it('name the VM to remove and refuse to go below the minimum', async () => {
     tb = await startBot({ services: [service({ scaling: { min: 1, max: 6, cooldown: '10m' } })] });
-    await tb.store.mutate((d) => { d.leases['web-server'] = { '127.0.10.14': { ip: '127.0.10.14', service: 'web-server', requestId: 'old', state: 'in-use', vmName: 'web-server-4', at: '2026-11-26T10:00:00Z' }, '127.0.10.13': { ip: '127.0.10.13', service: 'web-server', requestId: 'older', state: 'in-use', vmName: 'web-server-3', at: '2026-11-26T09:00:00Z' } }; });
+    await tb.store.mutate((d) => { Object.assign(d.leases, { '127.0.10.14': { ip: '127.0.10.14', service: 'web-server', requestId: 'old', state: 'in-use', vmName: 'web-server-4', at: '2026-11-26T10:00:00Z' }, '127.0.10.13': { ip: '127.0.10.13', service: 'web-server', requestId: 'older', state: 'in-use', vmName: 'web-server-3', at: '2026-11-26T09:00:00Z' } }); });
     const r = await fire(tb, { direction: 'in', alertname: 'LowCPU' });
     expect(r.state).toBe('pending');
     expect(text(tb, r.id)).toContain('Scale in web-server? Remove web-server-4 (127.0.10.14)');
-    await tb.store.mutate((d) => { delete d.leases['web-server']!['127.0.10.13']; });
+    await tb.store.mutate((d) => { delete d.leases['127.0.10.13']; });
     await tb.webhook(alertPayload({ direction: 'in', alertname: 'LowCPU', status: 'resolved' }));
     const again = await fire(tb, { direction: 'in', alertname: 'LowCPU' });
     expect(again.blocked).toMatchObject({ code: 'min_instances' });

@@ -101,4 +101,41 @@ describe('scale-in', () => {
     expect((await st.st.vcsim.govc.vmInfo('web-server-1'))?.powerState).toBe('poweredOn');
     expect(leasesOf(st.st.tb.store, 'web-server')).toHaveLength(1);
   });
+
+  it('removes a VM of its lease by identity, leaving a same-named VM in another folder running', async () => {
+    const st = await setup(24);
+    const other = await st.st.vcsim.placeVm('/DC0/vm/other-team', 'web-server-1', { powerOn: true });
+    const id = await scaleInCard(st.st);
+    await st.st.tb.click('approve_scale', id);
+    await st.st.tb.settle();
+    expect(findRequest(st.st.tb.store, id)!.state).toBe('succeeded');
+    expect(await st.st.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
+    expect(await st.st.vcsim.govc.vmAt(other)).toMatchObject({ powerState: 'poweredOn' });
+  });
+
+  it('touches nothing for a lease without a recorded identity (db.json of schema 1) until an operator adopts the VM by its mark', async () => {
+    const st = await setup(25);
+    const ip = '127.0.25.10';
+    const lease = st.st.tb.store.data.leases[ip]!;
+    // As a lease written by the previous version: no identity, and a VM without the bot's mark.
+    await st.st.tb.store.mutate((d) => { delete d.leases[ip]!.vm; });
+    await st.st.vcsim.govcRun(['vm.change', '-vm.ipath', '/DC0/vm/web-server-1', '-annotation', 'built by hand in 2025']);
+    const id = await scaleInCard(st.st);
+    await st.st.tb.click('approve_scale', id);
+    await st.st.tb.settle();
+    const r = findRequest(st.st.tb.store, id)!;
+    expect(r.state).toBe('failed');
+    expect(r.attempts[0]!.error).toMatchObject({ step: 'f5-disable', code: 'unproven_vm' });
+    expect(r.attempts[0]!.error!.message).toContain(`vm-autoscale-bot: service=web-server request=${lease.requestId}`);
+    expect(memberOf(st.st, st.member)?.session).toBe('user-enabled');
+    expect(await st.st.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toMatchObject({ powerState: 'poweredOn' });
+
+    // The operator checks the VM and writes the line the message names; Retry then removes it.
+    await st.st.vcsim.govcRun(['vm.change', '-vm.ipath', '/DC0/vm/web-server-1', '-annotation', `vm-autoscale-bot: service=web-server request=${lease.requestId}`]);
+    await st.st.tb.click('retry_scale', id);
+    await st.st.tb.settle();
+    expect(findRequest(st.st.tb.store, id)!.state).toBe('succeeded');
+    expect(await st.st.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
+    expect(leasesOf(st.st.tb.store, 'web-server')).toEqual([]);
+  });
 });

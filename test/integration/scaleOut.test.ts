@@ -175,6 +175,39 @@ describe('a failing step rolls back what was done', () => {
     });
   }
 
+  it('destroys only its own VM: a VM of the same name in another folder stays powered on', async () => {
+    const s = await svcWithTarget('web-server', 15);
+    let foreign = '';
+    stack = await startStack({
+      services: [s],
+      vcenter: (real) => {
+        const w = Object.create(real) as VCenter;
+        // While the run customizes, someone else's web-server-1 appears in another folder; then customize fails.
+        w.customize = async () => {
+          foreign = await stack!.vcsim.placeVm('/DC0/vm/other-team', 'web-server-1', { powerOn: true });
+          throw Object.assign(new Error('govc: injected customization failure'), { code: 'failed' });
+        };
+        return w;
+      },
+    });
+    const r = await failedRun(stack);
+    expect(r.attempts[0]!.undone).toEqual(['powered off and destroyed web-server-1', 'released 127.0.15.10']);
+    expect(await stack.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
+    expect(await stack.vcsim.govc.vmAt(foreign)).toMatchObject({ name: 'web-server-1', powerState: 'poweredOn' });
+  });
+
+  it('records the identity of the VM on the clone step and on the lease', async () => {
+    const s = await svcWithTarget('web-server', 16);
+    stack = await startStack({ services: [s] });
+    closers.push((await healthTarget('127.0.16.10', s.healthCheck.port)).close);
+    const r = await scaleOut(stack);
+    expect(r.state).toBe('succeeded');
+    const vm = await stack.vcsim.govc.vmAt('/DC0/vm/web-server-1');
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'clone')!.data).toMatchObject({ vmPath: '/DC0/vm/web-server-1', vmMoref: vm!.moref, vmUuid: vm!.uuid });
+    expect(leasesOf(stack.tb.store, 'web-server')[0]!.vm).toEqual({ path: '/DC0/vm/web-server-1', moref: vm!.moref, uuid: vm!.uuid, instanceUuid: vm!.instanceUuid });
+    expect(vm!.annotation).toBe(`vm-autoscale-bot: service=web-server request=${r.id}`);
+  });
+
   it('at clone (template missing in vCenter): names the govc error and releases the IP', async () => {
     const s = await svcWithTarget('web-server', 15);
     stack = await startStack({ services: [s], templates: ['some-other-template'] });
@@ -219,7 +252,7 @@ describe('a failing step rolls back what was done', () => {
     const s = await svcWithTarget('web-server', 15);
     s.network.ipPool = { start: '127.0.15.10', end: '127.0.15.10' };
     stack = await startStack({ services: [s] });
-    await stack.tb.store.mutate((d) => { d.leases['web-server'] = { '127.0.15.10': { ip: '127.0.15.10', service: 'web-server', requestId: 'other', state: 'in-use', vmName: 'x', at: '2026-01-01T00:00:00Z' } }; });
+    await stack.tb.store.mutate((d) => { d.leases['127.0.15.10'] = { ip: '127.0.15.10', service: 'web-server', requestId: 'other', state: 'in-use', vmName: 'x', at: '2026-01-01T00:00:00Z' }; });
     const r = await failedRun(stack);
     expect(r.attempts[0]!.error).toMatchObject({ step: 'reserve-ip', code: 'pool_exhausted' });
     expect(cardText(stack, r.id)).toContain('no free address in 127.0.15.10–127.0.15.10');

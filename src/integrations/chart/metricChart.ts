@@ -82,7 +82,8 @@ export function renderChartSvg(spec: MetricChartSpec): string {
           yAxis: s.threshold.value,
           name: s.threshold.label,
           lineStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length], type: 'dashed', width: 2 },
-          label: { formatter: s.threshold.label, position: 'insideEndTop', color: SERIES_COLORS[i % SERIES_COLORS.length] },
+          // Alternate ends so that two close thresholds (80 % and 85 %) do not print over each other.
+          label: { formatter: s.threshold.label, position: i % 2 ? 'insideStartTop' : 'insideEndTop', color: SERIES_COLORS[i % SERIES_COLORS.length] },
         }]
       : []),
     ...(i === 0 ? markerLine : []),

@@ -25,9 +25,10 @@ const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'run-step-'));
   calls = join(dir, 'govc-calls');
-  // A govc that records each call and succeeds silently.
+  // A govc that records each call and succeeds silently; vm.info shows one VM (its identity below).
   const govc = join(dir, 'govc');
-  writeFileSync(govc, `#!/bin/sh\necho "$*" >> '${calls}'\n`);
+  const vm = JSON.stringify({ VirtualMachines: [{ Self: { Type: 'VirtualMachine', Value: 'vm-1' }, Name: 'web-server-1', Config: { Uuid: 'u-1' }, Runtime: { PowerState: 'poweredOff' } }] });
+  writeFileSync(govc, `#!/bin/sh\necho "$*" >> '${calls}'\n[ "$1" = vm.info ] && echo '${vm}'\nexit 0\n`);
   chmodSync(govc, 0o755);
   env = { PATH: process.env.PATH, GOVC_URL: 'https://127.0.0.1:1/sdk', GOVC_USERNAME: 'user', GOVC_PASSWORD: 'pass', GOVC_INSECURE: 'true', GOVC_BIN: govc, JOB_NAME: 'autoscale-web-server', BUILD_NUMBER: '7' };
   out = [];
@@ -57,7 +58,8 @@ async function planStage(content: string, more: NodeJS.ProcessEnv = {}): Promise
 
 describe('run-step input validation', () => {
   it("runs the step on the plan this build's plan stage wrote (the recording govc sees the call), and says so in JSON", async () => {
-    const { code: planned, file } = await planStage(JSON.stringify(plan()));
+    const vm = { path: '/DC0/vm/web-server-1', moref: 'vm-1', uuid: 'u-1' };
+    const { code: planned, file } = await planStage(JSON.stringify({ ...plan(), vm }));
     expect(planned).toBe(0);
     expect(answer()).toEqual({ runStep: 1, step: 'plan', ok: true, detail: 'req-1: web-server-1 at 127.0.10.10' });
     out = [];
@@ -65,7 +67,8 @@ describe('run-step input validation', () => {
     expect(err).toEqual([]);
     expect(code).toBe(0);
     expect(answer()).toEqual({ runStep: 1, step: 'power-on', ok: true, detail: 'web-server-1' });
-    expect(readFileSync(calls, 'utf8')).toBe('vm.power -on web-server-1\n');
+    // By identity: the VM at its recorded path is checked, then addressed by that path.
+    expect(readFileSync(calls, 'utf8')).toBe('vm.info -json -vm.ipath /DC0/vm/web-server-1\nvm.power -on -vm.ipath /DC0/vm/web-server-1\n');
   });
 
   it('exits 2 and runs nothing when the plan is not JSON', async () => {

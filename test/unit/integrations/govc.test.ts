@@ -48,6 +48,13 @@ function fakeRunner(...answers: Array<Partial<RunResult>>) {
 
 const fail = (line: string): Partial<RunResult> => ({ code: 1, stderr: `${BIN}: ${line}\n` });
 
+/** web-server-1 of the recorded fixture, as the clone step records it. */
+const ID = { path: '/DC0/vm/web-server-1', moref: 'vm-75', uuid: '060af223-5ba9-5002-8e6b-d4abb7479121' };
+const vmInfoOf = (...vms: unknown[]): Partial<RunResult> => ({ stdout: JSON.stringify({ VirtualMachines: vms }) });
+const recorded = () => (fixture('vm-info-pascal.json') as { VirtualMachines: Array<Record<string, unknown>> }).VirtualMachines[0]!;
+/** What `vm.info -json -vm.ipath ID.path` answers while web-server-1 is there. */
+const THERE = (): Partial<RunResult> => vmInfoOf(recorded());
+
 describe('govc argument arrays', () => {
   it('clones powered off into the given folder, pool, datastore and network, the name last', () => {
     expect(
@@ -76,28 +83,29 @@ describe('govc argument arrays', () => {
     const g = new Govc({ bin: BIN, env: ENV });
     expect(
       g.customizeArgs({
-        vm: 'web-server-3', ip: '10.255.1.203', netmask: '255.255.255.0', gateway: '10.255.1.1',
+        vm: '/DC0/vm/web-server-3', ip: '10.255.1.203', netmask: '255.255.255.0', gateway: '10.255.1.1',
         dns: ['10.255.0.2', '10.255.0.3'], hostname: 'web-server-3',
       }),
     ).toEqual([
-      'vm.customize', '-vm', 'web-server-3', '-ip', '10.255.1.203', '-netmask', '255.255.255.0',
+      'vm.customize', '-vm.ipath', '/DC0/vm/web-server-3', '-ip', '10.255.1.203', '-netmask', '255.255.255.0',
       '-gateway', '10.255.1.1', '-dns-server', '10.255.0.2', '-dns-server', '10.255.0.3',
       '-name', 'web-server-3', '-type', 'Linux',
     ]);
   });
 
   it('runs the binary with an argument array, a timeout and only PATH, HOME and GOVC_* in its environment', async () => {
-    const { calls, runner } = fakeRunner();
+    const { calls, runner } = fakeRunner(THERE());
     process.env.SOME_TOKEN = 'leak-me';
     try {
-      await new Govc({ bin: BIN, env: ENV, runner, timeoutMs: 1234 }).powerOn('/DC0/vm/web-server-3');
+      await new Govc({ bin: BIN, env: ENV, runner, timeoutMs: 1234 }).powerOn(ID);
     } finally {
       delete process.env.SOME_TOKEN;
     }
-    expect(calls).toHaveLength(1);
-    const [call] = calls;
+    expect(calls).toHaveLength(2);
+    const [check, call] = calls;
+    expect(check?.args).toEqual(['vm.info', '-json', '-vm.ipath', ID.path]);
     expect(call?.file).toBe(BIN);
-    expect(call?.args).toEqual(['vm.power', '-on', '/DC0/vm/web-server-3']);
+    expect(call?.args).toEqual(['vm.power', '-on', '-vm.ipath', ID.path]);
     expect(call?.opts?.timeoutMs).toBe(1234);
     expect(Object.keys(call?.opts?.env ?? {}).sort()).toEqual([
       'GOVC_INSECURE', 'GOVC_PASSWORD', 'GOVC_PERSIST_SESSION', 'GOVC_URL', 'GOVC_USERNAME', 'HOME', 'PATH',
@@ -108,21 +116,21 @@ describe('govc argument arrays', () => {
   });
 
   it('passes the caller’s AbortSignal to the process', async () => {
-    const { calls, runner } = fakeRunner();
+    const { calls, runner } = fakeRunner(THERE());
     const ac = new AbortController();
-    await new Govc({ bin: BIN, env: ENV, runner }).destroy('web-server-3', ac.signal);
-    expect(calls[0]?.opts?.signal).toBe(ac.signal);
-    expect(calls[0]?.args).toEqual(['vm.destroy', 'web-server-3']);
+    await new Govc({ bin: BIN, env: ENV, runner }).destroy(ID, ac.signal);
+    expect(calls[1]?.opts?.signal).toBe(ac.signal);
+    expect(calls[1]?.args).toEqual(['vm.destroy', '-vm.ipath', ID.path]);
   });
 
   it('waits for an IPv4 with a Go duration and gives the process more time than the wait', async () => {
-    const { calls, runner } = fakeRunner({ stdout: '127.0.10.21\n' }, { stdout: '' });
+    const { calls, runner } = fakeRunner(THERE(), { stdout: '127.0.10.21\n' }, THERE(), { stdout: '' });
     const g = new Govc({ bin: BIN, env: ENV, runner, timeoutMs: 1000 });
-    await expect(g.waitForIp('web-server-3', 90_500)).resolves.toBe('127.0.10.21');
-    expect(calls[0]?.args).toEqual(['vm.ip', '-v4', '-wait', '91s', 'web-server-3']);
-    expect(calls[0]?.opts?.timeoutMs).toBeGreaterThan(90_500);
+    await expect(g.waitForIp(ID, 90_500)).resolves.toBe('127.0.10.21');
+    expect(calls[1]?.args).toEqual(['vm.ip', '-v4', '-wait', '91s', '-vm.ipath', ID.path]);
+    expect(calls[1]?.opts?.timeoutMs).toBeGreaterThan(90_500);
     // govc exits 0 and prints nothing when the wait runs out
-    await expect(g.waitForIp('web-server-3', 1000)).resolves.toBeUndefined();
+    await expect(g.waitForIp(ID, 1000)).resolves.toBeUndefined();
   });
 
   it('lists VMs without templates, by name, filtered by prefix', async () => {
@@ -150,30 +158,54 @@ describe('govc argument arrays', () => {
 
 describe('idempotent operations', () => {
   it('treats destroying a VM that is already gone as success', async () => {
-    const { runner } = fakeRunner(fail("vm 'web-server-9' not found"));
-    await expect(new Govc({ bin: BIN, env: ENV, runner }).destroy('web-server-9')).resolves.toBeUndefined();
+    const { calls, runner } = fakeRunner(fail('no such VM'));
+    await expect(new Govc({ bin: BIN, env: ENV, runner }).destroy(ID)).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1); // nothing to destroy: vm.destroy is not even called
   });
 
   it('treats powering off a VM that is already off as success', async () => {
-    const { runner } = fakeRunner(fail('*types.InvalidPowerState'));
-    await expect(new Govc({ bin: BIN, env: ENV, runner }).powerOff('web-server-1')).resolves.toBeUndefined();
+    const { runner } = fakeRunner(THERE(), fail('*types.InvalidPowerState'));
+    await expect(new Govc({ bin: BIN, env: ENV, runner }).powerOff(ID)).resolves.toBeUndefined();
   });
 
   it('treats power-on of a VM that is already on as success, but not of one in another state', async () => {
-    const on = JSON.stringify(fixture('vm-info-pascal.json'));
-    const { runner } = fakeRunner(fail('*types.InvalidPowerState'), { stdout: on });
-    await expect(new Govc({ bin: BIN, env: ENV, runner }).powerOn('web-server-1')).resolves.toBeUndefined();
+    const { runner } = fakeRunner(THERE(), fail('*types.InvalidPowerState'), THERE());
+    await expect(new Govc({ bin: BIN, env: ENV, runner }).powerOn(ID)).resolves.toBeUndefined();
 
-    const off = JSON.stringify({ VirtualMachines: [{ Name: 'web-server-1', Runtime: { PowerState: 'suspended' } }] });
-    const second = fakeRunner(fail('*types.InvalidPowerState'), { stdout: off });
-    await expect(new Govc({ bin: BIN, env: ENV, runner: second.runner }).powerOn('web-server-1')).rejects.toMatchObject({
+    const suspended = vmInfoOf({ ...recorded(), Runtime: { PowerState: 'suspended' } });
+    const second = fakeRunner(THERE(), fail('*types.InvalidPowerState'), suspended);
+    await expect(new Govc({ bin: BIN, env: ENV, runner: second.runner }).powerOn(ID)).rejects.toMatchObject({
       code: 'invalid_power_state',
     });
   });
 
   it('still fails a destroy for any other reason', async () => {
-    const { runner } = fakeRunner(fail('ServerFaultCode: Login failure'));
-    await expect(new Govc({ bin: BIN, env: ENV, runner }).destroy('web-server-1')).rejects.toMatchObject({ code: 'auth' });
+    const { runner } = fakeRunner(THERE(), fail('ServerFaultCode: Login failure'));
+    await expect(new Govc({ bin: BIN, env: ENV, runner }).destroy(ID)).rejects.toMatchObject({ code: 'auth' });
+  });
+});
+
+describe('identity before action', () => {
+  it('refuses to touch the VM at a recorded path when it is another VM (other moref or UUID)', async () => {
+    const impostor = vmInfoOf({ ...recorded(), Self: { Type: 'VirtualMachine', Value: 'vm-99' } });
+    for (const op of ['destroy', 'powerOff', 'powerOn'] as const) {
+      const { calls, runner } = fakeRunner(impostor);
+      await expect(new Govc({ bin: BIN, env: ENV, runner })[op](ID)).rejects.toMatchObject({ code: 'identity_mismatch', message: expect.stringContaining('vm-99') });
+      expect(calls.map((c) => c.args[0])).toEqual(['vm.info']); // nothing but the look-up ran
+    }
+  });
+
+  it('refuses a bare name that matches more than one VM, naming every match', async () => {
+    const { calls, runner } = fakeRunner({ stdout: '/DC0/vm/a/web-7\n/DC0/vm/b/web-7\n/DC0/vm/b/web-70\n' });
+    const err = await new Govc({ bin: BIN, env: ENV, runner }).vmInfo('web-7').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GovcError);
+    expect(err).toMatchObject({ code: 'ambiguous', message: expect.stringContaining('/DC0/vm/a/web-7, /DC0/vm/b/web-7') });
+    expect(calls[0]?.args).toEqual(['find', '/', '-type', 'm', '-name', 'web-7']);
+  });
+
+  it('reads the moref, UUID and instance UUID from vm.info', () => {
+    const [info] = parseVmInfo(fixture('vm-info-pascal.json'));
+    expect(info).toMatchObject({ moref: 'vm-75', uuid: ID.uuid, instanceUuid: 'ac741a98-9daf-59b3-99b7-4d113c219a14' });
   });
 });
 
@@ -274,6 +306,8 @@ describe('parseVmInfo', () => {
         template: false,
         annotation: 'managed-by=vm-autoscale-bot service=web-server',
         uuid: '060af223-5ba9-5002-8e6b-d4abb7479121',
+        instanceUuid: 'ac741a98-9daf-59b3-99b7-4d113c219a14',
+        moref: 'vm-75',
       },
       {
         name: 'web-server-template',
@@ -283,6 +317,8 @@ describe('parseVmInfo', () => {
         template: true,
         annotation: undefined,
         uuid: 'b0dfc6a0-f515-585d-a46e-85fdfedea166',
+        instanceUuid: 'bd1da2ad-d6c4-5526-97ec-1d279573bc79',
+        moref: 'vm-71',
       },
     ]);
   });
