@@ -269,6 +269,34 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     expect(await ruleGroups()).toEqual(['nginx-test-autoscale', 'vm-autoscale']);
   });
 
+  it('pushes a service whose own job scrapes it (existingJob): rules only, checked against that job; a job Prometheus lacks is rolled back', async () => {
+    const own = service('own-svc', { existingJob: 'nginx-test-01', targets: [] });
+    assertPushStaysLocal(own);
+    const planned = await planPush(own, deps());
+    if (!planned.ok) throw new Error(planned.message);
+    expect(parse(read().prometheus).scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('nginx-test-01');
+    expect(planned.plan.files.find((f) => f.role === 'prometheus')!.diff).not.toContain('job_name');
+    const result = await applyPush(planned.plan, deps());
+    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    expect(result.steps.find((s) => s.step === 'verify' && s.role === 'prometheus')!.detail).toContain('job nginx-test-01 loaded');
+    expect(await ruleGroups()).toContain('autoscale-own-svc');
+
+    // A typo in existingJob would leave the rules reading nothing: the push fails verification and is undone.
+    const typo = service('typo-svc', { existingJob: 'nginx-tset-01', targets: [] });
+    const before = read();
+    const typoPlan = await planPush(typo, deps());
+    if (!typoPlan.ok) throw new Error(typoPlan.message);
+    const failed = await applyPush(typoPlan.plan, deps({ verifyTimeoutMs: 3000 }));
+    expect(failed).toMatchObject({ ok: false, code: 'verify_failed', rolledBack: true });
+    expect(!failed.ok && failed.message).toContain('job nginx-tset-01 absent');
+    expect(read()).toEqual(before);
+
+    const removal = await planRemove(own, deps());
+    if (!removal.ok) throw new Error(removal.message);
+    expect(await applyPush(removal.plan, deps())).toMatchObject({ ok: true });
+    expect(parse(read().prometheus).scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('nginx-test-01'); // the operator's job stays
+  });
+
   it('reports an unreachable SSH server clearly and touches no file', async () => {
     const planned = await planPush(web, deps());
     if (!planned.ok) throw new Error(planned.message);
