@@ -1,12 +1,20 @@
 /**
  * Issue 13's SD figure: GET /sd/prometheus under 100 concurrent scrapes, for 20 services × 50 VMs the bot manages
- * (1,000 leases) plus each service's configured targets. The bot runs in this process (real HTTP server, real store,
- * fake Slack); the load comes over 100 keep-alive connections, as 100 Prometheus servers (or jobs) would scrape.
- * Each request asks for one service (`?service=…`, as the generated jobs do); a second figure asks for everything.
+ * (1,000 leases) plus each service's configured targets. The built bot runs as a child process (as in production;
+ * its store seeded before it starts), the load comes from this process over 100 keep-alive connections, as 100
+ * Prometheus jobs would scrape. Each request asks for one service (`?service=…`, as the generated jobs do); a second
+ * figure asks for everything.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Pool } from 'undici';
 import { claimAddress, markLeaseInUse } from '../src/store/leases.js';
-import { service, startBot } from '../test/helpers/bot.js';
+import { upsertServices } from '../src/store/services.js';
+import { Store } from '../src/store/store.js';
+import { FakeSlack } from '../test/fakes/slack.js';
+import { service } from '../test/helpers/bot.js';
+import { spawnBot } from '../test/helpers/botProcess.js';
 import type { Figure } from './report.js';
 import { percentile } from './stats.js';
 
@@ -43,17 +51,23 @@ export async function sdScrape(log: (line: string) => void): Promise<Figure[]> {
     network: { ipPool: { start: `127.0.${100 + i}.10`, end: `127.0.${100 + i}.250` }, netmask: '255.255.255.0', gateway: `127.0.${100 + i}.1`, dns: [], conflictCheck: 'none' },
     monitoring: { targets: [`127.0.${100 + i}.5:9100`, `127.0.${100 + i}.6:9100`] },
   }));
-  const tb = await startBot({ services, env: { PROMETHEUS_SD_TOKEN: TOKEN } });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-sd-'));
+  const slack = await new FakeSlack().start();
   try {
-    const at = tb.clock.now().toISOString();
+    const store = await Store.open(dataDir);
+    const at = new Date().toISOString();
+    await upsertServices(store, services, 'bench', at);
     for (const [i, s] of services.entries()) {
       for (let v = 0; v < VMS; v++) {
         const ip = `127.0.${100 + i}.${10 + v}`;
-        await claimAddress(tb.store, s.name, `sr-bench-${i}-${v}`, [ip], at);
-        await markLeaseInUse(tb.store, s.name, ip, `${s.name}-${v + 1}`, at);
+        await claimAddress(store, s.name, `sr-bench-${i}-${v}`, [ip], at);
+        await markLeaseInUse(store, s.name, ip, `${s.name}-${v + 1}`, at);
       }
     }
-    await tb.store.flush();
+    await store.flush();
+    await store.close();
+    const bot = await spawnBot({ DATA_DIR: dataDir, SLACK_API_URL: slack.url, PROMETHEUS_SD_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
+    const tb = { url: bot.url, stop: async () => { bot.child.kill('SIGTERM'); await bot.exited; } };
     const pool = new Pool(tb.url, { connections: IN_FLIGHT, pipelining: 1 });
     try {
       const one = (n: number) => Array.from({ length: n }, (_, i) => `/sd/prometheus?service=${services[i % SERVICES]!.name}`);
@@ -70,8 +84,10 @@ export async function sdScrape(log: (line: string) => void): Promise<Figure[]> {
       ];
     } finally {
       await pool.close();
+      await tb.stop();
     }
   } finally {
-    await tb.stop();
+    await slack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
