@@ -13,6 +13,7 @@ import { chartRender } from './chart.js';
 import { ipReserve } from './ipReserve.js';
 import { formatTable, toRow, writeResults, type Figure } from './report.js';
 import { scaleOut } from './scaleOut.js';
+import { sdScrape } from './sdScrape.js';
 import { storeWrite } from './storeWrite.js';
 import { webhookBurst } from './webhookBurst.js';
 
@@ -21,6 +22,7 @@ const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const sections: Array<{ key: string; title: string; run: (log: (l: string) => void) => Promise<Figure[]> }> = [
   { key: 'webhook', title: 'webhook burst (issue 2): 1000 POST /alertmanager, 50 in flight, bot child process vs bare node:http', run: webhookBurst },
   { key: 'ip', title: 'IP reservation (issue 3c): /20 pool holding 4,000 leases', run: ipReserve },
+  { key: 'sd', title: 'service discovery (issue 13): GET /sd/prometheus, 100 concurrent scrapes, 20 services × 50 VMs', run: sdScrape },
   { key: 'store', title: 'store write (issue 11): empty store vs a year of history, side by side', run: storeWrite },
   { key: 'chart', title: 'card chart (issue 13): ECharts SSR → SVG → resvg PNG, 2 series × 241 points', run: chartRender },
   { key: 'scale', title: 'scale-out on vcsim (-method-delay) + fake F5 (issues 3a, 3b)', run: scaleOut },

@@ -49,6 +49,7 @@ export const DURATION_MAX = {
   'monitoring.for': '24h',
   'monitoring.scaleInFor': '24h',
   'monitoring.scrapeInterval': '1h',
+  'monitoring.sdRefreshInterval': '10m', // longer, and a new VM stays unwatched for that long after its scale-out
   'monitoring.evaluationInterval': '1h',
   'monitoring.groupWait': '1h',
   'monitoring.groupInterval': '24h',
@@ -80,6 +81,8 @@ const hostPort = z
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'expected host:port' })
   .refine((s) => Number(s.split(':')[1]) <= 65535, { message: 'port must be at most 65535' });
 const port = z.number().int().min(1).max(65535);
+/** A Prometheus job name as the services file may give it (it is written into prometheus.yml and into PromQL). */
+const jobName = z.string().max(200).regex(/^[a-zA-Z0-9_-]+$/, { message: 'letters, digits, "_" and "-" only' });
 const slackId = z.string().regex(/^[A-Z0-9]{2,}$/, { message: 'expected a Slack id like C0123ABCD / U0123ABCD' });
 // vCenter inventory paths and names: printable, no control characters, no shell surprises needed
 // (we never use a shell), but keep them sane for govc's own path syntax.
@@ -179,7 +182,14 @@ export const serviceSchema = z
     }).prefault({}),
     monitoring: z
       .object({
-        prometheusJob: z.string().max(200).regex(/^[a-zA-Z0-9_-]+$/).optional(),
+        /** The job the bot GENERATES (http_sd from the bot) and its rules select; default autoscale-<name>. */
+        prometheusJob: jobName.optional(),
+        /** Instead: the operator's own job already scrapes the service. No job is generated; the rules select this one. */
+        existingJob: jobName.optional(),
+        /** node_exporter's port on the VMs the bot creates: /sd/prometheus lists them as <ip>:<exporterPort>. */
+        exporterPort: port.default(9100),
+        /** How often Prometheus asks the bot for the service's instances (http_sd refresh_interval). */
+        sdRefreshInterval: duration('monitoring.sdRefreshInterval').default('30s'),
         targets: z
           .array(hostPort)
           .max(MAX_TARGETS)
@@ -226,6 +236,22 @@ export const serviceSchema = z
         if (!sameSubnet(start, s.network.gateway, s.network.netmask) || !sameSubnet(end, s.network.gateway, s.network.netmask)) {
           ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], message: `pool ${start}-${end} is not in the gateway's subnet (${s.network.gateway}/${s.network.netmask})` });
         }
+      }
+    }
+    // monitoring.existingJob means "the bot generates no job": anything that only a generated job would use is refused
+    // rather than silently ignored (issue 13: targets were dropped when prometheusJob meant "existing job").
+    if (s.monitoring?.existingJob !== undefined) {
+      if (s.monitoring.targets.length > 0) {
+        ctx.addIssue({
+          code: 'custom', path: ['monitoring', 'targets'],
+          message: `targets are scraped by a job the bot generates, and existingJob ${s.monitoring.existingJob} says none is generated: list these targets in your own job ${s.monitoring.existingJob}, or drop existingJob to let the bot create the job`,
+        });
+      }
+      if (s.monitoring.prometheusJob !== undefined) {
+        ctx.addIssue({
+          code: 'custom', path: ['monitoring', 'prometheusJob'],
+          message: `give either prometheusJob (the job the bot creates) or existingJob (your own job, nothing generated), not both`,
+        });
       }
     }
     if (s.scaling.min > s.scaling.max) {
@@ -388,5 +414,5 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadResult {
 /** Names of environment variables whose values must never reach a log, a card or an error. */
 export const SECRET_ENV = [
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ALERT_WEBHOOK_TOKEN',
-  'GOVC_PASSWORD', 'F5_PASSWORD', 'JENKINS_TOKEN',
+  'GOVC_PASSWORD', 'F5_PASSWORD', 'JENKINS_TOKEN', 'PROMETHEUS_SD_TOKEN',
 ] as const;

@@ -1,6 +1,7 @@
 /** The HTTP listener: /alertmanager, /healthz, /metrics, and /slack/events (HTTP mode). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleAlertmanager, sendJson } from './handlers/alertmanager.js';
+import { handleServiceDiscovery } from './handlers/serviceDiscovery.js';
 import type { Deps } from './workflows/deps.js';
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -37,6 +38,8 @@ export function createHttpServer(deps: Deps, slack: Listener | undefined, starte
             })
             .catch(done);
           return;
+        case '/sd/prometheus':
+          return handleServiceDiscovery(req, res, deps);
         case '/slack/events':
           if (slack) return slack(req, res);
           return sendJson(res, 404, { error: 'Socket Mode is on: Slack events do not come over HTTP' });

@@ -1,6 +1,9 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
 import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
 import { maskSecretLines } from '../integrations/plg/diff.js';
+import type { Service } from '../config.js';
+import { catalog, type Locale } from '../i18n/index.js';
+import { hasScrapeJob, ruleJob } from '../integrations/plg/render.js';
 import { ACTION } from './ids.js';
 import { escape, mention, truncate } from './mrkdwn.js';
 
@@ -29,12 +32,20 @@ function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
   return blocks;
 }
 
-export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string } = {}): { text: string; blocks: unknown[] } {
+/** Which job the service's rules select, and where its targets come from (a push only: a removal takes the rules away). */
+export function rulesJobLine(service: Service, locale: Locale = 'en'): string {
+  const t = catalog(locale).plg;
+  const job = escape(ruleJob(service));
+  return hasScrapeJob(service) ? t.rulesReadGenerated({ job, service: escape(service.name) }) : t.rulesReadExisting({ job });
+}
+
+export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: unknown[] } {
   const what = plan.kind === 'push' ? `Monitoring config for *${plan.service.name}*` : `Removing *${plan.service.name}* from the monitoring config`;
+  const jobLine = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
   if (plan.noop) {
-    return { text: `${what}: already up to date, nothing to do.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${what}: already up to date — nothing to change.` } }] };
+    return { text: `${what}: already up to date, nothing to do.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${what}: already up to date — nothing to change.` } }, ...jobLine] };
   }
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...diffBlocks(plan)];
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...jobLine, ...diffBlocks(plan)];
   if (opts.buttonsFor) {
     blocks.push({
       type: 'actions',

@@ -7,18 +7,23 @@
 import { z } from 'zod';
 import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
 import type { ServiceProblem } from '../servicesFile.js';
+import { catalog, type Catalog, type Locale } from '../i18n/index.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
 
+/** A text from the catalog. The older labels are still English literals; fields added since come from the catalog. */
+type Text = string | ((c: Catalog) => string);
+const say = (t: Text, c: Catalog): string => (typeof t === 'string' ? t : t(c));
+
 interface Field {
   path: string;
-  label: string;
+  label: Text;
   kind: Kind;
   required?: boolean;
   /** Numbers with a fraction allowed (percentages). */
   decimal?: boolean;
-  hint?: string;
+  hint?: Text;
   options?: readonly string[];
   /** A checkbox's own text, and whether an unset value shows it ticked. */
   checkbox?: { text: string; defaultOn: boolean };
@@ -113,8 +118,11 @@ const SECTIONS: Section[] = [
     hint: 'Leave every field empty for a service without PLG rules; empty fields take the defaults shown.',
     optionalGroup: 'monitoring',
     fields: [
-      { path: 'monitoring.prometheusJob', label: 'Prometheus job', kind: 'text' },
+      { path: 'monitoring.prometheusJob', label: 'Prometheus job', kind: 'text', hint: (c) => c.sd.prometheusJobHint },
+      { path: 'monitoring.existingJob', label: (c) => c.sd.existingJob, kind: 'text', hint: (c) => c.sd.existingJobHint },
       { path: 'monitoring.targets', label: 'Targets (host:port)', kind: 'list' },
+      { path: 'monitoring.exporterPort', label: (c) => c.sd.exporterPort, kind: 'number' },
+      { path: 'monitoring.sdRefreshInterval', label: (c) => c.sd.sdRefreshInterval, kind: 'text', hint: (c) => c.sd.sdRefreshIntervalHint },
       { path: 'monitoring.cpuThreshold', label: 'Scale out above CPU %', kind: 'number', decimal: true },
       { path: 'monitoring.memoryThreshold', label: 'Scale out above memory %', kind: 'number', decimal: true },
       { path: 'monitoring.for', label: 'for', kind: 'text' },
@@ -223,7 +231,7 @@ function maxLengthOf(f: Field): number {
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150) });
 const option = (value: string, text = value) => ({ text: plain(text), value });
 
-function element(f: Field, value: unknown, editing: boolean): Record<string, unknown> {
+function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
   const fallback = schemaAt(f.path).fallback;
   const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(`default: ${String(fallback)}`) } : {};
   const text = (v: string | undefined, extra: Record<string, unknown> = {}) =>
@@ -247,7 +255,7 @@ function element(f: Field, value: unknown, editing: boolean): Record<string, unk
       return { type: 'static_select', action_id: ACTION_ID, options, ...(initial ? { initial_option: initial } : {}) };
     }
     case 'checkbox': {
-      const on = option('on', f.checkbox?.text ?? f.label);
+      const on = option('on', f.checkbox?.text ?? say(f.label, c));
       const ticked = value === true || (value === undefined && (f.checkbox?.defaultOn ?? false));
       return { type: 'checkboxes', action_id: ACTION_ID, options: [on], ...(ticked ? { initial_options: [on] } : {}) };
     }
@@ -258,20 +266,21 @@ function element(f: Field, value: unknown, editing: boolean): Record<string, unk
   }
 }
 
-function inputBlock(f: Field, value: unknown, editing: boolean): Record<string, unknown> {
+function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
   const optional = !f.required || f.kind === 'checkbox';
   return {
     type: 'input',
     block_id: f.path,
     optional,
-    label: plain(f.label),
-    element: element(f, value, editing),
-    ...(f.hint ? { hint: plain(f.hint) } : {}),
+    label: plain(say(f.label, c)),
+    element: element(f, value, editing, c),
+    ...(f.hint ? { hint: plain(say(f.hint, c)) } : {}),
   };
 }
 
 /** The modal; `service` prefills it for an edit. */
-export function serviceModal(meta: ServiceModalMeta, service?: Service): Record<string, unknown> {
+export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: Locale = 'en'): Record<string, unknown> {
+  const c = catalog(locale);
   const editing = meta.mode === 'edit';
   const blocks: Record<string, unknown>[] = [];
   for (const section of SECTIONS) {
@@ -282,7 +291,7 @@ export function serviceModal(meta: ServiceModalMeta, service?: Service): Record<
         blocks.push({ type: 'section', block_id: 'name', text: { type: 'mrkdwn', text: `*Name:* ${meta.name ?? ''} _(a service cannot be renamed)_` } });
         continue;
       }
-      blocks.push(inputBlock(f, initialValue(f, service, meta.channel), editing));
+      blocks.push(inputBlock(f, initialValue(f, service, meta.channel), editing, c));
     }
   }
   return {

@@ -1,6 +1,7 @@
 /** `plg render <service> --out DIR [--include-secrets]`: the service's monitoring config, for review in git. */
 import { parseArgs } from 'node:util';
 import { renderToDir } from '../integrations/plg/index.js';
+import { hasScrapeJob } from '../integrations/plg/render.js';
 import { getService } from '../store/services.js';
 import { cliCommands } from './registry.js';
 
@@ -20,8 +21,10 @@ cliCommands.set('plg render', async (argv, io, openStore) => {
     return 2;
   }
   const botPublicUrl = process.env.BOT_PUBLIC_URL || 'http://vm-autoscale-bot.invalid:3000';
-  const paths = await renderToDir(service, { botPublicUrl, webhookToken: process.env.ALERT_WEBHOOK_TOKEN ?? '' }, values.out, { includeSecrets: values['include-secrets'] });
+  const settings = { botPublicUrl, webhookToken: process.env.ALERT_WEBHOOK_TOKEN ?? '', sdToken: process.env.PROMETHEUS_SD_TOKEN || undefined };
+  const paths = await renderToDir(service, settings, values.out, { includeSecrets: values['include-secrets'] });
   io.out(paths.join('\n'));
-  if (!process.env.BOT_PUBLIC_URL) io.err('plg render: BOT_PUBLIC_URL is not set; the receiver points at a placeholder URL');
+  if (!process.env.BOT_PUBLIC_URL) io.err('plg render: BOT_PUBLIC_URL is not set; the receiver and the scrape job\'s http_sd point at a placeholder URL');
+  if (values['include-secrets'] && !settings.sdToken && hasScrapeJob(service)) io.err('plg render: PROMETHEUS_SD_TOKEN is not set; the scrape job carries a placeholder token');
   return 0;
 });

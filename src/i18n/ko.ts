@@ -51,4 +51,18 @@ export const ko: Catalog = {
     reasonNoData: '이 서비스의 샘플이 아직 Prometheus에 없습니다',
     reasonFailed: '쿼리가 실패했습니다',
   },
+  plg: {
+    rulesReadGenerated: (p) =>
+      `룰이 읽는 job: \`${p.job}\` (봇이 만드는 job입니다. 타겟은 봇의 서비스 디스커버리 \`/sd/prometheus?service=${p.service}\`에서 받습니다: 설정된 targets와 봇이 만든 VM 전부)`,
+    rulesReadExisting: (p) =>
+      `룰이 읽는 job: \`${p.job}\` (monitoring.existingJob, 직접 관리하는 job입니다. 봇은 scrape job을 만들지 않으므로 봇이 만든 VM도 이 job이 수집하도록 해 주세요)`,
+  },
+  sd: {
+    prometheusJobHint: '봇이 만들고 룰이 읽는 job입니다 (기본값 autoscale-<name>).',
+    existingJob: '기존 job (직접 관리하는 job이 이미 수집하는 경우)',
+    existingJobHint: 'job을 만들지 않고 룰이 이 job을 읽습니다. targets와 Prometheus job은 비워 두세요.',
+    exporterPort: '새 VM의 Node Exporter 포트',
+    sdRefreshInterval: '서비스 디스커버리 갱신 주기',
+    sdRefreshIntervalHint: 'Prometheus가 봇에게 인스턴스 목록을 묻는 주기입니다.',
+  },
 };

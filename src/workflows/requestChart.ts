@@ -7,7 +7,7 @@ import type { Service } from '../config.js';
 import { chartSpec } from '../cards/chartSpec.js';
 import type { Locale } from '../i18n/index.js';
 import { renderChartPng } from '../integrations/chart/metricChart.js';
-import { monitoringOf, managedName, serviceExpressions } from '../integrations/plg/render.js';
+import { monitoringOf, ruleJob, serviceExpressions } from '../integrations/plg/render.js';
 import { PromQueryError, queryRange } from '../integrations/prometheusQuery.js';
 
 export const CHART_WINDOW_MS = 3_600_000;
@@ -50,7 +50,7 @@ export async function requestChart(r: ChartRequest): Promise<RequestChart> {
     const startsAt = r.alertStartsAt ? Date.parse(r.alertStartsAt) : NaN;
     const spec = chartSpec({
       service: r.service.name,
-      job: m.prometheusJob ?? managedName(r.service),
+      job: ruleJob(r.service),
       direction: r.direction,
       cpu: firstSeries(cpu),
       memory: firstSeries(memory),

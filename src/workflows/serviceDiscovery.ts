@@ -24,7 +24,8 @@ export interface SdInput {
   requests: readonly ScaleRequest[];
 }
 
-const exporterPort = (s: Service): number => (s.monitoring as { exporterPort?: number } | undefined)?.exporterPort ?? DEFAULT_EXPORTER_PORT;
+/** The schema defaults it; a service stored before the field existed has none (the store keeps configs as parsed). */
+const exporterPort = (s: Service): number => s.monitoring?.exporterPort ?? DEFAULT_EXPORTER_PORT;
 
 const stepDone = (r: ScaleRequest, name: string): boolean =>
   r.attempts[r.attempts.length - 1]?.steps.some((s) => s.name === name && s.state === 'done') ?? false;

@@ -2,8 +2,8 @@
 import { createServer, type Server } from 'node:http';
 
 /** node_exporter's CPU and memory series; `hot` makes the idle counter crawl (busy ≈ 98%). */
-export function fakeNodeExporter(): { server: Server; setHot(h: boolean): void; listen(port: number): Promise<void> } {
-  let hot = true;
+export function fakeNodeExporter(opts: { hot?: boolean } = {}): { server: Server; setHot(h: boolean): void; listen(port: number, host?: string): Promise<void> } {
+  let hot = opts.hot ?? true;
   let idle = 1000;
   let last = Date.now();
   const server = createServer((_req, res) => {
@@ -29,6 +29,7 @@ export function fakeNodeExporter(): { server: Server; setHot(h: boolean): void; 
       last = now;
       hot = h;
     },
-    listen: (port) => new Promise((r) => server.listen(port, '127.0.0.1', () => r())),
+    // host: a VM's own 127.x address (vcsim VMs get theirs from the service's pool), default 127.0.0.1.
+    listen: (port, host = '127.0.0.1') => new Promise((r) => server.listen(port, host, () => r())),
   };
 }

@@ -48,8 +48,8 @@ export async function startStack(o: {
   let executor!: LocalExecutor;
   const tb = await startBot({
     services: o.services,
-    env: { GOVC_URL: vcsim.url },
     ...o.bot,
+    env: { GOVC_URL: vcsim.url, ...o.bot?.env },
     build: (store) => {
       executor = new LocalExecutor({
         store, clock: { now: () => new Date() }, vcenter, lb, health: { initialDelayMs: 50, maxDelayMs: 200 }, resumeCloneLimitMs: 5000, resumeClonePollMs: 200, ...o.executor,

@@ -39,7 +39,7 @@ beforeAll(async () => {
       PLG_PROMETHEUS_CONFIG: paths.prometheus, PLG_PROMETHEUS_RULES: paths.rules, PLG_ALERTMANAGER_CONFIG: paths.alertmanager,
       PLG_PROMETHEUS_CHECK: 'promtool check config {file}', PLG_RULES_CHECK: 'promtool check rules {file}', PLG_ALERTMANAGER_CHECK: 'amtool check-config {file}',
       PLG_PROMETHEUS_RELOAD: `${prometheus.url}/-/reload`, PLG_ALERTMANAGER_RELOAD: `${alertmanager.url}/-/reload`,
-      PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`,
+      PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`, PROMETHEUS_SD_TOKEN: 'test-sd-token-0123456789abcdef',
     },
   });
 }, 120_000);
@@ -63,6 +63,7 @@ describe('/autoscale plg', () => {
     expect(r.json.text).toContain('Reading the monitoring config for web-server');
     const body = await response(n);
     expect(blockText(body.blocks)).toContain('autoscale-web-server');
+    expect(blockText(body.blocks)).toContain('The rules read job `autoscale-web-server`, which the bot generates');
     expect(buttons(body.blocks)).toHaveLength(0);
     expect(readFileSync(paths.prometheus, 'utf8')).toBe(before);
   });

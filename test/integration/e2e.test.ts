@@ -19,6 +19,7 @@ import { fakeNodeExporter } from '../helpers/nodeExporter.js';
 import { startPrometheus, type RunningServer } from '../helpers/prometheus.js';
 import { healthTarget, startStack, type Stack } from '../helpers/stack.js';
 
+const SD_TOKEN = 'test-sd-token-0123456789abcdef';
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
@@ -40,14 +41,15 @@ describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + 
         scrapeInterval: '1s', evaluationInterval: '1s', groupWait: '1s', groupInterval: '1s', repeatInterval: '1h',
       },
     });
-    const stack: Stack = await startStack({ services: [svc] });
+    const stack: Stack = await startStack({ services: [svc], bot: { env: { PROMETHEUS_SD_TOKEN: SD_TOKEN } } });
     cleanup.push(() => stack.stop());
     cleanup.push((await healthTarget('127.0.28.10', appPort)).close);
 
     // The monitoring config: minimal base files merged with what the bot generates for the service.
     const dir = mkdtempSync(join(tmpdir(), 'e2e-plg-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = { botPublicUrl: stack.tb.url, webhookToken: WEBHOOK_TOKEN };
+    // The scrape job asks the bot for its targets (GET /sd/prometheus): the configured exporter, then web-server-1.
+    const settings = { botPublicUrl: stack.tb.url, webhookToken: WEBHOOK_TOKEN, sdToken: SD_TOKEN };
     const amFile = join(dir, 'alertmanager.yml');
     writeFileSync(amFile, mergeAlertmanager('route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n', svc, settings));
     const alertmanager: RunningServer = await startAlertmanager(amFile);

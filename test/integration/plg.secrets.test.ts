@@ -44,7 +44,7 @@ beforeAll(async () => {
       ADMIN_USERS: `${ADMIN},${OTHER_ADMIN}`,
       PLG_SSH_HOST: '127.0.0.1', PLG_SSH_PORT: String(sshd.port), PLG_SSH_USER: sshd.user, PLG_SSH_KEY_FILE: sshd.userKeyFile, PLG_SSH_HOST_KEY: sshd.hostKeyFingerprint,
       PLG_PROMETHEUS_CONFIG: paths.prometheus, PLG_PROMETHEUS_RULES: paths.rules, PLG_ALERTMANAGER_CONFIG: paths.alertmanager,
-      BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`,
+      BOT_PUBLIC_URL: `http://127.0.0.1:${await freePort()}`, PROMETHEUS_SD_TOKEN: 'test-sd-token-0123456789abcdef',
       JENKINS_URL: jenkins.url, JENKINS_USER: 'autoscale-bot', JENKINS_TOKEN: '11f0c2a7d7e24e3b9a5f7d0c6b3e8a9d12',
     },
   });

@@ -16,6 +16,7 @@ import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../
 import { connectSsh } from '../../src/integrations/plg/ssh.js';
 import { SETTINGS, service } from '../fixtures/plg/services.js';
 import { startAlertmanager } from '../helpers/alertmanager.js';
+import { startBot, type TestBot } from '../helpers/bot.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { assertLoopbackOnly, rewriteToLoopback, startPrometheus, type RunningServer } from '../helpers/prometheus.js';
 import { readUserKey, startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -31,6 +32,7 @@ let alertmanager: RunningServer;
 let web: Service;
 let settings: typeof SETTINGS;
 let userKey: string;
+let bot: TestBot;
 
 const read = () => ({ prometheus: readFileSync(paths.prometheus, 'utf8'), rules: readFileSync(paths.rules, 'utf8'), alertmanager: readFileSync(paths.alertmanager, 'utf8') });
 const listDir = (dir: string) => readdirSync(dir).sort();
@@ -94,14 +96,16 @@ beforeAll(async () => {
   writeFileSync(paths.rules, originals.rules);
   writeFileSync(paths.alertmanager, originals.alertmanager);
 
-  settings = { ...SETTINGS, botPublicUrl: `http://127.0.0.1:${await freePort()}` };
   web = service('web-server', { targets: [`127.0.0.1:${await freePort()}`] });
+  // The pushed job asks this bot for its targets (GET /sd/prometheus).
+  bot = await startBot({ services: [web], env: { PROMETHEUS_SD_TOKEN: SETTINGS.sdToken } });
+  settings = { ...SETTINGS, botPublicUrl: bot.url };
   [sshd, prometheus, alertmanager] = await Promise.all([startSshd(), startPrometheus(paths.prometheus), startAlertmanager(paths.alertmanager)]);
   userKey = readUserKey(sshd);
 });
 
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), prometheus?.stop(), alertmanager?.stop()]);
+  await Promise.all([sshd?.stop(), prometheus?.stop(), alertmanager?.stop(), bot?.stop()]);
   if (stack) rmSync(stack, { recursive: true, force: true });
 });
 
@@ -263,6 +267,34 @@ describe('plg push over SSH to real Prometheus and Alertmanager', () => {
     expect(await applyPush(removal.plan, d)).toMatchObject({ ok: true, noop: false });
     expect(readFileSync(dedicated, 'utf8')).toBe('groups: []\n');
     expect(await ruleGroups()).toEqual(['nginx-test-autoscale', 'vm-autoscale']);
+  });
+
+  it('pushes a service whose own job scrapes it (existingJob): rules only, checked against that job; a job Prometheus lacks is rolled back', async () => {
+    const own = service('own-svc', { existingJob: 'nginx-test-01', targets: [] });
+    assertPushStaysLocal(own);
+    const planned = await planPush(own, deps());
+    if (!planned.ok) throw new Error(planned.message);
+    expect(parse(read().prometheus).scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('nginx-test-01');
+    expect(planned.plan.files.find((f) => f.role === 'prometheus')!.diff).not.toContain('job_name');
+    const result = await applyPush(planned.plan, deps());
+    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    expect(result.steps.find((s) => s.step === 'verify' && s.role === 'prometheus')!.detail).toContain('job nginx-test-01 loaded');
+    expect(await ruleGroups()).toContain('autoscale-own-svc');
+
+    // A typo in existingJob would leave the rules reading nothing: the push fails verification and is undone.
+    const typo = service('typo-svc', { existingJob: 'nginx-tset-01', targets: [] });
+    const before = read();
+    const typoPlan = await planPush(typo, deps());
+    if (!typoPlan.ok) throw new Error(typoPlan.message);
+    const failed = await applyPush(typoPlan.plan, deps({ verifyTimeoutMs: 3000 }));
+    expect(failed).toMatchObject({ ok: false, code: 'verify_failed', rolledBack: true });
+    expect(!failed.ok && failed.message).toContain('job nginx-tset-01 absent');
+    expect(read()).toEqual(before);
+
+    const removal = await planRemove(own, deps());
+    if (!removal.ok) throw new Error(removal.message);
+    expect(await applyPush(removal.plan, deps())).toMatchObject({ ok: true });
+    expect(parse(read().prometheus).scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('nginx-test-01'); // the operator's job stays
   });
 
   it('reports an unreachable SSH server clearly and touches no file', async () => {

@@ -11,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergePrometheus } from '../../src/integrations/plg/merge.js';
 import { serviceExpressions } from '../../src/integrations/plg/render.js';
 import { requestChart } from '../../src/workflows/requestChart.js';
-import { service, WEBHOOK_TOKEN } from '../helpers/bot.js';
+import { service, startBot, WEBHOOK_TOKEN } from '../helpers/bot.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { fakeNodeExporter } from '../helpers/nodeExporter.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/integrations/chart/metricChart.js';
 import { decodePng } from '../helpers/png.js';
 import { startPrometheus, type RunningServer } from '../helpers/prometheus.js';
 
+const SD_TOKEN = 'test-sd-token-0123456789abcdef';
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
@@ -36,7 +37,10 @@ beforeAll(async () => {
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const promFile = join(dir, 'prometheus.yml');
   const base = ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs: []', ''].join('\n');
-  writeFileSync(promFile, mergePrometheus(base, svc, { botPublicUrl: 'http://127.0.0.1:1', webhookToken: WEBHOOK_TOKEN, rulesFileRef: join(dir, 'rules.yml') }));
+  // The generated job takes its targets from the bot's GET /sd/prometheus.
+  const bot = await startBot({ services: [svc], env: { PROMETHEUS_SD_TOKEN: SD_TOKEN } });
+  cleanup.push(() => bot.stop());
+  writeFileSync(promFile, mergePrometheus(base, svc, { botPublicUrl: bot.url, webhookToken: WEBHOOK_TOKEN, sdToken: SD_TOKEN, rulesFileRef: join(dir, 'rules.yml') }));
   prometheus = await startPrometheus(promFile);
   cleanup.push(() => prometheus.stop());
 }, 120_000);

@@ -12,7 +12,7 @@ type PlgConfig = Pick<
   | 'PLG_PROMETHEUS_CONFIG' | 'PLG_PROMETHEUS_RULES' | 'PLG_ALERTMANAGER_CONFIG'
   | 'PLG_PROMETHEUS_CHECK' | 'PLG_RULES_CHECK' | 'PLG_ALERTMANAGER_CHECK'
   | 'PLG_PROMETHEUS_RELOAD' | 'PLG_ALERTMANAGER_RELOAD'
-  | 'PROMETHEUS_URL' | 'ALERTMANAGER_URL' | 'BOT_PUBLIC_URL' | 'ALERT_WEBHOOK_TOKEN'
+  | 'PROMETHEUS_URL' | 'ALERTMANAGER_URL' | 'BOT_PUBLIC_URL' | 'ALERT_WEBHOOK_TOKEN' | 'PROMETHEUS_SD_TOKEN'
 >;
 
 export function plgDepsFromConfig(config: PlgConfig): PlgDepsResult {
@@ -39,7 +39,7 @@ export function plgDepsFromConfig(config: PlgConfig): PlgDepsResult {
         });
       },
       paths: { prometheus: config.PLG_PROMETHEUS_CONFIG, rules: config.PLG_PROMETHEUS_RULES, alertmanager: config.PLG_ALERTMANAGER_CONFIG },
-      settings: { botPublicUrl: config.BOT_PUBLIC_URL!, webhookToken: config.ALERT_WEBHOOK_TOKEN },
+      settings: { botPublicUrl: config.BOT_PUBLIC_URL!, webhookToken: config.ALERT_WEBHOOK_TOKEN, sdToken: config.PROMETHEUS_SD_TOKEN },
       checks: {
         prometheus: config.PLG_PROMETHEUS_CHECK ?? DEFAULT_CHECKS.prometheus,
         rules: config.PLG_RULES_CHECK ?? DEFAULT_CHECKS.rules,

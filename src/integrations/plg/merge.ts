@@ -9,8 +9,9 @@ import { routeCaptures, type Labels } from './am-routes.js';
 import {
   BOT_RECEIVER,
   MANAGED_MARK,
-  hasScrapeJob,
+  generatedJobName,
   managedName,
+  sdUrl,
   renderReceiver,
   renderRoute,
   renderRuleGroup,
@@ -18,7 +19,7 @@ import {
   serviceMatcher,
   type RenderSettings,
 } from './render.js';
-import { listItems, parseYaml, removeItem, upsertItem, type ItemMatcher } from './yaml-splice.js';
+import { listItems, parseYaml, PlgMergeError, removeItem, upsertItem, type ItemMatcher } from './yaml-splice.js';
 
 export { PlgMergeError } from './yaml-splice.js';
 
@@ -33,7 +34,6 @@ export interface MergeSettings extends RenderSettings {
 const field = (item: unknown, key: string): unknown =>
   typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[key] : undefined;
 
-const isScrapeJobOf = (service: Service): ItemMatcher => (item) => field(item, 'job_name') === managedName(service);
 const isRuleGroupOf = (service: Service): ItemMatcher => (item) => field(item, 'name') === managedName(service);
 const isBotReceiver: ItemMatcher = (item) => field(item, 'name') === BOT_RECEIVER;
 
@@ -47,19 +47,67 @@ export const isRouteOf = (service: Service): ItemMatcher => (item) => {
 // ---------------------------------------------------------------------------------------------
 // Prometheus
 
+/**
+ * True when the job named `name` carries the bot's mark on its first line (`- job_name: x  # managed by …`): the bot
+ * wrote it. A job without the mark is the operator's, and the bot never replaces or removes it.
+ */
+function isMarkedJob(text: string, name: string): boolean {
+  const quoted = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  return new RegExp(`^\\s*-\\s*job_name:\\s*(['"]?)${quoted}\\1\\s*#\\s*${MANAGED_MARK}\\s*$`, 'm').test(text);
+}
+
+/** True when the job's http_sd asks the bot for this service's instances (the path part of sdUrl). */
+function asksForService(item: unknown, service: Service): boolean {
+  const sd = field(item, 'http_sd_configs');
+  const tail = sdUrl(service, { botPublicUrl: '' });
+  return Array.isArray(sd) && sd.some((c) => typeof field(c, 'url') === 'string' && (field(c, 'url') as string).endsWith(tail));
+}
+
+/**
+ * The scrape jobs the bot wrote for this service, by name: the one it generates now, an older one under another name
+ * (prometheusJob changed, or the autoscale-<name> job from before http_sd), but only those carrying the bot's mark.
+ */
+function ownJobNames(text: string, service: Service): string[] {
+  const jobs = listItems(text, ['scrape_configs'], 'prometheus.yml');
+  const names = jobs
+    .filter((j) => field(j, 'job_name') === managedName(service) || field(j, 'job_name') === generatedJobName(service) || asksForService(j, service))
+    .map((j) => field(j, 'job_name'))
+    .filter((n): n is string => typeof n === 'string');
+  return [...new Set(names)].filter((n) => isMarkedJob(text, n));
+}
+
+const jobNamed = (name: string): ItemMatcher => (item) => field(item, 'job_name') === name;
+
 export function mergePrometheus(text: string, service: Service, settings: MergeSettings): string {
   let out = text;
-  if (hasScrapeJob(service)) {
-    out = upsertItem(out, ['scrape_configs'], isScrapeJobOf(service), renderScrapeJob(service), 'prometheus.yml', { mark: MANAGED_MARK });
+  const name = generatedJobName(service);
+  if (name !== undefined) {
+    const exists = listItems(out, ['scrape_configs'], 'prometheus.yml').some(jobNamed(name));
+    if (exists && !isMarkedJob(out, name)) {
+      // Before issue 13 prometheusJob meant "my own job already scrapes it": such a service, stored with the old
+      // meaning, would now overwrite the operator's job. Refused, with what to write instead.
+      throw new PlgMergeError(
+        'job_conflict',
+        `prometheus.yml already has a job "${name}" that the bot did not write. monitoring.prometheusJob names the job the bot CREATES. ` +
+          `If your own job "${name}" already scrapes ${service.name}, set monitoring.existingJob: ${name} (and remove prometheusJob and targets); ` +
+          `otherwise choose another prometheusJob.`,
+      );
+    }
+    for (const old of ownJobNames(out, service).filter((n) => n !== name)) out = removeItem(out, ['scrape_configs'], jobNamed(old), 'prometheus.yml');
+    out = upsertItem(out, ['scrape_configs'], jobNamed(name), renderScrapeJob(service, settings), 'prometheus.yml', { mark: MANAGED_MARK });
   } else {
-    out = removeItem(out, ['scrape_configs'], isScrapeJobOf(service), 'prometheus.yml');
+    // existingJob: the operator's job scrapes the service; a job the bot generated earlier would scrape it twice.
+    for (const old of ownJobNames(out, service)) out = removeItem(out, ['scrape_configs'], jobNamed(old), 'prometheus.yml');
   }
   return settings.rulesFileRef ? ensureRuleFile(out, settings.rulesFileRef) : out;
 }
 
 export function removePrometheus(text: string, service: Service): string {
-  // rule_files is left as it is: the rules file usually holds the operator's own groups too.
-  return removeItem(text, ['scrape_configs'], isScrapeJobOf(service), 'prometheus.yml');
+  // rule_files is left as it is: the rules file usually holds the operator's own groups too. Only jobs the bot wrote
+  // are removed; with existingJob the operator's job stays.
+  let out = text;
+  for (const old of ownJobNames(out, service)) out = removeItem(out, ['scrape_configs'], jobNamed(old), 'prometheus.yml');
+  return out;
 }
 
 function ensureRuleFile(text: string, ref: string): string {

@@ -28,7 +28,7 @@ import {
   removePrometheus,
   removeRules,
 } from './merge.js';
-import type { RenderSettings } from './render.js';
+import { hasScrapeJob, SD_PATH, type RenderSettings } from './render.js';
 import { PlgSshError, type RemoteHost } from './ssh.js';
 import { lastReload, verify } from './verify.js';
 
@@ -100,6 +100,8 @@ export type PlgFailureCode =
   | 'read_failed'
   | 'invalid_yaml'
   | 'unexpected_shape'
+  | 'job_conflict'
+  | 'not_configured'
   | 'changed_since_plan'
   | 'plan_stale'
   | 'write_failed'
@@ -130,7 +132,29 @@ const sha256 = (text: string | undefined): string => createHash('sha256').update
 export const planPush = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('push', service, deps);
 export const planRemove = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('remove', service, deps);
 
+/**
+ * What a push needs from the environment beyond SSH: the generated job's http_sd points at BOT_PUBLIC_URL and sends
+ * PROMETHEUS_SD_TOKEN. Without them the job would ask a placeholder for its targets and scrape nothing, so the push is
+ * refused before anything is read. A service with existingJob gets no job and needs neither for Prometheus.
+ */
+export function missingForPush(service: Service, settings: RenderSettings): { ok: true } | { ok: false; code: 'not_configured'; message: string } {
+  if (!hasScrapeJob(service)) return { ok: true };
+  const missing = [!settings.botPublicUrl ? 'BOT_PUBLIC_URL' : undefined, !settings.sdToken ? 'PROMETHEUS_SD_TOKEN' : undefined].filter((v): v is string => Boolean(v));
+  if (missing.length === 0) return { ok: true };
+  return {
+    ok: false,
+    code: 'not_configured',
+    message:
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: the scrape job of ${service.name} asks the bot for its targets ` +
+      `(http_sd at BOT_PUBLIC_URL${SD_PATH}, authorized by PROMETHEUS_SD_TOKEN). Set ${missing.join(' and ')} for the bot and run the push again`,
+  };
+}
+
 async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Promise<PlanResult> {
+  if (kind === 'push') {
+    const ready = missingForPush(service, deps.settings);
+    if (!ready.ok) return ready;
+  }
   const session = await open(deps);
   if (!session.ok) return session;
   try {
@@ -195,7 +219,7 @@ function mergeAll(
   service: Service,
   texts: Texts,
   deps: PlgDeps,
-): { ok: true; texts: Texts } | { ok: false; code: 'invalid_yaml' | 'unexpected_shape'; message: string } {
+): { ok: true; texts: Texts } | { ok: false; code: PlgMergeError['code']; message: string } {
   const settings = { ...deps.settings, rulesFileRef: deps.rulesFileRef ?? rulesFileRefFor(deps.paths) };
   try {
     const prometheus = texts.prometheus ?? '';

@@ -14,6 +14,11 @@ export interface RenderSettings {
   botPublicUrl: string;
   /** ALERT_WEBHOOK_TOKEN, sent by Alertmanager as `Authorization: Bearer …`. */
   webhookToken: string;
+  /**
+   * PROMETHEUS_SD_TOKEN, sent by Prometheus to `<botPublicUrl>/sd/prometheus` as `Authorization: Bearer …`.
+   * `plg push` refuses without it (see push.ts); unset here, the job carries a placeholder (review files).
+   */
+  sdToken?: string;
 }
 
 export type Monitoring = NonNullable<Service['monitoring']>;
@@ -36,28 +41,72 @@ export function monitoringOf(service: Service): Monitoring {
 export const managedName = (service: Pick<Service, 'name'>): string => `autoscale-${service.name}`;
 export const serviceMatcher = (service: Pick<Service, 'name'>): string => `service="${service.name}"`;
 
+/** The route Prometheus' http_sd asks for the service's instances (src/handlers/serviceDiscovery.ts). */
+export const SD_PATH = '/sd/prometheus';
+/** Written instead of PROMETHEUS_SD_TOKEN in files for review (`cli plg render` without --include-secrets). */
+export const SD_TOKEN_PLACEHOLDER = 'REPLACE-WITH-PROMETHEUS_SD_TOKEN';
+
 /**
- * True when the bot generates a scrape job: a service that names an existing `prometheusJob` is
- * already scraped by it, and a second job would scrape its targets twice.
+ * True when the bot generates the service's scrape job: always, unless `monitoring.existingJob` says the operator's
+ * own job already scrapes the service (a second job would scrape it twice and the rules would read only one).
  */
 export function hasScrapeJob(service: Service): boolean {
-  return !monitoringOf(service).prometheusJob;
+  return monitoringOf(service).existingJob === undefined;
+}
+
+/** The name of the job the bot generates (`monitoring.prometheusJob`, default autoscale-<service>); undefined with existingJob. */
+export function generatedJobName(service: Service): string | undefined {
+  const m = monitoringOf(service);
+  return m.existingJob !== undefined ? undefined : (m.prometheusJob ?? managedName(service));
+}
+
+/** The job the service's rules (and the card's chart) select: the generated one, or the operator's existingJob. */
+export function ruleJob(service: Service): string {
+  return monitoringOf(service).existingJob ?? generatedJobName(service)!;
+}
+
+/** Where the job's http_sd asks for the service's instances. */
+export function sdUrl(service: Pick<Service, 'name'>, settings: Pick<RenderSettings, 'botPublicUrl'>): string {
+  return `${settings.botPublicUrl.replace(/\/+$/, '')}${SD_PATH}?service=${encodeURIComponent(service.name)}`;
+}
+
+export interface HttpSdConfig {
+  url: string;
+  refresh_interval: string;
+  authorization: { type: 'Bearer'; credentials: string };
 }
 
 export interface ScrapeJob {
   job_name: string;
   scrape_interval?: string;
-  static_configs: Array<{ targets: string[]; labels: Record<string, string> }>;
+  http_sd_configs: HttpSdConfig[];
 }
 
-export function renderScrapeJob(service: Service): ScrapeJob {
+/**
+ * The service's scrape job: its instances come from the bot (http_sd), the configured `monitoring.targets` and every
+ * VM the bot created, so the job is pushed once and follows every scale-out and scale-in by itself. Between refreshes,
+ * and while the bot is unreachable, Prometheus keeps the list it last got. Syntax of Prometheus 2.42 (Debian):
+ * `http_sd_configs` takes the HTTP client options (`authorization`) inline.
+ */
+export function renderScrapeJob(service: Service, settings: RenderSettings): ScrapeJob {
   const m = monitoringOf(service);
+  const name = generatedJobName(service);
+  if (name === undefined) throw new Error(`service ${service.name} uses existingJob ${m.existingJob ?? ''}: the bot generates no scrape job for it`);
   return {
-    job_name: managedName(service),
+    job_name: name,
     ...(m.scrapeInterval ? { scrape_interval: m.scrapeInterval } : {}),
-    static_configs: [{ targets: [...monitoringOf(service).targets], labels: { service: service.name } }],
+    http_sd_configs: [
+      {
+        url: sdUrl(service, settings),
+        refresh_interval: m.sdRefreshInterval ?? DEFAULT_SD_REFRESH,
+        authorization: { type: 'Bearer', credentials: settings.sdToken ?? SD_TOKEN_PLACEHOLDER },
+      },
+    ],
   };
 }
+
+/** For services stored before monitoring.sdRefreshInterval existed (the store keeps configs as they were parsed). */
+const DEFAULT_SD_REFRESH = '30s';
 
 export interface AlertRule {
   alert: string;
@@ -75,8 +124,7 @@ export interface RuleGroup {
 
 /** PromQL for the service's CPU busy % and memory used %, averaged over its instances. */
 export function serviceExpressions(service: Service): { cpuBusy: string; memoryUsed: string } {
-  const m = monitoringOf(service);
-  const sel = `job="${m.prometheusJob ?? managedName(service)}"`;
+  const sel = `job="${ruleJob(service)}"`;
   return {
     cpuBusy: `100 * (1 - avg(rate(node_cpu_seconds_total{${sel},mode="idle"}[5m])))`,
     memoryUsed: `100 * avg(1 - node_memory_MemAvailable_bytes{${sel}} / node_memory_MemTotal_bytes{${sel}})`,
@@ -177,7 +225,7 @@ export function renderStandalone(service: Service, settings: RenderSettings): St
     `# \`/autoscale plg push ${service.name}\` merges the same parts into the live files.\n`;
   const prometheus = {
     rule_files: ['rules.yml'],
-    scrape_configs: hasScrapeJob(service) ? [renderScrapeJob(service)] : [],
+    scrape_configs: hasScrapeJob(service) ? [renderScrapeJob(service, settings)] : [],
   };
   const alertmanager = {
     route: { receiver: BOT_RECEIVER, routes: [renderRoute(service)] },
@@ -195,8 +243,8 @@ export const TOKEN_PLACEHOLDER = 'REPLACE-WITH-ALERT_WEBHOOK_TOKEN';
 
 /**
  * Writes the three standalone files into `dir` (created if missing) and returns their paths.
- * Files meant for review in git must not carry the bearer token, so it is replaced by a
- * placeholder unless `includeSecrets` is set.
+ * Files meant for review in git must not carry the bearer tokens (the webhook's and the SD's), so they are
+ * replaced by placeholders unless `includeSecrets` is set.
  */
 export async function renderToDir(
   service: Service,
@@ -204,7 +252,7 @@ export async function renderToDir(
   dir: string,
   opts: { includeSecrets?: boolean } = {},
 ): Promise<string[]> {
-  const files = renderStandalone(service, opts.includeSecrets ? settings : { ...settings, webhookToken: TOKEN_PLACEHOLDER });
+  const files = renderStandalone(service, opts.includeSecrets ? settings : { ...settings, webhookToken: TOKEN_PLACEHOLDER, sdToken: SD_TOKEN_PLACEHOLDER });
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const [name, text] of Object.entries(files)) {

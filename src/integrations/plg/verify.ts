@@ -2,7 +2,7 @@
 import { parse } from 'yaml';
 import type { Service } from '../../config.js';
 import { isRouteOf } from './merge.js';
-import { hasScrapeJob, managedName } from './render.js';
+import { generatedJobName, managedName, ruleJob } from './render.js';
 import type { StepOutcome } from './commands.js';
 
 export interface Expectation {
@@ -41,7 +41,8 @@ export async function lastReload(svc: 'prometheus' | 'alertmanager', url: string
 /** What the running server shows; compared with what the plan expects. */
 async function observe(svc: 'prometheus' | 'alertmanager', plan: Expectation, base: string, before: number | undefined): Promise<{ matches: boolean; seen: string }> {
   const want = plan.kind === 'push';
-  const name = managedName(plan.service);
+  const name = managedName(plan.service); // the rule group's name
+  const job = generatedJobName(plan.service);
   if (before !== undefined) {
     const now = await lastReload(svc, base);
     if (!now || !now.successful || now.at <= before) {
@@ -53,9 +54,14 @@ async function observe(svc: 'prometheus' | 'alertmanager', plan: Expectation, ba
     const jobs = ((parse(config.data?.yaml ?? '') as { scrape_configs?: Array<{ job_name?: string }> } | null)?.scrape_configs ?? []).map((j) => j.job_name);
     const rules = (await getJson(`${base}/api/v1/rules`)) as { data?: { groups?: Array<{ name?: string }> } };
     const groups = (rules.data?.groups ?? []).map((g) => g.name);
-    const jobOk = !hasScrapeJob(plan.service) || jobs.includes(name) === want;
+    // The job the rules read must be there after a push: the generated one, or the operator's existingJob (a typo
+    // there would leave the rules selecting nothing, so it fails the push like a missing generated job would).
+    // After a remove the generated job must be gone; the operator's own job is none of the bot's business.
+    const readJob = ruleJob(plan.service);
+    const jobOk = want ? jobs.includes(readJob) : job === undefined || !jobs.includes(job);
+    const shown = want || job !== undefined ? `job ${want ? readJob : job} ${jobs.includes(want ? readJob : job!) ? 'loaded' : 'absent'}` : `job ${readJob} (the operator's) left alone`;
     const groupOk = groups.includes(name) === want;
-    return { matches: jobOk && groupOk, seen: `job ${name} ${jobs.includes(name) ? 'loaded' : 'absent'}, rule group ${name} ${groups.includes(name) ? 'loaded' : 'absent'}` };
+    return { matches: jobOk && groupOk, seen: `${shown}, rule group ${name} ${groups.includes(name) ? 'loaded' : 'absent'}` };
   }
   const status = (await getJson(`${base}/api/v2/status`)) as { config?: { original?: string } };
   const routes = (parse(status.config?.original ?? '') as { route?: { routes?: unknown[] } } | null)?.route?.routes ?? [];

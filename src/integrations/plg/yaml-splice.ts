@@ -13,7 +13,7 @@ import { Document, isMap, isPair, isScalar, isSeq, parseDocument, visit, type No
 
 export class PlgMergeError extends Error {
   constructor(
-    readonly code: 'invalid_yaml' | 'unexpected_shape',
+    readonly code: 'invalid_yaml' | 'unexpected_shape' | 'job_conflict',
     message: string,
   ) {
     super(message);

@@ -65,10 +65,13 @@ describe.each(files)('merging into the user\'s $name', ({ text, merge, remove })
 });
 
 describe('mergePrometheus', () => {
-  it('adds the scrape job autoscale-<service> with its targets, labelled with the service', () => {
+  it('adds the scrape job autoscale-<service> whose targets come from the bot\'s /sd/prometheus, with the SD token', () => {
     const cfg = parse(mergePrometheus(PROMETHEUS, WEB, SETTINGS_WITH_RULES));
     const job = cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === 'autoscale-web-server');
-    expect(job.static_configs).toEqual([{ targets: ['10.255.1.201:9100', '10.255.1.202:9100'], labels: { service: 'web-server' } }]);
+    expect(job.static_configs).toBeUndefined();
+    expect(job.http_sd_configs).toEqual([{
+      url: 'http://127.0.0.1:3000/sd/prometheus?service=web-server', refresh_interval: '30s', authorization: { type: 'Bearer', credentials: SETTINGS.sdToken },
+    }]);
     expect(cfg.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(['prometheus', 'alertmanager', 'loki', 'nginx-test-01', 'nginx-test-02', 'autoscale-web-server']);
   });
 
@@ -87,18 +90,54 @@ describe('mergePrometheus', () => {
     expect(mergePrometheus(added, WEB, SETTINGS_WITH_RULES)).toBe(added);
   });
 
-  it('updates the job in place when the targets change, touching no other line', () => {
+  it('does not touch prometheus.yml when only the targets change: they travel through the SD answer', () => {
     const merged = mergePrometheus(PROMETHEUS, WEB, SETTINGS_WITH_RULES);
-    const moved = mergePrometheus(merged, service('web-server', { targets: ['10.255.1.203:9100'] }), SETTINGS_WITH_RULES);
-    const { removed, added } = lineChanges(merged, moved);
-    expect(removed.join('')).toContain('10.255.1.201:9100');
-    expect(added.join('')).toBe("      - targets: ['10.255.1.203:9100']\n");
+    expect(mergePrometheus(merged, service('web-server', { targets: ['10.255.1.203:9100'] }), SETTINGS_WITH_RULES)).toBe(merged);
   });
 
-  it('generates no job for a service that names an existing prometheusJob (and removes an old one)', () => {
+  it('updates the job in place when the refresh interval changes, touching no other line', () => {
     const merged = mergePrometheus(PROMETHEUS, WEB, SETTINGS_WITH_RULES);
-    const existing = service('web-server', { prometheusJob: 'nginx-test-01' });
+    const moved = mergePrometheus(merged, service('web-server', { sdRefreshInterval: '10s' }), SETTINGS_WITH_RULES);
+    const { removed, added } = lineChanges(merged, moved);
+    expect(removed.join('')).toContain('refresh_interval: 30s');
+    expect(added.join('')).toBe('        refresh_interval: 10s\n');
+  });
+
+  it('generates no job for a service with existingJob (and removes the one it generated before)', () => {
+    const merged = mergePrometheus(PROMETHEUS, WEB, SETTINGS_WITH_RULES);
+    const existing = service('web-server', { existingJob: 'nginx-test-01', targets: [] });
     expect(mergePrometheus(merged, existing, SETTINGS_WITH_RULES)).toBe(PROMETHEUS);
+    expect(removePrometheus(PROMETHEUS, existing)).toBe(PROMETHEUS); // the operator's job stays
+  });
+
+  it('renames its job when prometheusJob changes, leaving no old job behind', () => {
+    const merged = mergePrometheus(PROMETHEUS, WEB, SETTINGS_WITH_RULES);
+    const renamed = mergePrometheus(merged, service('web-server', { prometheusJob: 'web' }), SETTINGS_WITH_RULES);
+    const jobs = parse(renamed).scrape_configs.map((j: { job_name: string }) => j.job_name);
+    expect(jobs).toContain('web');
+    expect(jobs).not.toContain('autoscale-web-server');
+    expect(removePrometheus(renamed, service('web-server', { prometheusJob: 'web' }))).toBe(PROMETHEUS);
+  });
+
+  it('refuses to overwrite an operator\'s job named like prometheusJob (the old meaning), saying to use existingJob', () => {
+    // Before issue 13, prometheusJob: nginx-test-01 meant "my job nginx-test-01 already scrapes it".
+    const old = service('web-server', { prometheusJob: 'nginx-test-01' });
+    let error: PlgMergeError | undefined;
+    try {
+      mergePrometheus(PROMETHEUS, old, SETTINGS_WITH_RULES);
+    } catch (e) {
+      error = e as PlgMergeError;
+    }
+    expect(error).toBeInstanceOf(PlgMergeError);
+    expect(error!.code).toBe('job_conflict');
+    expect(error!.message).toContain('existingJob: nginx-test-01');
+  });
+
+  it('replaces the static job an older bot version wrote with the http_sd one', () => {
+    const legacy = PROMETHEUS.trimEnd() + "\n  - job_name: autoscale-web-server  # managed by vm-autoscale-bot\n    static_configs:\n      - targets: ['10.255.1.201:9100']\n        labels: { service: web-server }\n";
+    const job = parse(mergePrometheus(legacy, WEB, SETTINGS_WITH_RULES)).scrape_configs.find((j: { job_name: string }) => j.job_name === 'autoscale-web-server');
+    expect(job.static_configs).toBeUndefined();
+    expect(job.http_sd_configs).toHaveLength(1);
   });
 
   it('follows the indentation of the file it merges into', () => {

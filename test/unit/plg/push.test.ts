@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandArgs } from '../../../src/integrations/plg/commands.js';
 import { maskedDiff, maskSecrets } from '../../../src/integrations/plg/diff.js';
-import { rulesFileRefFor } from '../../../src/integrations/plg/push.js';
+import { planPush, rulesFileRefFor, DEFAULT_CHECKS, type PlgDeps } from '../../../src/integrations/plg/push.js';
 import { mergeAlertmanager, mergePrometheus } from '../../../src/integrations/plg/merge.js';
 import { SETTINGS, service } from '../../fixtures/plg/services.js';
 
@@ -97,5 +97,38 @@ describe('maskSecrets', () => {
     expect(fakes(maskedDiff('prometheus.yml', prom, mergePrometheus(prom, service('web-server'), SETTINGS), SETTINGS))).toEqual([]);
     const rotated = am.replace('FAKE-jenkins-basic-password', 'FAKE-rotated-password');
     expect(maskedDiff('alertmanager.yml', am, rotated, SETTINGS)).toBe('alertmanager.yml: only secret values change (not shown)\n');
+  });
+});
+
+describe('the SD token in a push', () => {
+  it('is masked in the diff of prometheus.yml, while the SD URL stays readable', () => {
+    const prom = readFileSync(new URL('../../fixtures/plg/prometheus.yml', import.meta.url), 'utf8');
+    const diff = maskedDiff('prometheus.yml', prom, mergePrometheus(prom, service('web-server'), SETTINGS), SETTINGS);
+    expect(diff).not.toContain(SETTINGS.sdToken);
+    expect(diff).toMatch(/^\+ +credentials: '\[REDACTED\]'$/m);
+    expect(diff).toContain('+      - url: http://127.0.0.1:3000/sd/prometheus?service=web-server');
+  });
+
+  const deps = (settings: PlgDeps['settings'], connected: string[]): PlgDeps => ({
+    connect: async () => { connected.push('ssh'); throw new Error('no server in this test'); },
+    paths: { prometheus: '/p/prometheus.yml', rules: '/p/rules.yml', alertmanager: '/a/alertmanager.yml' },
+    settings, checks: DEFAULT_CHECKS, reloads: { prometheus: 'true', alertmanager: 'true' },
+  });
+
+  it('is required: without PROMETHEUS_SD_TOKEN (or BOT_PUBLIC_URL) plg push refuses, naming the variable, before connecting', async () => {
+    const connected: string[] = [];
+    const noToken = await planPush(service('web-server'), deps({ botPublicUrl: SETTINGS.botPublicUrl, webhookToken: SETTINGS.webhookToken }, connected));
+    expect(noToken).toMatchObject({ ok: false, code: 'not_configured' });
+    expect(!noToken.ok && noToken.message).toMatch(/^PROMETHEUS_SD_TOKEN is not set/);
+    const noUrl = await planPush(service('web-server'), deps({ ...SETTINGS, botPublicUrl: '' }, connected));
+    expect(!noUrl.ok && noUrl.message).toMatch(/^BOT_PUBLIC_URL is not set/);
+    expect(connected).toEqual([]);
+  });
+
+  it('is not needed for a service whose own job scrapes it (existingJob): the push goes on to the server', async () => {
+    const connected: string[] = [];
+    const r = await planPush(service('web-server', { existingJob: 'nginx-test-01', targets: [] }), deps({ botPublicUrl: SETTINGS.botPublicUrl, webhookToken: SETTINGS.webhookToken }, connected));
+    expect(r).toMatchObject({ ok: false, code: 'ssh_failed' });
+    expect(connected).toEqual(['ssh']);
   });
 });

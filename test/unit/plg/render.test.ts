@@ -4,17 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderRoute, renderRuleGroup, renderScrapeJob, renderStandalone, renderToDir, TOKEN_PLACEHOLDER } from '../../../src/integrations/plg/render.js';
+import { renderRoute, renderRuleGroup, renderScrapeJob, renderStandalone, renderToDir, SD_TOKEN_PLACEHOLDER, TOKEN_PLACEHOLDER } from '../../../src/integrations/plg/render.js';
 import { SETTINGS, service } from '../../fixtures/plg/services.js';
 
 const WEB = service('web-server', { cpuThreshold: 75, memoryThreshold: 90, for: '3m', scaleInCpuBelow: 15, scaleInMemoryBelow: 25, scaleInFor: '45m' });
 
 describe('render', () => {
-  it('makes the scrape job autoscale-<service> with the targets, labelled service', () => {
-    expect(renderScrapeJob(WEB)).toEqual({
+  it('makes the scrape job autoscale-<service> that asks the bot for the targets (http_sd, bearer, 30s refresh)', () => {
+    expect(renderScrapeJob(WEB, SETTINGS)).toEqual({
       job_name: 'autoscale-web-server',
-      static_configs: [{ targets: ['10.255.1.201:9100', '10.255.1.202:9100'], labels: { service: 'web-server' } }],
+      http_sd_configs: [{
+        url: 'http://127.0.0.1:3000/sd/prometheus?service=web-server',
+        refresh_interval: '30s',
+        authorization: { type: 'Bearer', credentials: SETTINGS.sdToken },
+      }],
     });
+    // No static list any more: the configured targets come through the same SD answer as the bot's VMs.
+    expect(JSON.stringify(renderScrapeJob(WEB, SETTINGS))).not.toContain('10.255.1.201');
+  });
+
+  it('names the job monitoring.prometheusJob (the job the bot creates) and takes the service\'s refresh interval', () => {
+    const svc = service('web-server', { prometheusJob: 'web', sdRefreshInterval: '5s' });
+    const job = renderScrapeJob(svc, { ...SETTINGS, botPublicUrl: 'https://bot.example.com/' });
+    expect(job).toMatchObject({ job_name: 'web', http_sd_configs: [{ url: 'https://bot.example.com/sd/prometheus?service=web-server', refresh_interval: '5s' }] });
+    expect(renderRuleGroup(svc).rules[0]!.expr).toContain('job="web"');
+    expect(parse(renderStandalone(svc, SETTINGS)['prometheus.yml']).scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(['web']);
   });
 
   it('makes a scale-out alert on CPU busy % or memory used % over the thresholds, for `for`', () => {
@@ -33,8 +47,8 @@ describe('render', () => {
     expect(scaleIn!.expr).toMatch(/< 15\) and \(.*< 25\)$/);
   });
 
-  it('selects an existing job when the service names prometheusJob', () => {
-    const svc = service('web-server', { prometheusJob: 'nginx-test-01' });
+  it('generates no job for monitoring.existingJob and points the rules at that job', () => {
+    const svc = service('web-server', { existingJob: 'nginx-test-01', targets: [] });
     expect(renderRuleGroup(svc).rules[0]!.expr).toContain('job="nginx-test-01"');
     expect(parse(renderStandalone(svc, SETTINGS)['prometheus.yml']).scrape_configs).toEqual([]);
   });
@@ -64,6 +78,15 @@ describe('renderStandalone and renderToDir', () => {
     expect(am).toContain(TOKEN_PLACEHOLDER);
     await renderToDir(WEB, SETTINGS, dir, { includeSecrets: true });
     expect(readFileSync(join(dir, 'alertmanager.yml'), 'utf8')).toContain(SETTINGS.webhookToken);
+  });
+
+  it('keeps the SD token out of files meant for git unless asked', async () => {
+    await renderToDir(WEB, SETTINGS, dir);
+    const prom = readFileSync(join(dir, 'prometheus.yml'), 'utf8');
+    expect(prom).not.toContain(SETTINGS.sdToken);
+    expect(parse(prom).scrape_configs[0].http_sd_configs[0].authorization).toEqual({ type: 'Bearer', credentials: SD_TOKEN_PLACEHOLDER });
+    await renderToDir(WEB, SETTINGS, dir, { includeSecrets: true });
+    expect(readFileSync(join(dir, 'prometheus.yml'), 'utf8')).toContain(SETTINGS.sdToken);
   });
 
   it('sends the webhook to BOT_PUBLIC_URL/alertmanager with the bearer token and resolved notices', () => {
