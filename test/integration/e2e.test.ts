@@ -39,6 +39,14 @@ async function targetsOf(prometheus: RunningServer, job: string): Promise<Target
   return body.data.activeTargets.filter((t) => t.labels.job === job);
 }
 
+/** How many instances the rules' CPU average is over right now (the series inside its avg()). */
+async function instancesInCpuAverage(prometheus: RunningServer): Promise<number> {
+  const expr = `count(rate(node_cpu_seconds_total{job="${JOB}",mode="idle"}[5m]))`;
+  const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+  return Number(body.data.result[0]?.value[1] ?? 0);
+}
+
 const secondsSince = (t: number): string => ((Date.now() - t) / 1000).toFixed(1);
 
 describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + F5 → Prometheus', () => {
@@ -137,6 +145,9 @@ describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + 
     expect(joined.labels).toMatchObject({ job: JOB, service: 'web-server', vm: 'web-server-1', managed_by: 'vm-autoscale-bot' });
     expect(joined.scrapeUrl).toBe(`http://${VM_IP}:${exporterPort}/metrics`);
     expect((await targetsOf(prometheus, JOB)).map((t) => t.labels.instance).sort()).toEqual([`127.0.0.1:${configuredPort}`, `${VM_IP}:${exporterPort}`]);
+
+    // The alert's CPU average now covers web-server-1 too, so it is its exporter's cooling, with the original's, that clears it.
+    await waitFor(async () => (await instancesInCpuAverage(prometheus)) === 2, 30_000, 'the CPU average over both instances');
 
     // Cool down, both: Prometheus resolves the alert, Alertmanager sends the resolve, the thread says so.
     configured.setHot(false);
