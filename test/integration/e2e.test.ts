@@ -47,6 +47,14 @@ async function instancesInCpuAverage(prometheus: RunningServer): Promise<number>
   return Number(body.data.result[0]?.value[1] ?? 0);
 }
 
+/** Evaluates an expression now; its result series. */
+async function query(prometheus: RunningServer, expr: string): Promise<unknown[]> {
+  const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; data?: { result: unknown[] } };
+  expect(body.status, expr).toBe('success');
+  return body.data!.result;
+}
+
 const secondsSince = (t: number): string => ((Date.now() - t) / 1000).toFixed(1);
 
 describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + F5 → Prometheus', () => {
@@ -78,7 +86,7 @@ describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + 
     const promPort = await freePort();
     const stack: Stack = await startStack({
       services: [svc],
-      bot: { clock: systemClock, env: { PROMETHEUS_SD_TOKEN: SD_TOKEN, PROMETHEUS_URL: `http://127.0.0.1:${promPort}` } },
+      bot: { clock: systemClock, env: { PROMETHEUS_SD_TOKEN: SD_TOKEN, PROMETHEUS_URL: `http://127.0.0.1:${promPort}`, GRAFANA_URL: 'http://127.0.0.1:3000' } },
     });
     cleanup.push(() => stack.stop());
     cleanup.push((await healthTarget(VM_IP, appPort)).close);
@@ -119,6 +127,16 @@ describe('end to end: Prometheus → Alertmanager → bot → Slack → vcsim + 
     const approve = buttons(card.blocks).find((b) => b.action_id === 'approve_scale')!;
     const id = approve.value;
     expect(findRequest(stack.tb.store, id)!.alert?.generatorURL).toContain(`:${prometheus.port}/graph`);
+
+    // The card's Grafana link opens Explore on queries that this Prometheus answers for the service's job.
+    const grafana = /<(http:\/\/127\.0\.0\.1:3000\/explore\?[^|>]+)\|Grafana>/.exec(text);
+    expect(grafana, text).not.toBeNull();
+    const left = JSON.parse(new URL(grafana![1]!.replace(/&amp;/g, '&')).searchParams.get('left')!) as { queries: Array<{ expr: string }> };
+    expect(left.queries.length).toBeGreaterThan(0);
+    for (const q of left.queries) {
+      expect(q.expr).toContain(`job="${JOB}"`);
+      expect(await query(prometheus, q.expr), q.expr).toHaveLength(1);
+    }
 
     // The chart: a PNG of the chart size in the card's thread, drawn from this Prometheus' data (with no data, or no
     // answer, the thread would get a "No chart this time" note instead).
