@@ -25,7 +25,7 @@ function pad(rows: string[][]): string {
 
 /** Bot messages are Slack mrkdwn; a terminal wants the plain words. */
 export function plain(text: string): string {
-  return text.replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/[*_`]/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text.replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/\*/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 function age(from: string, now: Date): string {
