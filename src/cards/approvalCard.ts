@@ -7,6 +7,7 @@ import { formatDuration } from '../duration.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
+import { grafanaExploreUrl } from './grafana.js';
 import { messages, STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
@@ -49,7 +50,7 @@ export function headline(r: ScaleRequest): string {
   return `${isDryRun(r) ? '[DRY RUN] ' : ''}${base[r.state]}${victim}`;
 }
 
-function alertBlock(r: ScaleRequest, t: CardContext): Block[] {
+function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
   const a = r.alert;
   if (!a) {
     return [{ type: 'section', text: mrkdwn(`Requested by ${mention(r.requestedBy ?? 'unknown')} at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
@@ -60,7 +61,9 @@ function alertBlock(r: ScaleRequest, t: CardContext): Block[] {
   const links: string[] = [];
   if (a.startsAt) links.push(`started ${clock(a.startsAt, t)}`);
   // Alert-provided URLs: only http(s) becomes a link (link() escapes `|`, `>` and `&<>`); others are left out.
-  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [t.grafanaUrl, 'Grafana']] as const) {
+  // Grafana: Explore on the job the rules read when the service is known, else GRAFANA_URL itself.
+  const grafana = service ? grafanaExploreUrl(t.grafanaUrl, service) : t.grafanaUrl;
+  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [grafana, 'Grafana']] as const) {
     if (safeUrl(url)) links.push(link(url, label));
   }
   if (links.length) lines.push(links.join(' · '));
@@ -256,7 +259,7 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
   const approval = approvalLine(r, service, t);
   const blocks: Block[] = [
     { type: 'header', text: plain(headline(r)) },
-    ...alertBlock(r, t),
+    ...alertBlock(r, service, t),
     planFields(r, service),
     ...preflightBlock(r),
     ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
