@@ -155,7 +155,7 @@ export function createApp(o: AppOptions): BotApp {
       // `requests approve|reject|retry` (break-glass while Slack is down) decide through our DecisionService.
       admin = await startAdminServer(store.dataDir, { store, clock, decisions: deps.decisions }, logger).catch((e: unknown) => {
         // E.g. a DATA_DIR path longer than a unix socket path may be (~107 bytes): the bot still serves, the CLI cannot change the store meanwhile.
-        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` will refuse while the bot runs');
+        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` and `requests approve|reject|retry` will refuse while the bot runs');
         return undefined;
       });
       // Cards re-render from the store: whatever changed while we were down shows now.

@@ -59,7 +59,7 @@ export class DecisionService implements Decisions {
       delete r.blocked;
       const detail = joinDetail(opts.reason, opts.confirmFrozen ? 'confirmed during a change freeze' : undefined);
       addEvent(r, { at, type: 'retry', by: userId, ...(detail ? { detail } : {}) });
-      appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id, ...(opts.reason ? { detail: opts.reason } : {}) });
+      appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id, ...(detail ? { detail } : {}) });
       return { ok: true, requestId: r.id };
     });
     if (res.ok || res.changed) this.deps.surface.sync(requestId);
