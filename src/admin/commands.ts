@@ -67,7 +67,12 @@ function decision(kind: 'approve' | 'reject' | 'retry'): AdminCommand<DecisionIn
       const res = kind === 'approve' ? await decisions.approve(id, by, { reason, confirmFrozen, admin: true })
         : kind === 'reject' ? await decisions.reject(id, by, reason, { admin: true })
         : await decisions.retry(id, by, { reason, confirmFrozen, admin: true });
-      if (!res.ok) return { ok: false, code: 'refused', reason: res.code, message: res.message };
+      if (!res.ok) {
+        // A request that is already blocked: say why (the card would), not only that it is.
+        const b = res.code === 'blocked' ? findRequest(store, id)?.blocked : undefined;
+        const problems = b ? [`not now: ${b.message}${b.until ? `; scaling becomes possible at ${b.until}` : ''}`] : undefined;
+        return { ok: false, code: 'refused', reason: res.code, message: res.message, ...(problems ? { problems } : {}) };
+      }
       return { ok: true, result: { requestId: res.requestId, state: findRequest(store, res.requestId)?.state ?? 'unknown', by } };
     },
   };

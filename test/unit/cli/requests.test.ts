@@ -158,6 +158,22 @@ describe('requests approve|reject|retry', () => {
     expect(auditOf(t, id).some((a) => a.action === 'request.approve')).toBe(false);
   });
 
+  it('a request a cooldown blocked when its card was drawn: approve exits 2 and says why and until when', async () => {
+    const { t, id } = await botWithCard();
+    expect(await cli('requests', 'approve', id, '--as', 'alice', '--reason', 'first')).toBe(0);
+    await t.settle();
+    await t.webhook(alertPayload({ status: 'resolved' }));
+    const second = (await t.webhook(alertPayload({ fingerprint: 'ffff000011112222' }))).json.alerts[0].requestId as string;
+    await t.settle();
+    expect(findRequest(t.store, second)).toMatchObject({ state: 'blocked', blocked: { code: 'cooldown' } });
+
+    expect(await cli('requests', 'approve', second, '--as', 'alice', '--reason', 'again')).toBe(2);
+    expect(err.join('\n')).toContain('is already blocked. Nothing was changed.');
+    expect(err.join('\n')).toContain('not now: web-server scaled out at 2026-11-26T14:22:00.000Z; cooldown lasts until then; scaling becomes possible at 2026-11-26T14:32:00.000Z');
+    expect(findRequest(t.store, second)!.state).toBe('blocked');
+    expect(auditOf(t, second).some((a) => a.actor === 'cli:alice')).toBe(false);
+  });
+
   it('in a change freeze, needs --confirm-frozen, then records the confirmation next to the reason', async () => {
     const { t, id } = await botWithCard({ scaling: { min: 1, max: 6, cooldown: '10m', freeze: [{ cron: '0 14 * * *', duration: '2h', reason: 'release window' }] } });
     expect(await cli('requests', 'approve', id, '--as', 'alice', '--reason', 'incident')).toBe(2);
