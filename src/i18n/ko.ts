@@ -65,4 +65,27 @@ export const ko: Catalog = {
     sdRefreshInterval: '서비스 디스커버리 갱신 주기',
     sdRefreshIntervalHint: 'Prometheus가 봇에게 인스턴스 목록을 묻는 주기입니다.',
   },
+  protect: {
+    usage: (p) => `사용법: \`/autoscale ${p.verb} <vm>\` (봇이 만든 VM의 이름 또는 인벤토리 경로).`,
+    unknownVm: (p) => `봇이 관리하는 VM 중 \`${p.vm}\`이(가) 없습니다 (봇이 만든 VM만 보호할 수 있습니다). 아무것도 바뀌지 않았습니다.`,
+    ambiguous: (p) => `\`${p.vm}\`에 해당하는 VM이 여러 개입니다: ${p.matches}. 인벤토리 경로로 지정하세요. 아무것도 바뀌지 않았습니다.`,
+    protected: (p) =>
+      `:shield: ${p.who}님이 *${p.vm}* (${p.service})을(를) 스케일인에서 보호했습니다: \`/autoscale unprotect ${p.vm}\` 전까지 스케일인 대상이 되지 않습니다.`,
+    unprotected: (p) => `${p.who}님이 *${p.vm}* (${p.service})의 보호를 해제했습니다: 다시 스케일인 대상이 될 수 있습니다.`,
+    alreadyProtected: (p) => `*${p.vm}*은(는) 이미 보호되어 있습니다 (${p.who}, ${p.at}). 아무것도 바뀌지 않았습니다.`,
+    notProtected: (p) => `*${p.vm}*은(는) 보호되어 있지 않습니다. 아무것도 바뀌지 않았습니다.`,
+    gone: (p) => `*${p.vm}*은(는) 더 이상 봇이 관리하는 VM이 아닙니다 (그사이 삭제됨). 아무것도 바뀌지 않았습니다.`,
+    cardField: '스케일인 보호',
+    names: (p) => `${p.names} (${p.count}대)`,
+    moreNames: (p) => `${p.names} 외 ${p.more}대`,
+    statusLine: (p) => `:shield: *${p.service}* 스케일인 보호: ${p.vms}`,
+    statusNone: '스케일인에서 보호된 VM이 없습니다.',
+    homeSuffix: (p) => ` · :shield: 보호: ${p.vms}`,
+    victimProtected: (p) => `이 카드가 올라온 뒤 ${p.vm}이(가) 보호되어 삭제하지 않았습니다. 다음 스케일인 알림이 다른 VM을 고릅니다.`,
+    allProtected: (p) => `${p.service}에서 봇이 만든 VM이 모두 스케일인 보호 중이라 (${p.count}대) 줄일 VM이 없습니다`,
+  },
+  belowMin: {
+    card: (p) => `:arrow_down: *${p.service}의 인스턴스가 최소 ${p.min}대 중 ${p.count}대입니다*`,
+    detail: (p) => `봇이 풀 멤버 수(${p.source})를 확인하고 최소 대수로 되돌리는 스케일아웃을 제안합니다.`,
+  },
 };
