@@ -4,14 +4,18 @@ import { findRequest } from '../../src/store/requests.js';
 import type { ScaleRequest } from '../../src/store/types.js';
 import { CHECK_EVERY_MS, REPROPOSE_AFTER_MS } from '../../src/workflows/belowMin.js';
 import { blockText } from '../fakes/slack.js';
-import { service } from '../helpers/bot.js';
+import { LiveInventory } from '../../src/integrations/inventory.js';
+import { service, startBot, type TestBot } from '../helpers/bot.js';
 import { freePort } from '../helpers/net.js';
 import { healthTarget, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack | undefined;
+let restarted: TestBot | undefined;
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
+  await restarted?.stop();
+  restarted = undefined;
   await stack?.stop();
   stack = undefined;
 });
@@ -47,7 +51,7 @@ async function setup(subnet: number, env: Record<string, string> = {}) {
     await st.tb.settle();
     expect(findRequest(st.tb.store, id)!.state).toBe('rejected');
   };
-  return { st, port, tick, outs, cards, cardOf, reject };
+  return { st, s, port, tick, outs, cards, cardOf, reject };
 }
 
 describe('below the minimum', () => {
@@ -128,5 +132,17 @@ describe('below the minimum', () => {
     await tick();
     expect(outs()).toHaveLength(1);
     expect(cardOf(outs()[0]!)).toContain('*web-server의 인스턴스가 최소 2대 중 1대입니다*');
+  });
+
+  it('checks at start: a service that lost a member while the bot was down gets its card when the bot starts', async () => {
+    const { st, s, port } = await setup(37);
+    await st.tb.stop({ keepData: true });
+    await st.lb.removeMember(POOL, 'Common', '127.0.37.101', port);
+    restarted = await startBot({ dataDir: st.tb.dataDir, build: (store) => ({ inventory: new LiveInventory(store, st.vcsim.govc, st.lb) }) });
+    await restarted.settle();
+    const outs = restarted.store.data.requests.filter((r) => r.service === s.name && r.direction === 'out');
+    expect(outs).toHaveLength(1);
+    expect(outs[0]).toMatchObject({ source: 'min', belowMin: { count: 1, min: 2 } });
+    expect(blockText(restarted.slack.topLevel('C0SERVICE1')[0]!.blocks)).toContain('*web-server has 1 of its minimum 2 instances*');
   });
 });
