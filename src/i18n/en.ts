@@ -93,6 +93,8 @@ export const en = {
     statusNone: 'No VM is protected from scale-in.',
     homeSuffix: (p: { vms: string }) => ` · :shield: protected: ${p.vms}`,
     victimProtected: (p: { vm: string }) => `${p.vm} was protected after this card was posted, so it was not removed. The next scale-in alert picks another VM.`,
+    inFlight: (p: { vm: string; id: string }) =>
+      `\n:warning: A scale-in removing ${p.vm} is already under way (${p.id}); protection does not stop a run in flight.`,
     allProtected: (p: { service: string; count: number }) =>
       `every VM the bot created for ${p.service} is protected from scale-in (${p.count}), so nothing can be removed`,
   },
@@ -100,6 +102,8 @@ export const en = {
     /** The card of a scale-out the bot proposed because the live count fell below scaling.min. */
     card: (p: { service: string; count: number; min: number }) => `:arrow_down: *${p.service} has ${p.count} of its minimum ${p.min} instances*`,
     detail: (p: { source: string }) => `The bot counted the members (${p.source}) and proposes a scale-out back to the minimum.`,
+    /** Why an undecided below-min card was withdrawn (shown as "Withdrawn: …"). */
+    backAtMin: (p: { service: string; count: number; min: number }) => `${p.service} is back at its minimum (${p.count} of ${p.min}) without it`,
   },
 };
 

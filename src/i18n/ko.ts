@@ -82,10 +82,12 @@ export const ko: Catalog = {
     statusNone: '스케일인에서 보호된 VM이 없습니다.',
     homeSuffix: (p) => ` · :shield: 보호: ${p.vms}`,
     victimProtected: (p) => `이 카드가 올라온 뒤 ${p.vm}이(가) 보호되어 삭제하지 않았습니다. 다음 스케일인 알림이 다른 VM을 고릅니다.`,
+    inFlight: (p) => `\n:warning: ${p.vm}을(를) 삭제하는 스케일인이 이미 진행 중입니다 (${p.id}). 보호해도 진행 중인 작업은 멈추지 않습니다.`,
     allProtected: (p) => `${p.service}에서 봇이 만든 VM이 모두 스케일인 보호 중이라 (${p.count}대) 줄일 VM이 없습니다`,
   },
   belowMin: {
     card: (p) => `:arrow_down: *${p.service}의 인스턴스가 최소 ${p.min}대 중 ${p.count}대입니다*`,
     detail: (p) => `봇이 풀 멤버 수(${p.source})를 확인하고 최소 대수로 되돌리는 스케일아웃을 제안합니다.`,
+    backAtMin: (p) => `${p.service}의 인스턴스가 다시 최소 대수가 되었습니다 (최소 ${p.min}대 중 ${p.count}대)`,
   },
 };

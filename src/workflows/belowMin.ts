@@ -12,6 +12,7 @@
  *   count that *falls* below, not to a service that was never filled (a new service with an empty
  *   pool would otherwise get a card the moment it is saved). The memory is in the store, so a restart
  *   while short still proposes.
+ * An undecided below-min card is withdrawn when the count is back at the minimum without it.
  * A count that cannot be read, or comes only from the bot's own leases (no F5, no vCenter), does nothing;
  * disabled services are skipped.
  */
@@ -20,7 +21,8 @@ import { openRequestIn } from '../store/requests.js';
 import { listServices } from '../store/services.js';
 import type { BelowMinWatch, StoreData } from '../store/types.js';
 import type { Deps } from './deps.js';
-import { createRequest } from './intake.js';
+import { catalog } from '../i18n/index.js';
+import { createRequest, withdrawIn } from './intake.js';
 import { blockPassed } from './policy.js';
 import { liveInstances } from './preview.js';
 
@@ -61,7 +63,21 @@ async function checkService(deps: Deps, service: Service): Promise<BelowMinOutco
   if (verdict === 'whole') {
     // Write only when something changes: a healthy service costs no store write per tick.
     const w = deps.store.data.belowMin?.[name];
-    if (!w?.seenWhole || w.proposed) await remember((x) => { x.seenWhole = true; delete x.proposed; });
+    if (!w?.seenWhole || w.proposed) {
+      const locale = service.locale ?? deps.config.BOT_LOCALE;
+      const withdrawn = await deps.store.mutate((d) => {
+        const x = ((d.belowMin ??= {})[name] ??= { seenWhole: false });
+        x.seenWhole = true;
+        delete x.proposed;
+        // The count came back by itself (a member re-added, a VM restarted): an undecided card would add one too many.
+        const open = openRequestIn(d, name, 'out');
+        if (!open || open.source !== 'min' || (open.state !== 'pending' && open.state !== 'blocked')) return undefined;
+        const detail = catalog(locale).belowMin.backAtMin({ service: name, count, min: service.scaling.min });
+        withdrawIn(d, open, { at: now.toISOString(), actor: 'bot', detail });
+        return open.id;
+      });
+      if (withdrawn) deps.surface.sync(withdrawn);
+    }
     return verdict;
   }
   if (verdict !== 'proposed') return verdict;

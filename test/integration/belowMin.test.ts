@@ -145,4 +145,19 @@ describe('below the minimum', () => {
     expect(outs[0]).toMatchObject({ source: 'min', belowMin: { count: 1, min: 2 } });
     expect(blockText(restarted.slack.topLevel('C0SERVICE1')[0]!.blocks)).toContain('*web-server has 1 of its minimum 2 instances*');
   });
+
+  it('withdraws an undecided card when the count is back at its minimum without it', async () => {
+    const { st, port, tick, outs, cardOf } = await setup(38);
+    await st.lb.removeMember(POOL, 'Common', '127.0.38.101', port);
+    await tick();
+    const r = outs()[0]!;
+    await st.lb.addMember(POOL, 'Common', '127.0.38.101', port);
+    await tick();
+    expect(findRequest(st.tb.store, r.id)!.state).toBe('withdrawn');
+    expect(cardOf(r)).toContain('Withdrawn: web-server is back at its minimum (2 of 2) without it.');
+    // The next drop is proposed at once.
+    await st.lb.removeMember(POOL, 'Common', '127.0.38.100', port);
+    await tick();
+    expect(outs().filter((x) => x.state === 'pending')).toHaveLength(1);
+  });
 });

@@ -46,7 +46,11 @@ function protectCommand(on: boolean): Subcommand {
       }
       // An open scale-in card that named this VM keeps its picture; the run-start check refuses it (code protected).
       const said = { vm: esc(vm), service: esc(lease.service), who: mention(ctx.user) };
-      return { text: on ? w.protected(said) : w.unprotected(said), inChannel: true };
+      // Protection steers the choice of the next victim; a run already removing this VM goes on.
+      const running = on ? (deps.store.data as StoreData).requests.find((x) =>
+        x.service === lease.service && x.direction === 'in' && (x.state === 'running' || x.state === 'approved') && x.preview.vmName === vm) : undefined;
+      const warning = running ? w.inFlight({ vm: esc(vm), id: running.id }) : '';
+      return { text: (on ? w.protected(said) : w.unprotected(said)) + warning, inChannel: true };
     },
   };
 }
