@@ -124,7 +124,7 @@ describe('/autoscale protect and unprotect', () => {
 });
 
 describe('scale-in with protected VMs (vcsim + fake F5)', () => {
-  it('refuses at run start a card whose victim was protected after it was posted, and the next card removes the next-newest VM', async () => {
+  it('refuses at run start a card whose victim was protected after it was posted, and the next card removes the next-newest VM', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const s = service({
       network: { ipPool: { start: '127.0.32.10', end: '127.0.32.20' }, netmask: '255.255.255.0', gateway: '127.0.32.1', dns: [], conflictCheck: 'none' },
@@ -167,7 +167,13 @@ describe('scale-in with protected VMs (vcsim + fake F5)', () => {
     await bot.settle();
     expect(cardOf(second)).toContain('Remove web-server-1 (127.0.32.10)');
     expect(cardOf(second)).toContain('*Protected from scale-in*\n:shield: web-server-2 (1)');
+    // Connections keep the member draining; protecting the victim meanwhile says the run goes on.
+    const member = `127.0.32.10:${port}`;
+    st.f5.setCurConns('web-server-pool', 'Common', member, 3);
     await bot.click('approve_scale', second);
+    const late = await bot.command('protect web-server-1', ADMIN);
+    expect(late.json.text).toContain(`A scale-in removing web-server-1 is already under way (${second}); protection does not stop a run in flight.`);
+    st.f5.setCurConns('web-server-pool', 'Common', member, 0);
     await bot.settle();
     expect(findRequest(bot.store, second)!.state).toBe('succeeded');
     expect(await st.vcsim.govc.exists('web-server-1')).toBe(false);
