@@ -175,7 +175,10 @@ export const serviceText = {
 export function protectedStatusLines(byService: Array<{ service: string; vms: string[] }>, w: Catalog['protect']): string[] {
   return byService
     .filter((s) => s.vms.length)
-    .map((s) => capped(w.statusLine({ service: esc(s.service), vms: some(s.vms.map(esc), 20) })));
+    .map((s) => {
+      const names = s.vms.slice(0, 20).map(esc).join(', ');
+      return capped(w.statusLine({ service: esc(s.service), vms: s.vms.length > 20 ? w.moreNames({ names, more: s.vms.length - 20 }) : names }));
+    });
 }
 
 function decidedBy(r: ScaleRequest): string {
