@@ -7,7 +7,7 @@ import { renderChartPng } from '../src/integrations/chart/metricChart.js';
 import type { Figure } from './report.js';
 import { percentile } from './stats.js';
 
-const RUNS = 60;
+const RUNS = 200;
 
 export async function chartRender(log: (line: string) => void): Promise<Figure[]> {
   const to = Date.now();

@@ -173,7 +173,11 @@ async function runBot(): Promise<BurstResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-bench-'));
   const warm = names('warm');
   const burst = names('burst');
-  applyServices(dataDir, [...warm, ...burst].map((name) => service({ name, channel: channelOf(name), approval: { mode: 'manual', autoApproveAfter: '10m', approvers: [] } })));
+  // Each service its own pool (services apply refuses pools that share addresses).
+  applyServices(dataDir, [...warm, ...burst].map((name, i) => service({
+    name, channel: channelOf(name), approval: { mode: 'manual', autoApproveAfter: '10m', approvers: [] },
+    network: { ipPool: { start: `127.0.${100 + i}.10`, end: `127.0.${100 + i}.50` }, netmask: '255.255.255.0', gateway: `127.0.${100 + i}.1`, dns: [], conflictCheck: 'none' },
+  })));
   const bot = await startBot(slack, dataDir);
   const pool = keepAlivePool(bot.url);
   try {

@@ -5,7 +5,8 @@
  *
  * Slack: with SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and SANDBOX_CHANNEL in the
  * environment or .env, cards go to that channel of your workspace. Without them, a local fake Slack
- * prints each card's text here.
+ * prints each card's text here. Either way, each new card's request gets its break-glass line
+ * (`node dist/cli.js requests approve <id> --as <you> --reason sandbox`): approve from this terminal.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { startFakeF5 } from '../test/fakes/f5.js';
 import { healthTarget } from '../test/helpers/stack.js';
 import { GOVC_BIN, startVcsim } from '../test/helpers/vcsim.js';
 import { service } from '../test/helpers/bot.js';
-import { spawnBot } from '../test/helpers/botProcess.js';
+import { readStore, spawnBot } from '../test/helpers/botProcess.js';
 import { freePort } from '../test/helpers/net.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -68,8 +69,24 @@ vm-autoscale-bot sandbox is running (data in ${dataDir})
 
 Fire a test alert:
   curl -sS -X POST ${bot.url}/alertmanager -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${alert}'
-${fake ? `Approve it (no Slack here): the card auto-approves after 5 minutes, or set approval.mode to auto.\n` : ''}
+Approve it${fake ? ' (no Slack to click here)' : ' on the card, or'} from this terminal with the \`requests approve\` line printed for each new card
+(the card auto-approves after 5 minutes otherwise). \`DATA_DIR=${dataDir} node dist/cli.js requests list\` shows them all.
 Ctrl-C stops everything.`);
+  // The break-glass path, for a newcomer to follow end to end: every new pending request gets its approve line.
+  const announced = new Set<string>();
+  setInterval(() => {
+    let requests: ReturnType<typeof readStore>['requests'];
+    try {
+      requests = readStore(dataDir).requests;
+    } catch {
+      return; // not written yet
+    }
+    for (const r of requests) {
+      if (announced.has(r.id) || r.state !== 'pending') continue;
+      announced.add(r.id);
+      console.log(`\nNew card ${r.id} (${r.service}, scale-${r.direction}). Approve it without Slack:\n  DATA_DIR=${dataDir} node dist/cli.js requests approve ${r.id} --as ${process.env.USER ?? 'you'} --reason sandbox`);
+    }
+  }, 1000).unref();
   if (fake) {
     let seen = 0;
     setInterval(() => {

@@ -16,7 +16,7 @@ import { registerViews } from './handlers/views.js';
 import { startTicker, tick } from './handlers/tick.js';
 import { startAdminServer, type AdminServer } from './admin/socket.js';
 import { createHttpServer } from './http.js';
-import { SlackSurface } from './integrations/slackSurface.js';
+import { SlackReachability, SlackSurface } from './integrations/slackSurface.js';
 import { StoreInventory } from './integrations/storeInventory.js';
 import { buildJenkins } from './integrations/wiring.js';
 import { createMetrics } from './metrics.js';
@@ -90,7 +90,8 @@ export function createApp(o: AppOptions): BotApp {
   const { config, logger, store } = o;
   const clock = o.clock ?? systemClock;
   setFreezeTimeZone(config.BOT_TIMEZONE);
-  const clientOptions: WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...o.slackClientOptions };
+  const reachability = new SlackReachability(clock);
+  const clientOptions: WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...o.slackClientOptions, fetch: reachability.track(o.slackClientOptions?.fetch) };
   const receiver = config.socketMode
     ? undefined
     : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', unhandledRequestTimeoutMillis: 3001, processBeforeResponse: o.processBeforeResponse ?? false, logger: boltLogger(logger) });
@@ -134,7 +135,7 @@ export function createApp(o: AppOptions): BotApp {
   registerHome(app, deps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
 
-  const server = createHttpServer(deps, receiver?.requestListener);
+  const server = createHttpServer(deps, receiver?.requestListener, Date.now(), { slack: () => reachability.status() });
   let stopTicker: (() => void) | undefined;
   let admin: AdminServer | undefined;
 
@@ -151,9 +152,10 @@ export function createApp(o: AppOptions): BotApp {
       if (config.socketMode) await app.start();
       // The CLI's mutating commands (`services apply`) come in here while we run: we are the only
       // writer of db.json (we hold its lock), so they change our copy, never the file behind our back.
-      admin = await startAdminServer(store.dataDir, { store, clock }, logger).catch((e: unknown) => {
+      // `requests approve|reject|retry` (break-glass while Slack is down) decide through our DecisionService.
+      admin = await startAdminServer(store.dataDir, { store, clock, decisions: deps.decisions }, logger).catch((e: unknown) => {
         // E.g. a DATA_DIR path longer than a unix socket path may be (~107 bytes): the bot still serves, the CLI cannot change the store meanwhile.
-        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` will refuse while the bot runs');
+        logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` and `requests approve|reject|retry` will refuse while the bot runs');
         return undefined;
       });
       // Cards re-render from the store: whatever changed while we were down shows now.

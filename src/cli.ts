@@ -2,6 +2,7 @@
 /**
  * Operator commands. Exit codes: 0 ok, 1 failure, 2 bad input or usage (with one line per problem).
  *   services apply -f FILE | services list | services export
+ *   requests list | requests show ID | requests approve|reject|retry ID --as NAME --reason TEXT
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,7 +10,8 @@ import { registerSecrets } from './logger.js';
 import { parseServicesYaml, servicesToYaml } from './servicesFile.js';
 import { leasesOf, poolSize } from './store/leases.js';
 import { adminReachable, adminSocketPath, callAdmin } from './admin/socket.js';
-import { runAdminCommand, type AdminOutcome } from './admin/commands.js';
+import { BOT_ONLY, NO_BOT, runAdminCommand, type AdminOutcome } from './admin/commands.js';
+import { runRequests } from './cli/requests.js';
 import { systemClock } from './clock.js';
 import { retentionFromEnv } from './store/archive.js';
 import { listServices } from './store/services.js';
@@ -26,6 +28,10 @@ const USAGE = `usage: node dist/cli.js <command>
                              (through the running bot when one serves DATA_DIR, else under DATA_DIR/db.lock)
   services list              table of the stored services
   services export            YAML of the stored services (the services-file format)
+  requests list              open and recent scale requests (id, service, direction, state, age)
+  requests show ID           one request with its journal (also an archived one)
+  requests approve|reject|retry ID --as NAME --reason TEXT [--confirm-frozen]
+                             decide without Slack, through the running bot (recorded as cli:NAME)
   plg render <service> --out DIR   write prometheus.yml, rules.yml, alertmanager.yml for review
   jenkins render <service>   print the service's Jenkins job config.xml
   run-step <step> --plan FILE      run one executor step (used by Jenkins pipelines)`;
@@ -76,6 +82,8 @@ async function runMutating(io: Out, command: string, input: unknown): Promise<Ad
       throw e;
     }
     try {
+      // We hold the lock, so no bot runs: a decision would start no run and move no card.
+      if (BOT_ONLY.has(command)) return { ok: false, code: 'no_bot', message: NO_BOT };
       return await runAdminCommand(command, input, { store, clock: systemClock, actor });
     } finally {
       await store.close();
@@ -139,6 +147,9 @@ export async function runCli(argv: string[], io: Out): Promise<number> {
       io.out(servicesToYaml(listServices(store)).trimEnd());
       return 0;
     }
+  }
+  if (group === 'requests') {
+    return runRequests(cmd, rest, io, () => openStore(io, true), (command, input) => runMutating(io, command, input), dataDir(), () => systemClock.now());
   }
   // Other groups register themselves in src/cli/*: `plg render`, `jenkins render`, `run-step`.
   const two = cliCommands.get(`${group} ${cmd}`);

@@ -6,7 +6,8 @@ import type { Deps } from './workflows/deps.js';
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createHttpServer(deps: Deps, slack: Listener | undefined, startedAt = Date.now()): Server {
+/** `slack`: whether Slack's Web API answers (reported, never failing the probe: the bot decides and runs without it). */
+export function createHttpServer(deps: Deps, slack: Listener | undefined, startedAt = Date.now(), health: { slack?: () => { slack: 'ok' | 'degraded' } } = {}): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const done = (e: unknown) => {
@@ -24,6 +25,7 @@ export function createHttpServer(deps: Deps, slack: Listener | undefined, starte
           return sendJson(res, degraded ? 503 : 200, {
             status: degraded ? 'degraded' : 'ok',
             store: degraded ? `cannot write: ${degraded.message}` : 'ok',
+            ...(health.slack?.() ?? {}),
             mode: deps.config.socketMode ? 'socket' : 'http',
             executor: deps.config.defaultExecutor,
             uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),

@@ -1,25 +1,31 @@
 /**
  * The store-changing operator commands, defined once. The CLI runs them through the running bot
  * (admin socket, src/admin/server.ts) or, when no bot runs, itself under the DATA_DIR lock; either
- * way the same `run` applies the change to the writer's current data. Issue 14's
- * `requests approve|reject|retry` become more entries here.
+ * way the same `run` applies the change to the writer's current data. `requests.approve|reject|retry`
+ * (the break-glass decisions) run only in the bot: they need its DecisionService, which starts the run.
  */
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
+import { findRequest } from '../store/requests.js';
 import { applyServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
+import type { DecisionResult, Decisions } from '../workflows/deps.js';
 
 export interface AdminContext {
   store: Store;
   clock: Clock;
   /** Who asked: `cli:<user>`; written to the audit trail. */
   actor: string;
+  /** The bot's decisions; absent when the CLI runs a command itself under the DATA_DIR lock. */
+  decisions?: Decisions;
 }
 
 export type AdminOutcome =
   | { ok: true; result: Record<string, unknown> }
-  | { ok: false; code: 'invalid' | 'unknown_command' | 'failed'; message: string; problems?: string[] };
+  | { ok: false; code: 'invalid' | 'unknown_command' | 'failed' | 'no_bot'; message: string; problems?: string[] }
+  /** A decision the bot's policies refused (`reason`: DecisionResult's code, e.g. blocked, frozen, already_decided). */
+  | { ok: false; code: 'refused'; reason: Exclude<DecisionResult, { ok: true }>['code']; message: string; problems?: string[] };
 
 export interface AdminCommand<I> {
   input: z.ZodType<I>;
@@ -39,9 +45,51 @@ const servicesApply: AdminCommand<{ yaml: string; file: string }> = {
   },
 };
 
+/**
+ * `requests approve|reject|retry ID --as NAME --reason TEXT`: whoever can reach admin.sock can read
+ * the bot's secrets, so the CLI decides as an admin (approver lists do not apply), but the name and
+ * the reason are required and recorded (actor `cli:NAME`); every run-start policy applies.
+ */
+const decisionInput = z.object({
+  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'not a request id'),
+  as: z.string().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+  reason: z.string().trim().min(1, 'must not be empty').max(500),
+  confirmFrozen: z.boolean().optional(),
+});
+type DecisionInput = z.infer<typeof decisionInput>;
+
+function decision(kind: 'approve' | 'reject' | 'retry'): AdminCommand<DecisionInput> {
+  return {
+    input: decisionInput,
+    async run({ id, as, reason, confirmFrozen }, { store, decisions }) {
+      if (!decisions) return { ok: false, code: 'no_bot', message: NO_BOT };
+      const by = `cli:${as}`;
+      const res = kind === 'approve' ? await decisions.approve(id, by, { reason, confirmFrozen, admin: true })
+        : kind === 'reject' ? await decisions.reject(id, by, reason, { admin: true })
+        : await decisions.retry(id, by, { reason, confirmFrozen, admin: true });
+      if (!res.ok) {
+        // A request that is already blocked: say why (the card would), not only that it is.
+        const b = res.code === 'blocked' ? findRequest(store, id)?.blocked : undefined;
+        const problems = b ? [`not now: ${b.message}${b.until ? `; scaling becomes possible at ${b.until}` : ''}`] : undefined;
+        return { ok: false, code: 'refused', reason: res.code, message: res.message, ...(problems ? { problems } : {}) };
+      }
+      return { ok: true, result: { requestId: res.requestId, state: findRequest(store, res.requestId)?.state ?? 'unknown', by } };
+    },
+  };
+}
+
+/** Why a decision is not taken under the lock: the run must start in the bot, and its card must follow. */
+export const NO_BOT = 'no bot is running on this DATA_DIR: a decision needs the running bot, which checks the policies, runs the scale and updates the card. Start the bot and run the command again.';
+
 export const adminCommands: Record<string, AdminCommand<never>> = {
   'services.apply': servicesApply as AdminCommand<never>,
+  'requests.approve': decision('approve') as AdminCommand<never>,
+  'requests.reject': decision('reject') as AdminCommand<never>,
+  'requests.retry': decision('retry') as AdminCommand<never>,
 };
+
+/** Commands that only the running bot may run (never applied by the CLI under the lock). */
+export const BOT_ONLY = new Set(['requests.approve', 'requests.reject', 'requests.retry']);
 
 export const adminRequestSchema = z.object({
   command: z.string().max(100),

@@ -7,6 +7,7 @@ import { formatDuration } from '../duration.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
+import { grafanaExploreUrl } from './grafana.js';
 import { messages, STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
@@ -65,7 +66,9 @@ function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContex
   const links: string[] = [];
   if (a.startsAt) links.push(`started ${clock(a.startsAt, t)}`);
   // Alert-provided URLs: only http(s) becomes a link (link() escapes `|`, `>` and `&<>`); others are left out.
-  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [t.grafanaUrl, 'Grafana']] as const) {
+  // Grafana: Explore on the job the rules read when the service is known, else GRAFANA_URL itself.
+  const grafana = service ? grafanaExploreUrl(t.grafanaUrl, service) : t.grafanaUrl;
+  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [grafana, 'Grafana']] as const) {
     if (safeUrl(url)) links.push(link(url, label));
   }
   if (links.length) lines.push(links.join(' · '));

@@ -3,7 +3,7 @@
  * updates always carry the newest state: at most one chat.update per second per card, and a change
  * made while an update is in flight triggers one more — the final state is never lost.
  */
-import type { WebClient } from '@slack/web-api';
+import type { FetchFunction, WebClient } from '@slack/web-api';
 import { renderCard, type CardContext } from '../cards/approvalCard.js';
 import type { Clock } from '../clock.js';
 import type { Locale } from '../i18n/index.js';
@@ -13,6 +13,53 @@ import { getService } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { frozenUntil } from '../workflows/policy.js';
 import type { ChatSurface, ThreadImage } from '../workflows/ports.js';
+
+/**
+ * Whether Slack's Web API answers, for /healthz: degraded from the first failed HTTP attempt (a 5xx
+ * or no answer) until one succeeds. Fed per attempt by the WebClient's fetch (see `track`), not per
+ * call: the WebClient retries a call for up to half an hour before it gives up. A 429 or a Slack
+ * error such as channel_not_found is an answer, so Slack counts as reachable.
+ */
+export class SlackReachability {
+  private failures = 0;
+  private since?: string;
+  private lastError?: string;
+
+  constructor(private readonly clock: Clock) {}
+
+  succeeded(): void {
+    this.failures = 0;
+    this.since = undefined;
+    this.lastError = undefined;
+  }
+
+  failed(why: string): void {
+    if (this.failures++ === 0) this.since = this.clock.now().toISOString();
+    this.lastError = why;
+  }
+
+  status(): { slack: 'ok' | 'degraded'; failedCalls?: number; since?: string; lastError?: string } {
+    if (this.failures === 0) return { slack: 'ok' };
+    return { slack: 'degraded', failedCalls: this.failures, since: this.since, lastError: this.lastError };
+  }
+
+  /** A fetch for the WebClient that records each attempt's outcome (status or error code only: no URL, no token). */
+  track(inner?: FetchFunction): FetchFunction {
+    const f: FetchFunction = inner ?? ((url, init) => globalThis.fetch(url, init as RequestInit));
+    return async (url, init) => {
+      try {
+        const res = await f(url, init);
+        if (res.status >= 500) this.failed(`HTTP ${res.status}`);
+        else this.succeeded();
+        return res;
+      } catch (e) {
+        const err = e as Error & { cause?: { code?: string } };
+        this.failed(err.cause?.code ?? err.name);
+        throw e;
+      }
+    };
+  }
+}
 
 interface CardState {
   dirty: boolean;

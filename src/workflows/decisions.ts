@@ -13,7 +13,7 @@ import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { ScaleRequest, StoreData } from '../store/types.js';
-import type { DecisionResult, Decisions, Deps } from './deps.js';
+import type { DecisionOptions, DecisionResult, Decisions, Deps } from './deps.js';
 import { frozenUntil } from './policy.js';
 import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
 
@@ -27,20 +27,20 @@ type Outcome = DecisionResult & { createdAt?: string; changed?: boolean };
 export class DecisionService implements Decisions {
   constructor(private readonly deps: Omit<Deps, 'decisions'>) {}
 
-  async approve(requestId: string, userId: string, opts: { confirmFrozen?: boolean } = {}): Promise<DecisionResult> {
-    return this.precheck(requestId, userId) ?? this.decide(requestId, userId, 'approved', undefined, opts.confirmFrozen === true);
+  async approve(requestId: string, userId: string, opts: DecisionOptions = {}): Promise<DecisionResult> {
+    return this.precheck(requestId, userId, 'pending', opts.admin) ?? this.decide(requestId, userId, 'approved', opts.reason, opts.confirmFrozen === true);
   }
 
-  async reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult> {
-    return this.precheck(requestId, userId) ?? this.decide(requestId, userId, 'rejected', reason);
+  async reject(requestId: string, userId: string, reason?: string, opts: Pick<DecisionOptions, 'admin'> = {}): Promise<DecisionResult> {
+    return this.precheck(requestId, userId, 'pending', opts.admin) ?? this.decide(requestId, userId, 'rejected', reason);
   }
 
   async autoApprove(requestId: string, why: string): Promise<DecisionResult> {
     return this.decide(requestId, 'auto', 'approved', why);
   }
 
-  async retry(requestId: string, userId: string, opts: { confirmFrozen?: boolean } = {}): Promise<DecisionResult> {
-    const pre = this.precheck(requestId, userId, 'failed');
+  async retry(requestId: string, userId: string, opts: DecisionOptions = {}): Promise<DecisionResult> {
+    const pre = this.precheck(requestId, userId, 'failed', opts.admin);
     if (pre) return pre;
     const at = this.deps.clock.now().toISOString();
     const res = await this.withStartCheck(requestId, (d, check): Outcome => {
@@ -57,8 +57,9 @@ export class DecisionService implements Decisions {
       r.state = 'approved';
       delete r.finishedAt;
       delete r.blocked;
-      addEvent(r, { at, type: 'retry', by: userId, ...(opts.confirmFrozen ? { detail: 'confirmed during a change freeze' } : {}) });
-      appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id });
+      const detail = joinDetail(opts.reason, opts.confirmFrozen ? 'confirmed during a change freeze' : undefined);
+      addEvent(r, { at, type: 'retry', by: userId, ...(detail ? { detail } : {}) });
+      appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id, ...(detail ? { detail } : {}) });
       return { ok: true, requestId: r.id };
     });
     if (res.ok || res.changed) this.deps.surface.sync(requestId);
@@ -71,11 +72,11 @@ export class DecisionService implements Decisions {
   }
 
   /** Refusals that need no write: unknown request, not an approver, already decided. */
-  private precheck(requestId: string, userId: string, expect: ScaleRequest['state'] = 'pending'): DecisionResult | undefined {
+  private precheck(requestId: string, userId: string, expect: ScaleRequest['state'] = 'pending', admin = false): DecisionResult | undefined {
     const r = findIn(this.deps.store.data, requestId);
     if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
     const service = getService(this.deps.store, r.service);
-    if (!isApprover(service, userId)) {
+    if (!admin && !isApprover(service, userId)) {
       return { ok: false, code: 'not_approver', message: messages.notApprover(r.service, service?.approval.approvers ?? []) };
     }
     if (r.state !== expect) return { ok: false, code: r.state === 'blocked' ? 'blocked' : 'already_decided', message: messages.currentState(r) };
@@ -122,8 +123,9 @@ export class DecisionService implements Decisions {
       if (kind === 'rejected') r.finishedAt = at;
       const service = getServiceIn(d, r.service);
       const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, detail: reason ?? (confirmed || undefined) });
-      appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail: reason ?? (confirmed || undefined) });
+      const detail = joinDetail(reason, confirmed || undefined);
+      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, detail });
+      appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
       return { ok: true, requestId: r.id, createdAt: r.createdAt };
     };
     const res = kind === 'approved' ? await this.withStartCheck(requestId, apply) : await this.deps.store.mutate((d) => apply(d, undefined));
@@ -140,6 +142,11 @@ export class DecisionService implements Decisions {
 
 function getServiceIn(d: StoreData, name: string): Service | undefined {
   return d.services[name]?.config;
+}
+
+/** A reason and the freeze confirmation both belong in the journal: neither hides the other. */
+function joinDetail(...parts: Array<string | undefined>): string | undefined {
+  return parts.filter(Boolean).join('; ') || undefined;
 }
 
 function strip(res: Outcome): DecisionResult {

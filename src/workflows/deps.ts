@@ -13,14 +13,26 @@ export type DecisionResult =
   | { ok: true; requestId: string }
   | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'refused'; message: string };
 
+export interface DecisionOptions {
+  /** Decide during a change freeze (the card's confirm button; the CLI's --confirm-frozen). */
+  confirmFrozen?: boolean;
+  /** Why (the break-glass CLI requires one): on the card, in the request's events and in the audit. */
+  reason?: string;
+  /**
+   * The decider is an admin of the bot's host (the CLI through DATA_DIR/admin.sock): the service's
+   * approver list does not apply to it. Every run-start policy still does.
+   */
+  admin?: boolean;
+}
+
 export interface Decisions {
   /** Whether `userId` may decide the request now, without deciding (the reject button asks before its modal). */
   check(requestId: string, userId: string): DecisionResult;
-  approve(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
-  reject(requestId: string, userId: string, reason?: string): Promise<DecisionResult>;
+  approve(requestId: string, userId: string, opts?: DecisionOptions): Promise<DecisionResult>;
+  reject(requestId: string, userId: string, reason?: string, opts?: Pick<DecisionOptions, 'admin'>): Promise<DecisionResult>;
   autoApprove(requestId: string, why: string): Promise<DecisionResult>;
   /** A failed request's new attempt; `confirmFrozen` as for approve. Refused: the request stays failed. */
-  retry(requestId: string, userId: string, opts?: { confirmFrozen?: boolean }): Promise<DecisionResult>;
+  retry(requestId: string, userId: string, opts?: DecisionOptions): Promise<DecisionResult>;
 }
 
 export interface Runner {

@@ -206,6 +206,11 @@ export class FakeSlack {
     this.faults.set(method, list);
   }
 
+  /** Slack is back: every injected fault is dropped. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   private takeFault(method: string): Fault | undefined {
     const list = this.faults.get(method);
     const f = list?.[0];

@@ -55,10 +55,13 @@ export function assertLoopbackOnly(text: string, what: string): void {
   if (bad.size > 0) throw new Error(`${what} names non-loopback addresses, refusing to load it into a running server: ${[...bad].join(', ')}`);
 }
 
-/** Starts a server binary and waits for GET /-/ready. Shared by prometheus.ts and alertmanager.ts. */
-export async function startServer(name: string, bin: string, args: (port: number, dataDir: string) => string[], configFile: string): Promise<RunningServer> {
+/**
+ * Starts a server binary and waits for GET /-/ready. Shared by prometheus.ts and alertmanager.ts. `fixedPort`: one the
+ * caller picked beforehand (freePort), for a client that must know the address before the server starts.
+ */
+export async function startServer(name: string, bin: string, args: (port: number, dataDir: string) => string[], configFile: string, fixedPort?: number): Promise<RunningServer> {
   assertLoopbackOnly(readFileSync(configFile, 'utf8'), configFile);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), `plg-${name}-data-`));
   let output = '';
   const child: ChildProcess = spawn(bin, args(port, dataDir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,7 +98,8 @@ export async function startServer(name: string, bin: string, args: (port: number
   };
 }
 
-export function startPrometheus(configFile: string): Promise<RunningServer> {
+/** `opts.port`: a port picked beforehand (e.g. so the bot's PROMETHEUS_URL can name it before Prometheus starts). */
+export function startPrometheus(configFile: string, opts: { port?: number } = {}): Promise<RunningServer> {
   return startServer(
     'prometheus',
     'prometheus',
@@ -106,5 +110,6 @@ export function startPrometheus(configFile: string): Promise<RunningServer> {
       `--storage.tsdb.path=${dataDir}`,
     ],
     configFile,
+    opts.port,
   );
 }

@@ -5,6 +5,8 @@
  * Alertmanager's own UI shows on a new card.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +81,27 @@ async function newCard(tb: TestBot, name: string, labels: Record<string, string>
   expect(res.json.alerts[0].outcome).toBe('created');
   await tb.settle();
   return res.json.alerts[0].requestId as string;
+}
+
+/** A front for the real Alertmanager that the test can unplug: the bot talks to it, then finds nobody there. */
+async function unpluggable(target: string): Promise<{ url: string; unplug(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const r = await fetch(`${target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  let closed = false;
+  const unplug = async () => {
+    if (closed) return;
+    closed = true;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
+  cleanup.push(unplug);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, unplug };
 }
 
 const silencesOf = (name: string): Promise<Silence[]> => amClient.listSilences([`service="${name}"`]);
@@ -255,6 +278,24 @@ describe('silencing from the approval card (real Alertmanager)', () => {
       `Could not silence: Alertmanager at ${down} could not be reached. Nothing was changed; the request is still open.`,
     ]);
     expect({ updates: theCard(tb).updates, audit: tb.store.data.audit.length, request: JSON.stringify(findRequest(tb.store, id)) }).toEqual(before);
+  });
+
+  it('gives a clear ephemeral when Alertmanager cannot be reached for an unsilence, and the silence and the card stay', async () => {
+    const front = await unpluggable(am.url);
+    const tb = await bot('web-f2', { env: { ALERTMANAGER_URL: front.url } });
+    const id = await newCard(tb, 'web-f2');
+    await choose(tb, '1h');
+    const [s] = await silencesOf('web-f2');
+    expect(s?.status.state).toBe('active');
+    await front.unplug();
+    const before = { updates: theCard(tb).updates, audit: tb.store.data.audit.length, request: JSON.stringify(findRequest(tb.store, id)) };
+    expect((await tb.click('unsilence_scale', id, APPROVER)).status).toBe(200);
+    await tb.settle();
+    expect(tb.slack.ephemerals(APPROVER).map((e) => e.text)).toEqual([
+      `Could not lift the silence: Alertmanager at ${front.url} could not be reached. Nothing was changed; the silence still holds.`,
+    ]);
+    expect({ updates: theCard(tb).updates, audit: tb.store.data.audit.length, request: JSON.stringify(findRequest(tb.store, id)) }).toEqual(before);
+    expect((await silencesOf('web-f2')).map((x) => [x.id, x.status.state])).toEqual([[s!.id, 'active']]);
   });
 
   it('shows no silence menu without ALERTMANAGER_URL', async () => {
