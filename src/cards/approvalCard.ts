@@ -52,6 +52,11 @@ export function headline(r: ScaleRequest): string {
 
 function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
   const a = r.alert;
+  if (r.source === 'min' && r.belowMin) {
+    const b = catalog(localeOf(service, t)).belowMin;
+    const m = r.belowMin;
+    return [{ type: 'section', text: mrkdwn(`${b.card({ service: esc(r.service), count: m.count, min: m.min })}\n${b.detail({ source: m.countSource })}`) }];
+  }
   if (!a) {
     return [{ type: 'section', text: mrkdwn(`Requested by ${mention(r.requestedBy ?? 'unknown')} at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
   }
@@ -72,7 +77,13 @@ function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContex
   return [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
 }
 
-function planFields(r: ScaleRequest, service: Service | undefined): Block {
+/** `a, b, c (3)`, or the first few and how many more. */
+function protectedNames(names: readonly string[], w: Catalog['protect']): string {
+  const shown = names.slice(0, 3).map(esc).join(', ');
+  return names.length > 3 ? w.moreNames({ names: shown, more: names.length - 3 }) : w.names({ names: shown, count: names.length });
+}
+
+function planFields(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
   const p = r.preview;
   const n = p.instances === null ? '?' : String(p.instances);
   const fields: Text[] = [
@@ -84,6 +95,10 @@ function planFields(r: ScaleRequest, service: Service | undefined): Block {
     fields.push(mrkdwn(`*IP (preview)*\n${p.ip ?? '_decided at run time_'}`));
   } else {
     fields.push(mrkdwn(`*VM to remove*\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : '_decided at run time_'}`));
+    if (p.protectedVms?.length) {
+      const w = catalog(localeOf(service, t)).protect;
+      fields.push(mrkdwn(`*${w.cardField}*\n:shield: ${protectedNames(p.protectedVms, w)}`));
+    }
   }
   fields.push(mrkdwn(`*F5 pool*\n${esc(p.f5Pool)}${service ? `:${service.f5.port}` : ''}`));
   fields.push(mrkdwn(`*Executor*\n${r.executor}${isDryRun(r) ? ' — nothing will be changed' : ''}`));
@@ -102,7 +117,7 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
   }
   if (r.blocked) {
     const until = r.blocked.until ? ` Scaling becomes possible at ${clock(r.blocked.until, t)} (${relative(r.blocked.until, t)}).` : '';
-    lines.push(`:no_entry: *Not now:* ${esc(r.blocked.message)}.${until}`);
+    lines.push(`:no_entry: *Not now:* ${blockedText(r, service, t)}.${until}`);
   }
   const d = r.decision;
   if (d) {
@@ -115,6 +130,15 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
   }
   lines.push(...silenceLines(r, service, t));
   return lines;
+}
+
+/** The refusal as the card says it: the catalog's words for the reasons that have them, else the stored message. */
+function blockedText(r: ScaleRequest, service: Service | undefined, t: CardContext): string {
+  const b = r.blocked!;
+  const w = catalog(localeOf(service, t)).protect;
+  if (b.code === 'protected' && r.preview.vmName) return w.victimProtected({ vm: esc(r.preview.vmName) }).replace(/\.$/, '');
+  if (b.code === 'nothing_to_remove' && r.preview.protectedVms?.length) return w.allProtected({ service: esc(r.service), count: r.preview.protectedVms.length });
+  return esc(b.message);
 }
 
 function localeOf(service: Service | undefined, t: CardContext): Locale {
@@ -260,7 +284,7 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
   const blocks: Block[] = [
     { type: 'header', text: plain(headline(r)) },
     ...alertBlock(r, service, t),
-    planFields(r, service),
+    planFields(r, service, t),
     ...preflightBlock(r),
     ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
     ...stepsBlock(r),

@@ -3,6 +3,7 @@ import type { Service } from '../config.js';
 import { formatDuration } from '../duration.js';
 import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
+import type { Catalog } from '../i18n/index.js';
 import { ACTION } from './ids.js';
 import { STEP_LABEL, messages } from './messages.js';
 // Names from vCenter and error texts are not ours: keep them from being read as mentions or links.
@@ -169,6 +170,16 @@ export const serviceText = {
 
 // ---------------------------------------------------------------------------------------------
 // Operations
+
+/** `/autoscale status`: one line per service with VMs protected from scale-in (words from the catalog). */
+export function protectedStatusLines(byService: Array<{ service: string; vms: string[] }>, w: Catalog['protect']): string[] {
+  return byService
+    .filter((s) => s.vms.length)
+    .map((s) => {
+      const names = s.vms.slice(0, 20).map(esc).join(', ');
+      return capped(w.statusLine({ service: esc(s.service), vms: s.vms.length > 20 ? w.moreNames({ names, more: s.vms.length - 20 }) : names }));
+    });
+}
 
 function decidedBy(r: ScaleRequest): string {
   if (!r.decision) return '—';

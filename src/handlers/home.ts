@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { renderHome } from '../cards/home.js';
-import { leasesOf, poolSize } from '../store/leases.js';
+import { leasesOf, poolSize, protectedLeasesIn } from '../store/leases.js';
 import { openRequests } from '../store/requests.js';
 import { listServices } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
@@ -12,10 +12,11 @@ export async function homeView(deps: Deps): Promise<Record<string, unknown>> {
       leased: leasesOf(deps.store, service.name).length,
       poolSize: poolSize(service.network.ipPool),
       instances: (await deps.inventory.instances(service).catch(() => ({ count: null }))).count,
+      protectedVms: protectedLeasesIn(deps.store.data, service.name).map((l) => l.vmName!),
     })),
   );
   const recent = deps.store.data.requests.slice(-15).reverse();
-  return renderHome(services, openRequests(deps.store), recent, { tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() });
+  return renderHome(services, openRequests(deps.store), recent, { tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() }, deps.config.BOT_LOCALE);
 }
 
 export function registerHome(app: App, deps: Deps): void {

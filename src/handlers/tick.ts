@@ -1,8 +1,10 @@
 /**
  * The periodic tick: auto-approve due requests (also those that fell due while the bot was down),
- * re-post cards that never reached Slack, and run the settle check. Never two ticks at once.
+ * re-post cards that never reached Slack, propose a scale-out for a service below its minimum, and
+ * run the settle check. Never two ticks at once. The first tick runs at start.
  */
 import { LIVE_CARD_STATES } from '../store/types.js';
+import { checkBelowMin } from '../workflows/belowMin.js';
 import { approveDue } from '../workflows/decisions.js';
 import type { Deps } from '../workflows/deps.js';
 import type { SettleWatcher } from '../workflows/settle.js';
@@ -12,6 +14,7 @@ export async function tick(deps: Deps, settle: SettleWatcher): Promise<void> {
   for (const r of deps.store.data.requests) {
     if (!r.card && LIVE_CARD_STATES.includes(r.state)) deps.surface.sync(r.id);
   }
+  await checkBelowMin(deps);
   await settle.check();
 }
 

@@ -71,6 +71,40 @@ export const en = {
     sdRefreshInterval: 'Service discovery refresh',
     sdRefreshIntervalHint: 'How often Prometheus asks the bot for the instances.',
   },
+  protect: {
+    /** `/autoscale protect|unprotect <vm>` answers. */
+    usage: (p: { verb: string }) => `Usage: \`/autoscale ${p.verb} <vm>\` (a VM the bot created, by name or inventory path).`,
+    unknownVm: (p: { vm: string }) =>
+      `No VM named \`${p.vm}\` is managed by the bot (only VMs it created can be protected). Nothing was changed.`,
+    ambiguous: (p: { vm: string; matches: string }) =>
+      `\`${p.vm}\` names more than one VM the bot manages: ${p.matches}. Give the inventory path instead. Nothing was changed.`,
+    protected: (p: { vm: string; service: string; who: string }) =>
+      `:shield: *${p.vm}* (${p.service}) is protected from scale-in by ${p.who}: no scale-in will pick it until \`/autoscale unprotect ${p.vm}\`.`,
+    unprotected: (p: { vm: string; service: string; who: string }) =>
+      `*${p.vm}* (${p.service}) is no longer protected (by ${p.who}): scale-in may pick it again.`,
+    alreadyProtected: (p: { vm: string; who: string; at: string }) => `*${p.vm}* is already protected (by ${p.who}, ${p.at}). Nothing was changed.`,
+    notProtected: (p: { vm: string }) => `*${p.vm}* is not protected. Nothing was changed.`,
+    gone: (p: { vm: string }) => `*${p.vm}* is no longer a VM the bot manages (it was removed meanwhile). Nothing was changed.`,
+    /** The card, the status and App Home. */
+    cardField: 'Protected from scale-in',
+    names: (p: { names: string; count: number }) => `${p.names} (${p.count})`,
+    moreNames: (p: { names: string; more: number }) => `${p.names} and ${p.more} more`,
+    statusLine: (p: { service: string; vms: string }) => `:shield: *${p.service}* protected from scale-in: ${p.vms}`,
+    statusNone: 'No VM is protected from scale-in.',
+    homeSuffix: (p: { vms: string }) => ` · :shield: protected: ${p.vms}`,
+    victimProtected: (p: { vm: string }) => `${p.vm} was protected after this card was posted, so it was not removed. The next scale-in alert picks another VM.`,
+    inFlight: (p: { vm: string; id: string }) =>
+      `\n:warning: A scale-in removing ${p.vm} is already under way (${p.id}); protection does not stop a run in flight.`,
+    allProtected: (p: { service: string; count: number }) =>
+      `every VM the bot created for ${p.service} is protected from scale-in (${p.count}), so nothing can be removed`,
+  },
+  belowMin: {
+    /** The card of a scale-out the bot proposed because the live count fell below scaling.min. */
+    card: (p: { service: string; count: number; min: number }) => `:arrow_down: *${p.service} has ${p.count} of its minimum ${p.min} instances*`,
+    detail: (p: { source: string }) => `The bot counted the members (${p.source}) and proposes a scale-out back to the minimum.`,
+    /** Why an undecided below-min card was withdrawn (shown as "Withdrawn: …"). */
+    backAtMin: (p: { service: string; count: number; min: number }) => `${p.service} is back at its minimum (${p.count} of ${p.min}) without it`,
+  },
 };
 
 export type Catalog = typeof en;

@@ -128,11 +128,57 @@ export function releaseIn(d: StoreData, service: string, ip: string, at: string,
   return true;
 }
 
-/** The newest VM the bot created for the service (the scale-in candidate), not held by a request. */
+/**
+ * The newest VM the bot created for the service (the scale-in candidate), not held by a request and
+ * not protected from scale-in (`/autoscale protect`).
+ */
 export function newestBotVm(store: Store, service: string): { vmName: string; ip: string; vm?: VmIdentity } | null {
   let best: IpLease | undefined;
-  for (const l of leasesOf(store, service)) if (l.state === 'in-use' && l.vmName && (!best || l.at > best.at)) best = l;
+  for (const l of leasesOf(store, service)) if (l.state === 'in-use' && l.vmName && !l.protected && (!best || l.at > best.at)) best = l;
   return best ? { vmName: best.vmName!, ip: best.ip, ...(best.vm ? { vm: best.vm } : {}) } : null;
+}
+
+/** The service's VMs that are protected from scale-in (in-use leases), oldest first. */
+export function protectedLeasesIn(d: Readonly<StoreData>, service: string): IpLease[] {
+  return leasesIn(d, service).filter((l) => l.state === 'in-use' && l.vmName && l.protected).sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export type BotVmLookup = { ok: true; lease: IpLease } | { ok: false; code: 'unknown' } | { ok: false; code: 'ambiguous'; matches: IpLease[] };
+
+/**
+ * A VM the bot manages (an in-use lease), by its name or its inventory path, across every service.
+ * Two services may each have a VM of one name in different folders: then the name is ambiguous and
+ * the path tells them apart.
+ */
+export function findBotVm(d: Readonly<StoreData>, name: string): BotVmLookup {
+  const matches = Object.values(d.leases).filter((l) => l.state === 'in-use' && l.vmName && (l.vmName === name || l.vm?.path === name));
+  if (matches.length === 1) return { ok: true, lease: matches[0]! };
+  return matches.length ? { ok: false, code: 'ambiguous', matches } : { ok: false, code: 'unknown' };
+}
+
+export type ProtectionChange =
+  | { ok: true; changed: true; lease: IpLease }
+  | { ok: true; changed: false; lease: IpLease }
+  | { ok: false; code: 'gone' };
+
+/**
+ * Protects (or unprotects) the VM of the lease of `ip` from scale-in, audited. `expect` is the VM the
+ * caller looked up: if the address now belongs to another VM (removed and reused meanwhile),
+ * nothing changes. Idempotent: protecting a protected VM changes nothing and writes no audit entry.
+ */
+export async function setProtection(
+  store: Store, ip: string, expect: { vmName: string; moref?: string }, on: boolean, by: string, at: string,
+): Promise<ProtectionChange> {
+  return store.mutate((d): ProtectionChange => {
+    const l = d.leases[ip];
+    if (!l || l.state !== 'in-use' || l.vmName !== expect.vmName || l.vm?.moref !== expect.moref) return { ok: false, code: 'gone' };
+    if (Boolean(l.protected) === on) return { ok: true, changed: false, lease: { ...l } };
+    if (on) l.protected = { by, at };
+    else delete l.protected;
+    const what = `${l.vmName}${l.vm ? ` (${l.vm.moref} at ${l.vm.path})` : ''}, ${ip}`;
+    appendAudit(d, { at, actor: by, action: on ? 'vm.protect' : 'vm.unprotect', target: `${l.service}/${l.vmName}`, detail: what });
+    return { ok: true, changed: true, lease: { ...l } };
+  });
 }
 
 const isLease = (v: unknown): v is IpLease =>

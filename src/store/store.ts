@@ -351,6 +351,7 @@ function migrate(d: Partial<StoreData>): { data: StoreData; audit: AuditEntry[] 
     templates: d.templates ?? base.templates,
     audit: d.audit ?? base.audit,
     notices: d.notices ?? base.notices,
+    ...(d.belowMin ? { belowMin: d.belowMin } : {}),
   };
   return { data, audit: leases.audit };
 }

@@ -34,7 +34,8 @@ export interface Decision {
 }
 
 export interface BlockInfo {
-  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict' | 'nothing_to_remove' | 'unknown_instances';
+  /** protected: the scale-in's victim was protected (`/autoscale protect`) after the card was drawn. */
+  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict' | 'nothing_to_remove' | 'unknown_instances' | 'protected';
   message: string;
   /** When scaling becomes possible again, when known. */
   until?: string;
@@ -51,6 +52,8 @@ export interface Preview {
   f5Pool: string;
   /** Pre-flight findings shown on the card (issue 4): each a line, `ok` or not. */
   checks: Array<{ ok: boolean; text: string }>;
+  /** Scale-in: the service's VMs protected from scale-in when the card was drawn (never the victim). */
+  protectedVms?: string[];
 }
 
 export type StepName =
@@ -113,7 +116,10 @@ export interface ScaleRequest {
   direction: Direction;
   state: RequestState;
   executor: ExecutorKind;
-  source: 'alert' | 'manual';
+  /** min: the bot proposed it because the live count fell below scaling.min (see `belowMin`). */
+  source: 'alert' | 'manual' | 'min';
+  /** source min: the live count the bot read and the minimum it fell below. */
+  belowMin?: { count: number; min: number; countSource: string };
   requestedBy?: string;
   alert?: AlertSnapshot;
   fireCount: number;
@@ -170,6 +176,19 @@ export interface IpLease {
   at: string;
   /** The VM holding the address (in-use), as proven when the bot cloned it. Absent on leases of schema 1. */
   vm?: VmIdentity;
+  /** `/autoscale protect`: scale-in never picks this VM. On the lease, so it lives exactly as long as the bot's VM does. */
+  protected?: { by: string; at: string };
+}
+
+/**
+ * What the below-minimum check remembers of a service (persisted, so a restart still compares): whether
+ * the bot has seen it at its minimum since it was last short, and the last proposal it made.
+ */
+export interface BelowMinWatch {
+  /** The live count was at or above scaling.min at the last reading that was (or once the check saw it whole). */
+  seenWhole: boolean;
+  /** The last below-min proposal: the count it was made for, when, and its request. */
+  proposed?: { count: number; at: string; requestId: string };
 }
 
 export interface TemplateMeta {
@@ -198,6 +217,8 @@ export interface StoreData {
   audit: AuditEntry[];
   /** unknown service name → last notice time (rate limit of one notice per hour) */
   notices: Record<string, string>;
+  /** service → what the below-minimum check remembers (absent in files written before it existed). */
+  belowMin?: Record<string, BelowMinWatch>;
 }
 
 export function emptyData(): StoreData {

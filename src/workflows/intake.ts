@@ -165,7 +165,8 @@ async function foldIntoOpen(
 
 /** Creates a request (pending, blocked, or approved at once in mode auto) and posts its card. */
 export async function createRequest(
-  deps: Deps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: 'alert' | 'manual', requestedBy?: string,
+  deps: Deps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: ScaleRequest['source'], requestedBy?: string,
+  extra: { belowMin?: ScaleRequest['belowMin'] } = {},
 ): Promise<{ request: ScaleRequest; fresh: boolean }> {
   const { store, clock } = deps;
   const preview = await buildPreview(deps, service, direction);
@@ -184,10 +185,10 @@ export async function createRequest(
     } else if (open) {
       open.fireCount += 1;
       open.lastFiredAt = at;
-      noteRefire(open, at, requestedBy ? `a manual request by ${requestedBy}` : 'alert');
+      noteRefire(open, at, requestedBy ? `a manual request by ${requestedBy}` : source === 'min' ? 'below its minimum' : 'alert');
       return { request: open, fresh: false };
     }
-    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now, victim: direction === 'in' ? preview.vmName : undefined });
+    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now, victim: direction === 'in' ? preview.vmName : undefined, protectedCount: preview.protectedVms?.length });
     const r: ScaleRequest = {
       id: newRequestId(now),
       service: service.name,
@@ -197,13 +198,14 @@ export async function createRequest(
       source,
       requestedBy,
       alert,
+      ...(extra.belowMin ? { belowMin: extra.belowMin } : {}),
       fireCount: 1,
       lastFiredAt: at,
       createdAt: at,
       updatedAt: at,
       preview,
       attempts: [],
-      events: [{ at, type: 'created', by: requestedBy ?? (alert ? `alert:${alert.name}` : undefined) }],
+      events: [{ at, type: 'created', by: requestedBy ?? (alert ? `alert:${alert.name}` : source === 'min' ? 'bot:below-min' : undefined) }],
     };
     if (block) {
       r.blocked = block;
@@ -212,7 +214,7 @@ export async function createRequest(
       r.autoApproveAt = addMilliseconds(now, ms(service.approval.autoApproveAfter)).toISOString();
     }
     d.requests.push(r);
-    appendAudit(d, { at, actor: requestedBy ?? 'alertmanager', action: `request.create`, target: r.id, detail: `${service.name} scale ${direction}${block ? ` (blocked: ${block.code})` : ''}` });
+    appendAudit(d, { at, actor: requestedBy ?? (source === 'min' ? 'bot' : 'alertmanager'), action: `request.create`, target: r.id, detail: `${service.name} scale ${direction}${block ? ` (blocked: ${block.code})` : ''}` });
     return { request: r, fresh: true };
   });
   if (superseded) deps.surface.sync(superseded);

@@ -30,6 +30,8 @@ export interface PolicyInput {
   now: Date;
   /** Scale-in: the VM it would remove (null: none the bot created). */
   victim?: string | null;
+  /** Scale-in: how many of the service's VMs are protected from scale-in (they are never the victim). */
+  protectedCount?: number;
 }
 
 /** Checks in the order an operator would want to read them; the first that holds wins. */
@@ -41,6 +43,9 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
   }
   if (direction === 'in' && instances !== null && instances <= min) {
     return { code: 'min_instances', message: `${service.name} runs ${instances} instances, its minimum is ${min}` };
+  }
+  if (direction === 'in' && p.victim === null && p.protectedCount) {
+    return { code: 'nothing_to_remove', message: `every VM the bot created for ${service.name} is protected from scale-in (${p.protectedCount}), so nothing can be removed` };
   }
   if (direction === 'in' && p.victim === null) {
     return { code: 'nothing_to_remove', message: `no VM created by the bot is left to remove from ${service.name}` };
@@ -84,6 +89,8 @@ export interface StartInput {
   requests: readonly ScaleRequest[];
   /** The VMs the bot created for this service and still owns (in-use leases). */
   ownedVms: readonly string[];
+  /** Those of `ownedVms` protected from scale-in (`/autoscale protect`): never removed. */
+  protectedVms?: readonly string[];
   now: Date;
   /** A human confirmed starting during a change freeze. Auto-approval never does. */
   confirmFrozen: boolean;
@@ -106,6 +113,10 @@ export function mayStart(p: StartInput): BlockInfo | undefined {
     return { code: 'unknown_instances', message: `the instances of ${service.name} could not be counted (neither F5 nor vCenter answered), so nothing was started` };
   }
   const victim = request.direction === 'in' ? (request.preview.vmName && p.ownedVms.includes(request.preview.vmName) ? request.preview.vmName : null) : undefined;
+  // The card named its victim when it was drawn; someone may have protected that VM since.
+  if (victim && p.protectedVms?.includes(victim)) {
+    return { code: 'protected', message: `${victim} was protected from scale-in after this card was posted, so it was not removed` };
+  }
   const block = blockFor({ service, direction: request.direction, instances: p.instances, requests: p.requests, now, victim });
   if (block) return block;
   const freeze = activeFreeze(service.scaling.freeze, now);
@@ -125,7 +136,8 @@ export function blockPassed(r: ScaleRequest, requests: readonly ScaleRequest[], 
   const b = r.blocked;
   if (r.state !== 'blocked' || !b) return false;
   if (b.until) return b.until <= at;
-  if (b.code === 'unknown_instances') return true;
+  // A fresh request picks a victim that is not protected.
+  if (b.code === 'unknown_instances' || b.code === 'protected') return true;
   if (b.code === 'conflict') return !requests.some((o) => o.id !== r.id && o.service === r.service && inFlight(o));
   return false;
 }

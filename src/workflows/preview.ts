@@ -2,7 +2,7 @@
 import type { Service } from '../config.js';
 import type { Direction, Preview } from '../store/types.js';
 import type { Deps } from './deps.js';
-import { newestBotVm } from '../store/leases.js';
+import { newestBotVm, protectedLeasesIn } from '../store/leases.js';
 import { within } from '../within.js';
 
 const LOOKUP_TIMEOUT_MS = 5000;
@@ -36,5 +36,7 @@ export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, serv
     ip: victim ? victim.ip : ip,
     f5Pool: `/${service.f5.partition}/${service.f5.pool}`,
     checks,
+    // The card says which VMs scale-in will not touch (and, when all are, why nothing can be removed).
+    ...(direction === 'in' ? { protectedVms: protectedLeasesIn(deps.store.data, service.name).map((l) => l.vmName!) } : {}),
   };
 }

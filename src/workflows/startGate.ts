@@ -41,11 +41,13 @@ export async function admitStart<T>(
       stale.value = before.some((id) => !now.includes(id));
       if (stale.value && attempt < STALE_READS) return { done: false };
       const count = stale.value ? null : reading.count;
-      const ownedVms = leasesIn(d, service.name).filter((l) => l.state === 'in-use' && l.vmName).map((l) => l.vmName!);
+      const owned = leasesIn(d, service.name).filter((l) => l.state === 'in-use' && l.vmName);
+      const ownedVms = owned.map((l) => l.vmName!);
+      const protectedVms = owned.filter((l) => l.protected).map((l) => l.vmName!);
       const check: StartCheck = (r, opts) => {
         r.preview.instances = count;
         r.preview.instancesSource = count === null ? 'unknown' : reading.source;
-        return mayStart({ service, request: r, instances: count, requests: d.requests, ownedVms, now: deps.clock.now(), confirmFrozen: opts.confirmFrozen });
+        return mayStart({ service, request: r, instances: count, requests: d.requests, ownedVms, protectedVms, now: deps.clock.now(), confirmFrozen: opts.confirmFrozen });
       };
       return { done: true, value: decide(d, check) };
     });

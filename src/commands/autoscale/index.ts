@@ -6,6 +6,7 @@ import { operations } from './operations.js';
 import { services } from './services.js';
 import { templates } from './templates.js';
 import { plgSubcommands } from './plg.js';
+import { protection } from './protect.js';
 import { isAdmin } from './admins.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
@@ -15,6 +16,7 @@ export function addSubcommands(list: Subcommand[]): void {
   for (const s of list) if (!registry.some((r) => r.name === s.name)) registry.push(s);
 }
 addSubcommands(operations);
+addSubcommands(protection);
 addSubcommands(services);
 addSubcommands(templates);
 addSubcommands(jenkins);

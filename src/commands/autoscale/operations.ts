@@ -1,9 +1,11 @@
 /** Day-to-day operations: status, history, manual scale, pre-flight. */
-import { operationsText, serviceText } from '../../cards/commandMessages.js';
+import { operationsText, protectedStatusLines, serviceText } from '../../cards/commandMessages.js';
+import { catalog } from '../../i18n/index.js';
+import { protectedLeasesIn } from '../../store/leases.js';
 import { messages } from '../../cards/messages.js';
 import { findRequest, openRequests, requestsOf } from '../../store/requests.js';
-import { getService } from '../../store/services.js';
-import type { Direction } from '../../store/types.js';
+import { getService, listServices } from '../../store/services.js';
+import type { Direction, StoreData } from '../../store/types.js';
 import { createRequest } from '../../workflows/intake.js';
 import { buildPreview } from '../../workflows/preview.js';
 import { answerLater } from './later.js';
@@ -22,7 +24,10 @@ const status: Subcommand = {
     if ('refusal' in asked) return asked.refusal;
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
     const p = pageOf(open, asked.page);
-    return { text: open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests() };
+    const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests();
+    const d = ctx.deps.store.data as StoreData;
+    const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(ctx.deps.config.BOT_LOCALE).protect);
+    return { text: [text, ...guarded].join('\n') };
   },
 };
 

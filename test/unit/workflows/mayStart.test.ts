@@ -64,3 +64,20 @@ describe('blockPassed', () => {
     expect(blockPassed(request({ state: 'blocked', blocked: { code: 'cooldown', message: 'x', until: '2026-11-26T14:30:00.000Z' } }), [], '2026-11-26T14:30:00.000Z')).toBe(true);
   });
 });
+
+describe('mayStart and scale-in protection', () => {
+  const scaleIn = (vm: string) => request({ direction: 'in', preview: { ...request().preview, vmName: vm, ip: '127.0.10.11' } });
+  const s = service({ scaling: { min: 0, max: 6, cooldown: '0s' } });
+
+  it('refuses a scale-in whose victim was protected after the card was drawn, and lets a fresh request replace that refusal', () => {
+    const r = scaleIn('web-server-2');
+    const block = mayStart(input({ service: s, request: r, requests: [r], ownedVms: ['web-server-1', 'web-server-2'], protectedVms: ['web-server-2'] }));
+    expect(block).toMatchObject({ code: 'protected', message: 'web-server-2 was protected from scale-in after this card was posted, so it was not removed' });
+    expect(blockPassed({ ...r, state: 'blocked', blocked: block }, [r], now.toISOString())).toBe(true);
+  });
+
+  it('lets a scale-in of an unprotected VM start while another VM of the service is protected', () => {
+    const r = scaleIn('web-server-1');
+    expect(mayStart(input({ service: s, request: r, requests: [r], ownedVms: ['web-server-1', 'web-server-2'], protectedVms: ['web-server-2'] }))).toBeUndefined();
+  });
+});
