@@ -3,7 +3,7 @@ import type { Service } from '../config.js';
 import type { ScaleRequest } from '../store/types.js';
 import { catalog, type Locale } from '../i18n/index.js';
 import { messages } from './messages.js';
-import { escape as esc } from './mrkdwn.js';
+import { escape as esc, mention } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
 export interface HomeService { service: Service; leased: number; poolSize: number; instances: number | null; protectedVms?: string[] }
@@ -21,6 +21,6 @@ export function renderHome(services: HomeService[], open: ScaleRequest[], recent
   blocks.push({ type: 'divider' }, section('*Open requests*'));
   blocks.push(section(open.length ? open.slice(0, 20).map((r) => `• *${r.service}* ${messages.verb(r.direction)} — ${messages.stateText(r)}${r.autoApproveAt && r.state === 'pending' ? `, auto-approves ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)})` : ''}`).join('\n') : '_None._'));
   blocks.push({ type: 'divider' }, section('*Recent history*'));
-  blocks.push(section(recent.length ? recent.slice(0, 15).map((r) => `• ${clock(r.createdAt, t)} *${r.service}* ${r.direction} — ${messages.stateText(r)}${r.decision ? ` (${r.decision.by === 'auto' ? 'auto' : `<@${r.decision.by}>`})` : ''}`).join('\n') : '_Nothing yet._'));
+  blocks.push(section(recent.length ? recent.slice(0, 15).map((r) => `• ${clock(r.createdAt, t)} *${r.service}* ${r.direction} — ${messages.stateText(r)}${r.decision ? ` (${r.decision.by === 'auto' ? 'auto' : mention(r.decision.by)})` : ''}`).join('\n') : '_Nothing yet._'));
   return { type: 'home', blocks };
 }

@@ -174,16 +174,8 @@ export class SlackSurface implements ChatSurface {
   }
 
   thread(requestId: string, text: string): void {
-    const s = this.state(requestId);
-    this.begin();
-    s.threads = s.threads
-      .then(() => s.posted)
-      .then(async () => {
-        const card = findRequest(this.o.store, requestId)?.card;
-        if (card) await this.o.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false });
-      })
-      .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, 'could not post to the card thread'))
-      .finally(() => this.end());
+    this.inThread(requestId, 'could not post to the card thread', (card) =>
+      this.o.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false }));
   }
 
   /**
@@ -191,18 +183,23 @@ export class SlackSurface implements ChatSurface {
    * uploaded file needs no public URL and stays private to the workspace.
    */
   image(requestId: string, image: ThreadImage): void {
+    this.inThread(requestId, 'could not post the chart to the card thread', (card) =>
+      this.o.client.filesUploadV2({
+        channel_id: card.channel, thread_ts: card.ts, file: image.png, filename: image.filename, title: image.title, alt_text: image.altText,
+      }));
+  }
+
+  /** Queues `post` behind the card's own post and every earlier thread message, so the thread keeps its order. */
+  private inThread(requestId: string, failure: string, post: (card: { channel: string; ts: string }) => Promise<unknown>): void {
     const s = this.state(requestId);
     this.begin();
     s.threads = s.threads
       .then(() => s.posted)
       .then(async () => {
         const card = findRequest(this.o.store, requestId)?.card;
-        if (!card) return;
-        await this.o.client.filesUploadV2({
-          channel_id: card.channel, thread_ts: card.ts, file: image.png, filename: image.filename, title: image.title, alt_text: image.altText,
-        });
+        if (card) await post(card);
       })
-      .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, 'could not post the chart to the card thread'))
+      .catch((e: unknown) => this.o.logger.error({ err: e, requestId }, failure))
       .finally(() => this.end());
   }
 
