@@ -98,3 +98,27 @@ describe('App Home in Korean and English', () => {
     expect(text).toContain('_아직 없습니다._');
   });
 });
+
+describe("a user's own Slack language", () => {
+  it('a ko-KR user reads help, refusals and App Home in Korean on an English bot; an en-US user keeps English', async () => {
+    tb = await startBot({ env: { ADMIN_USERS: 'U0ADMIN01' }, services: [service()] });
+    tb.slack.userLocales.set('U0KOREAN1', 'ko-KR');
+    tb.slack.userLocales.set('U0ENGLISH', 'en-US');
+    expect((await tb.command('help', 'U0KOREAN1')).json.text).toBe(helpText('ko'));
+    expect((await tb.command('scale out web-server', 'U0KOREAN1')).json.text).toContain('관리자만 실행할 수 있습니다');
+    expect((await tb.command('help', 'U0ENGLISH')).json.text).toBe(helpText('en'));
+    await tb.event({ type: 'app_home_opened', user: 'U0KOREAN1', channel: 'D0HOME', tab: 'home' });
+    const view = tb.slack.callsOf('views.publish')[0]!.args.view;
+    expect(view.blocks[0].text.text).toBe('VM 오토스케일링');
+    const asked = tb.slack.callsOf('users.info');
+    expect(asked.every((c) => String(c.args.include_locale) === 'true')).toBe(true);
+    expect(asked.filter((c) => c.args.user === 'U0KOREAN1')).toHaveLength(1);
+  });
+
+  it('without users:read, every user reads BOT_LOCALE', async () => {
+    tb = await startBot({ env: { BOT_LOCALE: 'ko' } });
+    tb.slack.missingUsersRead = true;
+    tb.slack.userLocales.set('U0ENGLISH', 'en-US');
+    expect((await tb.command('help', 'U0ENGLISH')).json.text).toBe(helpText('ko'));
+  });
+});

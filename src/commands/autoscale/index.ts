@@ -56,8 +56,8 @@ export function findSubcommand(words: string[]): { sub: Subcommand; args: string
 }
 
 export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string): Promise<Reply> {
-  // The workspace default for now; a user's own Slack locale (users.info include_locale) is not looked up yet.
-  const locale = ctx.deps.config.BOT_LOCALE;
+  // The user's own Slack language when Slack says it (cached, bounded wait), else the workspace default.
+  const locale = (await ctx.deps.userLocales?.of(ctx.user)) ?? ctx.deps.config.BOT_LOCALE;
   const w = catalog(locale).help;
   const words = tokenize(text.trim());
   if (words.length === 0 || words[0] === 'help') return { text: helpText(locale) };
