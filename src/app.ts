@@ -32,6 +32,7 @@ import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
 import { ChartPoster } from './workflows/chartPoster.js';
 import { SilenceService } from './workflows/silences.js';
+import { UserLocales } from './integrations/userLocales.js';
 import { AlertmanagerClient } from './integrations/alertmanagerApi.js';
 import { getService } from './store/services.js';
 import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
@@ -126,7 +127,12 @@ export function createApp(o: AppOptions): BotApp {
     locale: (name) => (name ? getService(store, name)?.locale : undefined) ?? config.BOT_LOCALE,
     cardLink: async (card) => (await app.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts })).permalink,
   });
-  deps = { ...base, charts, silences, decisions: new DecisionService({ ...base, charts, silences }) };
+  // users.info with include_locale needs the users:read scope; without it every lookup answers BOT_LOCALE.
+  const userLocales = new UserLocales({
+    clock, fallback: config.BOT_LOCALE,
+    lookup: async (user) => (await app.client.users.info({ user, include_locale: true })).user?.locale,
+  });
+  deps = { ...base, charts, silences, userLocales, decisions: new DecisionService({ ...base, charts, silences }) };
 
   registerCommands(app, deps);
   registerActions(app, deps);

@@ -5,7 +5,9 @@ import { openRequests } from '../store/requests.js';
 import { listServices } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
 
-export async function homeView(deps: Deps): Promise<Record<string, unknown>> {
+/** App Home as `user` reads it: in their own Slack language when the bot can know it, else BOT_LOCALE. */
+export async function homeView(deps: Deps, user?: string): Promise<Record<string, unknown>> {
+  const locale = (user ? await deps.userLocales?.of(user) : undefined) ?? deps.config.BOT_LOCALE;
   const services = await Promise.all(
     listServices(deps.store).map(async (service) => ({
       service,
@@ -16,12 +18,12 @@ export async function homeView(deps: Deps): Promise<Record<string, unknown>> {
     })),
   );
   const recent = deps.store.data.requests.slice(-15).reverse();
-  return renderHome(services, openRequests(deps.store), recent, { tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() }, deps.config.BOT_LOCALE);
+  return renderHome(services, openRequests(deps.store), recent, { tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() }, locale);
 }
 
 export function registerHome(app: App, deps: Deps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await client.views.publish({ user_id: event.user, view: (await homeView(deps)) as never });
+    await client.views.publish({ user_id: event.user, view: (await homeView(deps, event.user)) as never });
   });
 }

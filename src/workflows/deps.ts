@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { UserLocales } from '../integrations/userLocales.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -73,4 +74,6 @@ export interface Deps {
   govc?: Govc;
   /** Jenkins, when JENKINS_URL is set: `/autoscale jenkins diff|push|remove` manage the services' jobs. */
   jenkins?: Pick<JenkinsClient, 'previewJob' | 'upsertJob' | 'deleteJob'>;
+  /** A Slack user's own language for what only they read (help, App Home); absent: BOT_LOCALE. */
+  userLocales?: UserLocales;
 }

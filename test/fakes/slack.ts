@@ -206,6 +206,11 @@ export class FakeSlack {
     this.faults.set(method, list);
   }
 
+  /** Slack users' own locales (`ko-KR`), as users.info with include_locale reports them. */
+  readonly userLocales = new Map<string, string>();
+  /** The app was installed without `users:read`: users.info answers missing_scope. */
+  missingUsersRead = false;
+
   /** Slack is back: every injected fault is dropped. */
   clearFaults(): void {
     this.faults.clear();
@@ -258,6 +263,10 @@ export class FakeSlack {
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
       case 'chat.getPermalink':
         return { ok: true, channel: a.channel, permalink: `https://fake.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
+      case 'users.info':
+        // Slack gives the locale only when asked (include_locale) and only with the users:read scope.
+        if (this.missingUsersRead) return { ok: false, error: 'missing_scope', needed: 'users:read' };
+        return { ok: true, user: { id: a.user, ...(String(a.include_locale) === 'true' && this.userLocales.has(a.user) ? { locale: this.userLocales.get(a.user) } : {}) } };
       case 'conversations.info':
         return { ok: true, channel: { id: a.channel, name: 'fake' } };
       default:

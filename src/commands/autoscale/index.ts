@@ -1,5 +1,6 @@
 /** `/autoscale …`: parse, check who may, dispatch to one subcommand, answer within 3 s. */
 import type { App } from '@slack/bolt';
+import { catalog, type Locale } from '../../i18n/index.js';
 import type { Deps } from '../../workflows/deps.js';
 import { jenkins } from './jenkins.js';
 import { operations } from './operations.js';
@@ -22,13 +23,15 @@ addSubcommands(templates);
 addSubcommands(jenkins);
 addSubcommands(plgSubcommands);
 
-export function helpText(): string {
-  const groups = new Map<string, Subcommand[]>();
+/** Every subcommand by group, in the reader's language; usages stay as typed (they are the command itself). */
+export function helpText(locale: Locale = 'en'): string {
+  const w = catalog(locale).help;
+  const groups = new Map<Subcommand['group'], Subcommand[]>();
   for (const s of registry) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
-  const out = ['*`/autoscale` commands*'];
+  const out = [w.title];
   for (const [g, list] of groups) {
-    out.push(`\n*${g}*`);
-    for (const s of list) out.push(`• \`/autoscale ${s.usage}\` — ${s.summary}${s.mutating || s.adminOnly ? ' _(admins)_' : ''}`);
+    out.push(`\n*${w.groups[g]}*`);
+    for (const s of list) out.push(`• \`/autoscale ${s.usage}\` — ${s.summary(w.summary)}${s.mutating || s.adminOnly ? w.admins : ''}`);
   }
   return out.join('\n');
 }
@@ -53,17 +56,20 @@ export function findSubcommand(words: string[]): { sub: Subcommand; args: string
 }
 
 export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string): Promise<Reply> {
+  // The user's own Slack language when Slack says it (cached, bounded wait), else the workspace default.
+  const locale = (await ctx.deps.userLocales?.of(ctx.user)) ?? ctx.deps.config.BOT_LOCALE;
+  const w = catalog(locale).help;
   const words = tokenize(text.trim());
-  if (words.length === 0 || words[0] === 'help') return { text: helpText() };
+  if (words.length === 0 || words[0] === 'help') return { text: helpText(locale) };
   const found = findSubcommand(words);
-  if (!found) return { text: `Unknown command \`${text.trim().slice(0, 80)}\`.\n\n${helpText()}` };
+  if (!found) return { text: `${w.unknown({ text: text.trim().slice(0, 80) })}\n\n${helpText(locale)}` };
   const { sub, args } = found;
   if ((sub.minArgs !== undefined && args.length < sub.minArgs) || (sub.maxArgs !== undefined && args.length > sub.maxArgs)) {
-    return { text: `Usage: \`/autoscale ${sub.usage}\`` };
+    return { text: w.usage({ usage: sub.usage }) };
   }
   const admins = ctx.deps.config.ADMIN_USERS;
   if ((sub.mutating || sub.adminOnly) && !isAdmin(admins, ctx.user)) {
-    return { text: `Only admins may run \`/autoscale ${sub.name}\` (ADMIN_USERS: ${admins.map((u) => `<@${u}>`).join(', ')}). Nothing was changed.` };
+    return { text: w.adminOnly({ name: sub.name, admins: admins.map((u) => `<@${u}>`).join(', ') }) };
   }
   return sub.run({ ...ctx, args });
 }
@@ -75,7 +81,7 @@ export function registerCommands(app: App, deps: Deps): void {
       reply = await dispatch({ deps, app, user: command.user_id, channel: command.channel_id, triggerId: command.trigger_id, respond }, command.text ?? '');
     } catch (e) {
       deps.logger.error({ err: e, text: command.text }, 'slash command failed');
-      reply = { text: `:x: That failed: ${(e as Error).message}` };
+      reply = { text: catalog(deps.config.BOT_LOCALE).help.failed({ message: (e as Error).message }) };
     }
     if (!reply) return ack();
     return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) });

@@ -23,7 +23,7 @@ function target(ctx: CommandContext): { service: Service; job: string } | { refu
 const failureText = (job: string, f: JobFailure) => (f.code === 'no_jenkins' ? jenkinsCmdText.notConfigured() : jenkinsCmdText.failed(job, f.message));
 
 const jenkinsDiff: Subcommand = {
-  name: 'jenkins diff', usage: 'jenkins diff <service>', summary: "what `jenkins push` would change in the service's Jenkins job (changes nothing)",
+  name: 'jenkins diff', usage: 'jenkins diff <service>', summary: (w) => w.jenkinsDiff,
   group: 'Jenkins', mutating: false, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);
@@ -38,7 +38,7 @@ const jenkinsDiff: Subcommand = {
 };
 
 const jenkinsPush: Subcommand = {
-  name: 'jenkins push', usage: 'jenkins push <service>', summary: "create or update the service's Jenkins job: shows the diff, then Apply / Cancel",
+  name: 'jenkins push', usage: 'jenkins push <service>', summary: (w) => w.jenkinsPush,
   group: 'Jenkins', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);
@@ -60,7 +60,7 @@ const jenkinsPush: Subcommand = {
 };
 
 const jenkinsRemove: Subcommand = {
-  name: 'jenkins remove', usage: 'jenkins remove <service>', summary: "delete the service's Jenkins job, after a confirm (the service stays)",
+  name: 'jenkins remove', usage: 'jenkins remove <service>', summary: (w) => w.jenkinsRemove,
   group: 'Jenkins', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const t = target(ctx);

@@ -17,7 +17,7 @@ function tctx(ctx: CommandContext) {
 }
 
 const status: Subcommand = {
-  name: 'status', usage: 'status [page]', summary: `open requests per service: pending with deadlines, in flight with the current step (${PAGE_SIZE} a page)`,
+  name: 'status', usage: 'status [page]', summary: (w) => w.status({ pageSize: PAGE_SIZE }),
   group: 'Operations', mutating: false, maxArgs: 1,
   async run(ctx) {
     const asked = pageArg(ctx.args[0]);
@@ -32,7 +32,7 @@ const status: Subcommand = {
 };
 
 const history: Subcommand = {
-  name: 'history', usage: 'history [service] [n]', summary: 'the last n requests (default 10) with outcome, who decided, duration, VM and IP',
+  name: 'history', usage: 'history [service] [n]', summary: (w) => w.history,
   group: 'Operations', mutating: false, maxArgs: 2,
   async run(ctx) {
     let service: string | undefined;
@@ -49,7 +49,7 @@ const history: Subcommand = {
 
 function scale(direction: Direction): Subcommand {
   return {
-    name: `scale ${direction}`, usage: `scale ${direction} <service>`, summary: `ask for a manual scale-${direction} through the approval card`,
+    name: `scale ${direction}`, usage: `scale ${direction} <service>`, summary: (w) => (direction === 'out' ? w.scaleOut : w.scaleIn),
     group: 'Operations', mutating: true, minArgs: 1, maxArgs: 1,
     async run(ctx) {
       const service = getService(ctx.deps.store, ctx.args[0]!);
@@ -72,7 +72,7 @@ function scale(direction: Direction): Subcommand {
 }
 
 const preflight: Subcommand = {
-  name: 'preflight', usage: 'preflight <service> [out|in]', summary: 'what a scale-out would do now and whether it can, changing nothing',
+  name: 'preflight', usage: 'preflight <service> [out|in]', summary: (w) => w.preflight,
   group: 'Operations', mutating: false, minArgs: 1, maxArgs: 2,
   async run(ctx) {
     const service = getService(ctx.deps.store, ctx.args[0]!);

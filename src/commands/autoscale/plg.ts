@@ -19,11 +19,7 @@ export function resolvePlgDeps(deps: Deps): { ok: true; deps: PlgDeps } | { ok: 
 }
 
 function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
-  const summary = {
-    diff: "show what a push would change in Prometheus' and Alertmanager's files (changes nothing)",
-    push: 'push the scrape job, alert rules and Alertmanager route, after showing the diff (Apply / Cancel)',
-    remove: 'remove the service from the monitoring config, after showing the diff (Apply / Cancel)',
-  }[kind];
+  const summary: Subcommand['summary'] = (w) => ({ diff: w.plgDiff, push: w.plgPush, remove: w.plgRemove })[kind];
   return {
     name: `plg ${kind}`, usage: `plg ${kind} <service>`, summary, group: 'Monitoring (PLG)', mutating: kind !== 'diff', adminOnly: true, minArgs: 1, maxArgs: 1,
     async run(ctx: CommandContext) {

@@ -16,7 +16,7 @@ function protectCommand(on: boolean): Subcommand {
   const verb = on ? 'protect' : 'unprotect';
   return {
     name: verb, usage: `${verb} <vm>`,
-    summary: on ? 'keep a VM the bot created from ever being picked by scale-in' : 'let scale-in pick the VM again',
+    summary: (w) => (on ? w.protect : w.unprotect),
     group: 'Operations', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
     async run(ctx: CommandContext): Promise<Reply> {
       const { deps } = ctx;

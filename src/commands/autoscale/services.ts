@@ -54,7 +54,7 @@ async function openView(ctx: CommandContext, view: Record<string, unknown>): Pro
 }
 
 const serviceList: Subcommand = {
-  name: 'service list', usage: 'service list [page]', summary: `every service: enabled, instances now/min/max, IP pool usage, last scale event (${PAGE_SIZE} a page)`,
+  name: 'service list', usage: 'service list [page]', summary: (w) => w.serviceList({ pageSize: PAGE_SIZE }),
   group: 'Services', mutating: false, maxArgs: 1,
   async run(ctx) {
     const asked = pageArg(ctx.args[0]);
@@ -67,7 +67,7 @@ const serviceList: Subcommand = {
 };
 
 const serviceShow: Subcommand = {
-  name: 'service show', usage: 'service show <name>', summary: "a service's state and its whole configuration",
+  name: 'service show', usage: 'service show <name>', summary: (w) => w.serviceShow,
   group: 'Services', mutating: false, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const found = named(ctx);
@@ -78,13 +78,13 @@ const serviceShow: Subcommand = {
 };
 
 const serviceCreate: Subcommand = {
-  name: 'service create', usage: 'service create', summary: 'a form with every setting of a new service',
+  name: 'service create', usage: 'service create', summary: (w) => w.serviceCreate,
   group: 'Services', mutating: true, maxArgs: 0,
   run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel })),
 };
 
 const serviceEdit: Subcommand = {
-  name: 'service edit', usage: 'service edit <name>', summary: "the same form, filled in with the service's settings",
+  name: 'service edit', usage: 'service edit <name>', summary: (w) => w.serviceEdit,
   group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const found = named(ctx);
@@ -97,7 +97,7 @@ function enableOrDisable(enabled: boolean): Subcommand {
   const verb = enabled ? 'enable' : 'disable';
   return {
     name: `service ${verb}`, usage: `service ${verb} <name>`,
-    summary: enabled ? 'let its alerts create scale requests again' : 'ignore its alerts (open requests are not touched)',
+    summary: (w) => (enabled ? w.serviceEnable : w.serviceDisable),
     group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
     async run(ctx) {
       const found = named(ctx);
@@ -111,7 +111,7 @@ function enableOrDisable(enabled: boolean): Subcommand {
 }
 
 const serviceDelete: Subcommand = {
-  name: 'service delete', usage: 'service delete <name>', summary: 'remove a service (not its VMs), after a confirm; refused while a request is open',
+  name: 'service delete', usage: 'service delete <name>', summary: (w) => w.serviceDelete,
   group: 'Services', mutating: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const { deps } = ctx;
@@ -132,13 +132,13 @@ const serviceDelete: Subcommand = {
 };
 
 const serviceImport: Subcommand = {
-  name: 'service import', usage: 'service import', summary: 'paste a services file (YAML) to create or replace the services in it',
+  name: 'service import', usage: 'service import', summary: (w) => w.serviceImport,
   group: 'Services', mutating: true, maxArgs: 0,
   run: (ctx) => openView(ctx, importModal(ctx.channel)),
 };
 
 const serviceExport: Subcommand = {
-  name: 'service export', usage: 'service export [name]', summary: 'the services file (YAML) of one or every service, as a file',
+  name: 'service export', usage: 'service export [name]', summary: (w) => w.serviceExport,
   group: 'Services', mutating: false, maxArgs: 1,
   async run(ctx) {
     let services = listServices(ctx.deps.store);

@@ -16,7 +16,7 @@ function firstInvalid(checks: Array<[what: string, value: string | undefined, re
 }
 
 const templateList: Subcommand = {
-  name: 'template list', usage: 'template list [page]', summary: `vCenter's templates with who made them, from what, and which services use them (${PAGE_SIZE} a page)`,
+  name: 'template list', usage: 'template list [page]', summary: (w) => w.templateList({ pageSize: PAGE_SIZE }),
   group: 'Templates', mutating: false, maxArgs: 1,
   async run(ctx) {
     if (!ctx.deps.govc) return { text: templateText.noVcenter() };
@@ -33,7 +33,7 @@ const templateList: Subcommand = {
 
 const templateCreate: Subcommand = {
   name: 'template create', usage: 'template create <source-vm> <name> [description] [pool=<path>] [folder=<path>]',
-  summary: 'clone a VM into a new template (the VM is left as it is), after a confirm',
+  summary: (w) => w.templateCreate,
   group: 'Templates', mutating: true, minArgs: 2,
   async run(ctx) {
     const { deps } = ctx;
@@ -62,7 +62,7 @@ const templateCreate: Subcommand = {
 };
 
 const templateDelete: Subcommand = {
-  name: 'template delete', usage: 'template delete <name>', summary: 'destroy a template no service uses, after a confirm',
+  name: 'template delete', usage: 'template delete <name>', summary: (w) => w.templateDelete,
   group: 'Templates', mutating: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const { deps } = ctx;

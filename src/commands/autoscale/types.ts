@@ -1,4 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
+import type { Catalog } from '../../i18n/index.js';
 import type { Deps } from '../../workflows/deps.js';
 
 export interface CommandContext {
@@ -18,7 +19,8 @@ export type Reply = { text: string; blocks?: unknown[]; inChannel?: boolean } | 
 export interface Subcommand {
   /** e.g. `scale out <service>` */
   usage: string;
-  summary: string;
+  /** The help line, from the catalog of the reader's language. */
+  summary: (w: Catalog['help']['summary']) => string;
   group: 'Operations' | 'Services' | 'Templates' | 'Monitoring (PLG)' | 'Jenkins' | 'Help';
   mutating: boolean;
   /**
