@@ -8,7 +8,7 @@ import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
 import { grafanaExploreUrl } from './grafana.js';
-import { messages, STEP_LABEL } from './messages.js';
+import { STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
@@ -34,20 +34,11 @@ function isDryRun(r: ScaleRequest): boolean {
   return r.executor === 'dry-run';
 }
 
-export function headline(r: ScaleRequest): string {
-  const dir = r.direction === 'out' ? 'out' : 'in';
-  const base: Record<ScaleRequest['state'], string> = {
-    pending: `Scale ${dir} ${r.service}?`,
-    blocked: `Scale ${dir} ${r.service}: not now`,
-    approved: `Scaling ${dir} ${r.service}…`,
-    running: `Scaling ${dir} ${r.service}…`,
-    succeeded: `Scaled ${dir} ${r.service}`,
-    failed: `Scale-${dir} of ${r.service} failed`,
-    rejected: `Scale-${dir} of ${r.service} rejected`,
-    withdrawn: `Scale-${dir} of ${r.service} withdrawn`,
-  };
-  const victim = r.direction === 'in' && r.state === 'pending' && r.preview.vmName ? ` Remove ${r.preview.vmName}${r.preview.ip ? ` (${r.preview.ip})` : ''}` : '';
-  return `${isDryRun(r) ? '[DRY RUN] ' : ''}${base[r.state]}${victim}`;
+export function headline(r: ScaleRequest, locale: Locale = 'en'): string {
+  const c = catalog(locale).card;
+  const words = { dir: r.direction === 'out' ? c.out : c.in, service: r.service };
+  const victim = r.direction === 'in' && r.state === 'pending' && r.preview.vmName ? c.remove({ vm: `${r.preview.vmName}${r.preview.ip ? ` (${r.preview.ip})` : ''}` }) : '';
+  return `${isDryRun(r) ? c.dryRun : ''}${c[r.state](words)}${victim}`;
 }
 
 function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
@@ -253,14 +244,15 @@ function unsilenceButton(r: ScaleRequest, service: Service | undefined, t: CardC
 }
 
 function actions(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
-  const what = `${messages.verb(r.direction)} of *${r.service}*${r.preview.vmName ? ` (${r.preview.vmName})` : ''}`;
+  const c = catalog(localeOf(service, t)).card;
+  const what = c.what({ verb: r.direction === 'out' ? c.scaleOut : c.scaleIn, service: r.service, vm: r.preview.vmName ?? '' });
   if (r.state === 'pending') {
     return [{
       type: 'actions',
       block_id: 'decision',
       elements: [
-        button('Approve', ACTION.approve, r.id, 'primary', { title: 'Approve?', text: `Start the ${what} now?`, confirm: 'Approve' }),
-        button('Reject', ACTION.reject, r.id, 'danger', { title: 'Reject?', text: `Reject the ${what}? You can give a reason next.`, confirm: 'Reject' }),
+        button(c.approve, ACTION.approve, r.id, 'primary', { title: c.approveTitle, text: c.approveText({ what }), confirm: c.approve, deny: c.cancel }),
+        button(c.reject, ACTION.reject, r.id, 'danger', { title: c.rejectTitle, text: c.rejectText({ what }), confirm: c.reject, deny: c.cancel }),
         ...(t.alertmanagerUrl ? [silenceMenu(r, service, t)] : []),
       ],
     }];
@@ -273,7 +265,7 @@ function actions(r: ScaleRequest, service: Service | undefined, t: CardContext):
     return [{
       type: 'actions',
       block_id: 'retry',
-      elements: [button('Retry', ACTION.retry, r.id, 'primary', { title: 'Retry?', text: `Start a new attempt of the ${what}?`, confirm: 'Retry' })],
+      elements: [button(c.retry, ACTION.retry, r.id, 'primary', { title: c.retryTitle, text: c.retryText({ what }), confirm: c.retry, deny: c.cancel })],
     }];
   }
   return [];
@@ -281,8 +273,10 @@ function actions(r: ScaleRequest, service: Service | undefined, t: CardContext):
 
 export function renderCard(r: ScaleRequest, service: Service | undefined, t: CardContext): { text: string; blocks: Block[] } {
   const approval = approvalLine(r, service, t);
+  const locale = localeOf(service, t);
+  const state = catalog(locale).states[r.state];
   const blocks: Block[] = [
-    { type: 'header', text: plain(headline(r)) },
+    { type: 'header', text: plain(headline(r, locale)) },
     ...alertBlock(r, service, t),
     planFields(r, service, t),
     ...preflightBlock(r),
@@ -291,9 +285,9 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
     ...actions(r, service, t),
     {
       type: 'context',
-      elements: [mrkdwn(`${r.id} · ${messages.stateText(r)}${isDryRun(r) ? ' · *DRY RUN*: nothing is changed' : ''}`)],
+      elements: [mrkdwn(`${r.id} · ${state}${isDryRun(r) ? ' · *DRY RUN*: nothing is changed' : ''}`)],
     },
   ];
   // `text` is the notification / accessibility fallback.
-  return { text: `${headline(r)} (${messages.stateText(r)})`, blocks };
+  return { text: `${headline(r, locale)} (${state})`, blocks };
 }
