@@ -7,6 +7,7 @@ import { formatDuration } from '../duration.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
+import { blockText, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from './facts.js';
 import { grafanaExploreUrl } from './grafana.js';
 import { STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
@@ -116,7 +117,7 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
     lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
   }
   if (r.state === 'withdrawn' && !r.silence) {
-    const why = r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded')?.detail ?? 'withdrawn';
+    const why = withdrawnText(localeOf(service, t), r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded'));
     lines.push(`:leftwards_arrow_with_hook: Withdrawn: ${esc(why)}.`);
   }
   lines.push(...silenceLines(r, service, t));
@@ -129,7 +130,7 @@ function blockedText(r: ScaleRequest, service: Service | undefined, t: CardConte
   const w = catalog(localeOf(service, t)).protect;
   if (b.code === 'protected' && r.preview.vmName) return w.victimProtected({ vm: esc(r.preview.vmName) }).replace(/\.$/, '');
   if (b.code === 'nothing_to_remove' && r.preview.protectedVms?.length) return w.allProtected({ service: esc(r.service), count: r.preview.protectedVms.length });
-  return esc(b.message);
+  return esc(blockText(localeOf(service, t), b));
 }
 
 function localeOf(service: Service | undefined, t: CardContext): Locale {
@@ -168,12 +169,13 @@ const STEP_ICON: Record<StepRecord['state'], string> = {
   running: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:', undone: ':leftwards_arrow_with_hook:', skipped: ':fast_forward:',
 };
 
-function stepsBlock(r: ScaleRequest): Block[] {
+function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
   const a = r.attempts[r.attempts.length - 1];
   if (!a) return [];
   const lines = a.steps.map((s) => {
     const dur = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
-    const detail = s.detail ? ` — ${esc(truncate(s.detail, 300))}` : '';
+    const d = stepDetailText(locale, s);
+    const detail = d ? ` — ${esc(truncate(d, 300))}` : '';
     return `${STEP_ICON[s.state]} ${STEP_LABEL[s.name]}${dur}${detail}`;
   });
   const head = `*Attempt ${a.n}${r.attempts.length > 1 ? ` of ${r.attempts.length}` : ''}*`;
@@ -187,16 +189,16 @@ function stepsBlock(r: ScaleRequest): Block[] {
     blocks.push({ type: 'section', text: mrkdwn(`:tada: ${what} in ${total}.`) });
   }
   if (r.state === 'failed' && a.error) {
-    const undone = a.undone.length ? `\n*Undone:* ${a.undone.map(esc).join('; ')}` : '\nNothing needed undoing.';
+    const undone = a.undone.length ? `\n*Undone:* ${undoneTexts(locale, a).map(esc).join('; ')}` : '\nNothing needed undoing.';
     const step = STEP_LABEL[a.error.step as keyof typeof STEP_LABEL] ?? a.error.step;
-    blocks.push({ type: 'section', text: mrkdwn(`:x: *Failed at ${step}:* ${esc(truncate(a.error.message, 1500))}${undone}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`:x: *Failed at ${step}:* ${esc(truncate(errorText(locale, a.error), 1500))}${undone}`) });
   }
   return blocks;
 }
 
-function preflightBlock(r: ScaleRequest): Block[] {
+function preflightBlock(r: ScaleRequest, locale: Locale): Block[] {
   if (!r.preview.checks.length || !['pending', 'blocked'].includes(r.state)) return [];
-  const text = r.preview.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${esc(c.text)}`).join('   ');
+  const text = r.preview.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${esc(checkText(locale, c))}`).join('   ');
   return [{ type: 'context', elements: [mrkdwn(truncate(`*Pre-flight:* ${text}`, LIMITS.context))] }];
 }
 
@@ -279,9 +281,9 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
     { type: 'header', text: plain(headline(r, locale)) },
     ...alertBlock(r, service, t),
     planFields(r, service, t),
-    ...preflightBlock(r),
+    ...preflightBlock(r, localeOf(service, t)),
     ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
-    ...stepsBlock(r),
+    ...stepsBlock(r, localeOf(service, t)),
     ...actions(r, service, t),
     {
       type: 'context',
