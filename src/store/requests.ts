@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from './store.js';
-import { OPEN_STATES, type Direction, type RequestEvent, type ScaleRequest, type StoreData } from './types.js';
+import { OPEN_STATES, type Direction, type RequestEvent, type RequestState, type ScaleRequest, type StoreData } from './types.js';
 
 /** Sortable, unguessable enough to be a button value, and safe in any Slack or file context. */
 export function newRequestId(now: Date): string {
@@ -37,4 +37,42 @@ export function requestsOf(store: Store, service?: string): ScaleRequest[] {
 export function addEvent(r: ScaleRequest, e: RequestEvent): void {
   r.events.push(e);
   r.updatedAt = e.at;
+}
+
+/**
+ * The request's state machine: the only moves a request may make. Every change of `state` goes through `moveTo`, so a
+ * move the machine does not have (a finished request started again, a rejected one approved) is a coded error at the
+ * place that tried it, not a silently corrupted card. Terminal states have no way out except `failed → approved`
+ * (Retry) — "the first terminal write wins" is this table plus the mutation that checks the state it read.
+ */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  pending: ['approved', 'rejected', 'withdrawn', 'blocked'],
+  // blocked: a refusal for now; the request is still open (a re-fire folds into it), and may be withdrawn.
+  blocked: ['pending', 'approved', 'withdrawn', 'rejected'],
+  // approved but not yet running: the run-start check may still refuse it (blocked; a retry goes back to failed).
+  approved: ['running', 'blocked', 'failed'],
+  // running → running: resumed after a restart.
+  running: ['running', 'succeeded', 'failed'],
+  succeeded: [],
+  failed: ['approved'],
+  rejected: [],
+  withdrawn: [],
+};
+
+export class IllegalTransition extends Error {
+  readonly code = 'illegal_transition';
+  constructor(readonly requestId: string, readonly from: RequestState, readonly to: RequestState) {
+    super(`request ${requestId} cannot move from ${from} to ${to}`);
+    this.name = 'IllegalTransition';
+  }
+}
+
+export function canMove(from: RequestState, to: RequestState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Moves the request to `to`, or throws IllegalTransition (inside a store mutation: nothing of it is written). */
+export function moveTo(r: ScaleRequest, to: RequestState): void {
+  if (!canMove(r.state, to)) throw new IllegalTransition(r.id, r.state, to);
+  r.state = to;
 }
