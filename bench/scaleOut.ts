@@ -69,7 +69,7 @@ function benchService(name: string, subnet: number, port: number): Service {
 }
 
 /** Fires the alert and waits for the card: what an approver would click. */
-async function card(tb: TestBot, name: string): Promise<string> {
+export async function card(tb: TestBot, name: string): Promise<string> {
   const r = await tb.webhook(alertPayload({ service: name }));
   const id = r.json?.alerts?.[0]?.requestId as string | undefined;
   if (r.status !== 200 || r.json.alerts[0].outcome !== 'created' || !id) throw new Error(`no request for ${name}: ${r.status} ${JSON.stringify(r.json)}`);
@@ -77,12 +77,12 @@ async function card(tb: TestBot, name: string): Promise<string> {
   return id;
 }
 
-async function approve(tb: TestBot, id: string): Promise<void> {
+export async function approve(tb: TestBot, id: string): Promise<void> {
   const r = await tb.click('approve_scale', id, 'U0ADMIN01');
   if (r.status !== 200) throw new Error(`approve ${id}: HTTP ${r.status} ${r.text}`);
 }
 
-async function finished(tb: TestBot, id: string): Promise<ScaleRequest> {
+export async function finished(tb: TestBot, id: string): Promise<ScaleRequest> {
   const r = await until(() => {
     const x = findRequest(tb.store, id);
     return x && (x.state === 'succeeded' || x.state === 'failed') ? x : undefined;
