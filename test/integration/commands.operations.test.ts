@@ -73,7 +73,7 @@ describe('/autoscale status and history', () => {
     await tb.store.mutate((d) => {
       const template = d.requests.find((x) => x.id === id)!;
       for (let i = 1; i < 300; i++) {
-        d.requests.push({ ...structuredClone(template), id: `${id}-${i}`, service: `svc-${String(i).padStart(3, '0')}`, state: 'blocked', blocked: { code: 'max_instances', message: `already at max: ${'vCenter answered slowly; '.repeat(40)}` } });
+        d.requests.push({ ...structuredClone(template), id: `${id}-${i}`, service: `svc-${String(i).padStart(3, '0')}`, state: 'blocked', blocked: { code: 'legacy', text: `already at max: ${'vCenter answered slowly; '.repeat(40)}` } });
       }
     });
     const first = await tb.command('status', 'U0READER1');
