@@ -43,7 +43,7 @@ export const facts = {
     still_firing: 'still firing after the run settled',
     confirmed_frozen: 'confirmed during a change freeze',
     silenced: (p: { until: string }) => `silenced in Alertmanager until ${p.until}`,
-    conflicting_alert: (p: { alert: string } & Dir) => `${p.alert} asked for a ${verb(p.direction)} while this request was open`,
+    conflicting_alert: (p: { alert: string } & Dir) => `a ${verb(p.direction)} alert (${p.alert}) fired while this request is open; it was not acted on`,
   },
 };
 export type FactsCatalog = typeof facts;

@@ -38,6 +38,6 @@ export const facts: FactsCatalog = {
     still_firing: '실행이 끝난 뒤에도 알림이 계속 발생하고 있습니다',
     confirmed_frozen: '변경 동결 기간에 확인 후 진행했습니다',
     silenced: (p) => `Alertmanager에서 ${p.until}까지 사일런스했습니다`,
-    conflicting_alert: (p) => `이 요청이 열려 있는 동안 ${p.alert} 알림이 ${verb(p.direction)}을 요청했습니다`,
+    conflicting_alert: (p) => `이 요청이 열려 있는 동안 ${verb(p.direction)} 알림(${p.alert})이 발생했지만 처리하지 않았습니다`,
   },
 };
