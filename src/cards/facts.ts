@@ -9,22 +9,28 @@ import { enUS, ko as koDates } from 'date-fns/locale';
 import { catalog, formatTime, type Locale } from '../i18n/index.js';
 import type { Attempt, BlockInfo, EventFact, Preview, RequestEvent, StepRecord } from '../store/types.js';
 
-/** Where and when the reader is: times are shown in the bot's zone, relative to now. Default: UTC, the real clock. */
+/**
+ * Where and when the reader is (the cards' TimeContext fits): times are shown in the bot's zone, relative to now.
+ * Without it: UTC and the real clock, and a cooldown's end is left to the caller.
+ */
 export interface FactTime {
-  timeZone: string;
+  tz: string;
   now: Date;
 }
 
 function when(locale: Locale, at: string, t: FactTime | undefined): string {
-  return formatTime(new Date(at), { locale, timeZone: t?.timeZone ?? 'UTC', now: t?.now ?? new Date() });
+  return formatTime(new Date(at), { locale, timeZone: t?.tz ?? 'UTC', now: t?.now ?? new Date() });
 }
 
 function relative(locale: Locale, at: string, t: FactTime | undefined): string {
   return formatDistanceStrict(new Date(at), t?.now ?? new Date(), { addSuffix: true, roundingMethod: 'ceil', locale: locale === 'ko' ? koDates : enUS });
 }
 
-/** Why scaling is not possible now (no trailing period). */
-export function blockText(locale: Locale, b: BlockInfo, t?: FactTime): string {
+/**
+ * Why scaling is not possible now (no trailing period). With `t`, a cooldown also says when it ends, unless the caller
+ * says that itself (`until: false`: the card's "Scaling becomes possible at …").
+ */
+export function blockText(locale: Locale, b: BlockInfo, t?: FactTime, opts: { until?: boolean } = {}): string {
   const c = catalog(locale).facts.block;
   switch (b.code) {
     case 'max_instances': return c.max_instances(b);
@@ -32,7 +38,8 @@ export function blockText(locale: Locale, b: BlockInfo, t?: FactTime): string {
     case 'nothing_to_remove': return b.protectedCount ? c.all_protected({ service: b.service, count: b.protectedCount }) : c.nothing_to_remove(b);
     case 'cooldown': {
       const lastAt = when(locale, b.lastAt, t);
-      return b.until
+      // Without the reader's clock the caller says when scaling becomes possible itself (the card's "Not now" line).
+      return b.until && t && opts.until !== false
         ? c.cooldownUntil({ ...b, lastAt, until: when(locale, b.until, t), relative: relative(locale, b.until, t) })
         : c.cooldown({ ...b, lastAt });
     }

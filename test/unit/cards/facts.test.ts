@@ -4,7 +4,7 @@ import { blockText, checkText, eventText, withdrawnText } from '../../../src/car
 import { LOCALES } from '../../../src/i18n/index.js';
 import type { BlockInfo, Check, EventFact } from '../../../src/store/types.js';
 
-const t = { timeZone: 'Asia/Seoul', now: new Date('2026-12-02T05:00:00Z') };
+const t = { tz: 'Asia/Seoul', now: new Date('2026-12-02T05:00:00Z') };
 
 describe('blockText', () => {
   it('says when a cooldown ends, as a clock time in the bot\'s zone and relative to now, never a raw ISO time', () => {

@@ -49,7 +49,7 @@ describe('a db.json written by schema 2', () => {
 
   it('renders the old blocked, pending and withdrawn requests in Korean without the old English prose', async () => {
     const s = await openOld();
-    const t = { timeZone: 'Asia/Seoul', now: new Date('2026-11-26T14:40:00Z') };
+    const t = { tz: 'Asia/Seoul', now: new Date('2026-11-26T14:40:00Z') };
     const cooldown = blockText('ko', find(s, (x) => x.service === 'web-server' && x.state === 'blocked').blocked!, t);
     expect(cooldown).toBe('web-server는 23:22에 스케일아웃을 마쳤습니다. 쿨다운은 23:52에 끝납니다(12분 후)');
     const min = blockText('ko', find(s, (x) => x.service === 'db' && x.direction === 'in').blocked!, t);
@@ -65,7 +65,7 @@ describe('a db.json written by schema 2', () => {
 
   it('renders the same requests in English from the same facts, with the cooldown end as a time, not "then"', async () => {
     const s = await openOld();
-    const t = { timeZone: 'UTC', now: new Date('2026-11-26T14:40:00Z') };
+    const t = { tz: 'UTC', now: new Date('2026-11-26T14:40:00Z') };
     expect(blockText('en', find(s, (x) => x.service === 'web-server' && x.state === 'blocked').blocked!, t))
       .toBe('web-server finished a scale-out at 14:22; its cooldown ends at 14:52 (in 12 minutes)');
     expect(find(s, (x) => x.service === 'api').preview.checks.map((c) => checkText('en', c)))
