@@ -145,7 +145,7 @@ describe('/autoscale preflight', () => {
     expect(text).toContain('*Pre-flight: scale-out of web-server*');
     expect(text).toContain('Next VM: web-server-1 · IP: 127.0.10.10 · template web-server-template');
     expect(text).toContain('F5 pool: /Common/web-server-pool:80');
-    expect(text).toContain(':white_check_mark: 41 of 41 pool addresses free');
+    expect(text).toContain(':white_check_mark: 41 of 41 pool IPs free');
     expect(text).toContain('_Nothing was changed._');
     expect(tb.store.data.requests).toEqual([]);
     expect(tb.store.data.leases).toEqual({});
