@@ -53,7 +53,7 @@ function finishedRequest(i: number, at: string): ScaleRequest {
     fireCount: 1 + (i % 3), lastFiredAt: at, createdAt: at, updatedAt: at, finishedAt: at,
     decision: { kind: state === 'rejected' ? 'rejected' : 'approved', by: 'U0ADMIN01', at },
     card: { channel: 'C0SERVICE1', ts: `1700000000.${String(i).padStart(6, '0')}` },
-    preview: { instances: 3, instancesSource: 'f5', min: 1, max: 6, template: `${svc}-template`, vmName: vm, ip, f5Pool: `${svc}-pool`, checks: [{ ok: true, text: 'template exists' }, { ok: true, text: '40 free addresses' }] },
+    preview: { instances: 3, instancesSource: 'f5', min: 1, max: 6, template: `${svc}-template`, vmName: vm, ip, f5Pool: `${svc}-pool`, checks: [{ ok: true, code: 'template_present', template: 'tpl' }, { ok: true, code: 'ips_free', free: 40, size: 50 }] },
     attempts: state === 'rejected' ? [] : [{
       n: 1, startedAt: at, finishedAt: at, outcome: state === 'failed' ? 'failed' : 'succeeded', undone: [],
       steps: STEPS.map((name) => ({ name, state: 'done' as const, startedAt: at, finishedAt: at, durationMs: 1200, data: { vmName: vm, ip } })),

@@ -10,6 +10,7 @@ import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { findRequest } from '../store/requests.js';
 import { applyServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
+import { blockText } from '../cards/facts.js';
 import type { DecisionResult, Decisions } from '../workflows/deps.js';
 
 export interface AdminContext {
@@ -70,7 +71,7 @@ function decision(kind: 'approve' | 'reject' | 'retry'): AdminCommand<DecisionIn
       if (!res.ok) {
         // A request that is already blocked: say why (the card would), not only that it is.
         const b = res.code === 'blocked' ? findRequest(store, id)?.blocked : undefined;
-        const problems = b ? [`not now: ${b.message}${b.until ? `; scaling becomes possible at ${b.until}` : ''}`] : undefined;
+        const problems = b ? [`not now: ${blockText('en', b)}${b.until ? `; scaling becomes possible at ${b.until}` : ''}`] : undefined;
         return { ok: false, code: 'refused', reason: res.code, message: res.message, ...(problems ? { problems } : {}) };
       }
       return { ok: true, result: { requestId: res.requestId, state: findRequest(store, res.requestId)?.state ?? 'unknown', by } };

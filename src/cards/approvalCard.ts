@@ -117,7 +117,7 @@ function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardCont
     lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
   }
   if (r.state === 'withdrawn' && !r.silence) {
-    const why = withdrawnText(localeOf(service, t), r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded'));
+    const why = withdrawnText(localeOf(service, t), r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded'), t);
     lines.push(`:leftwards_arrow_with_hook: Withdrawn: ${esc(why)}.`);
   }
   lines.push(...silenceLines(r, service, t));
@@ -130,7 +130,7 @@ function blockedText(r: ScaleRequest, service: Service | undefined, t: CardConte
   const w = catalog(localeOf(service, t)).protect;
   if (b.code === 'protected' && r.preview.vmName) return w.victimProtected({ vm: esc(r.preview.vmName) }).replace(/\.$/, '');
   if (b.code === 'nothing_to_remove' && r.preview.protectedVms?.length) return w.allProtected({ service: esc(r.service), count: r.preview.protectedVms.length });
-  return esc(blockText(localeOf(service, t), b));
+  return esc(blockText(localeOf(service, t), b, t, { until: false }));
 }
 
 function localeOf(service: Service | undefined, t: CardContext): Locale {

@@ -2,6 +2,7 @@
 import type { Service } from '../config.js';
 import { formatDuration } from '../duration.js';
 import type { Direction, Preview, ScaleRequest } from '../store/types.js';
+import { blockText, checkText } from './facts.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
 import type { Catalog } from '../i18n/index.js';
 import { ACTION } from './ids.js';
@@ -193,7 +194,7 @@ function openLine(r: ScaleRequest, tc: TimeContext): string {
     r.state === 'pending' && r.autoApproveAt ? `, auto-approves ${clock(r.autoApproveAt, tc)} (${relative(r.autoApproveAt, tc)})`
     : r.state === 'pending' ? ', no deadline (manual approval)'
     : r.state === 'running' && step ? `, now: ${STEP_LABEL[step.name]}`
-    : r.state === 'blocked' && r.blocked ? `: ${esc(r.blocked.message)}`
+    : r.state === 'blocked' && r.blocked ? `: ${esc(blockText('en', r.blocked))}`
     : '';
   return capped(`• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`);
 }
@@ -225,7 +226,7 @@ export const operationsText = {
       `Instances now / max: ${p.instances ?? '?'} / ${p.max} (min ${p.min}, from ${p.instancesSource})`,
       ...(direction === 'out' ? [`Next VM: ${p.vmName ?? '?'} · IP: ${p.ip ?? 'none free'} · template ${p.template}`] : [`VM to remove: ${p.vmName ?? '?'}`]),
       `F5 pool: ${p.f5Pool}:${port}`,
-      ...p.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${c.text}`),
+      ...p.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${checkText('en', c)}`),
       '_Nothing was changed._',
     ].join('\n'),
   preflightFailed: (message: string) => `:x: Pre-flight failed: ${message}`,

@@ -1,6 +1,7 @@
 /** Every short string a Slack user reads, outside the card layout itself, in one place. */
 import { formatDuration } from '../duration.js';
 import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
+import { blockText } from './facts.js';
 import { escape, mention } from './mrkdwn.js';
 
 export const STEP_LABEL: Record<StepName, string> = {
@@ -45,12 +46,12 @@ export const messages = {
     return `The ${verb(r.direction)} of ${r.service} (${r.id}) is already ${STATE_TEXT[r.state]}${r.decision && r.state !== 'blocked' ? who : ''}. Nothing was changed.`;
   },
   startRefused: (r: ScaleRequest, b: BlockInfo) =>
-    `The ${verb(r.direction)} of ${r.service} was not started: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The card says why.`,
+    `The ${verb(r.direction)} of ${r.service} was not started: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The card says why.`,
   retryRefused: (r: ScaleRequest, b: BlockInfo) =>
-    `The retry of the ${verb(r.direction)} of ${r.service} was not started: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The request stays failed; Retry again later.`,
-  notStartedThread: (b: BlockInfo) => `:no_entry: Not started after the restart: ${b.message}.`,
+    `The retry of the ${verb(r.direction)} of ${r.service} was not started: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The request stays failed; Retry again later.`,
+  notStartedThread: (b: BlockInfo) => `:no_entry: Not started after the restart: ${blockText('en', b)}.`,
   manualRefused: (service: string, direction: Direction, b: BlockInfo) =>
-    `The ${verb(direction)} of ${service} cannot start now: ${b.message}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} Its card says so in the channel.`,
+    `The ${verb(direction)} of ${service} cannot start now: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} Its card says so in the channel.`,
   serviceGone: (service: string) => `Service ${service} no longer exists in the store.`,
   noExecutor: (kind: string) => `The ${kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
   interruptedRolledBack: () => 'The bot restarted in the middle of this run; what it had done was rolled back.',

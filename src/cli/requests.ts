@@ -11,6 +11,7 @@ import { readArchivedRequest } from '../store/archive.js';
 import { findRequest } from '../store/requests.js';
 import type { Store } from '../store/store.js';
 import { OPEN_STATES, type ScaleRequest } from '../store/types.js';
+import { blockText, eventText } from '../cards/facts.js';
 import type { CliIo } from './registry.js';
 
 /** Finished requests shown by `requests list` after the open ones. */
@@ -66,7 +67,7 @@ export function formatShow(r: ScaleRequest, now: Date, archived: boolean): strin
   if (r.alert?.summary) lines.push(`summary    ${r.alert.summary}`);
   if (r.autoApproveAt && r.state === 'pending') lines.push(`auto-approves at ${r.autoApproveAt}`);
   lines.push(`decision   ${r.decision ? `${r.decision.kind} by ${who(r.decision.by)} at ${r.decision.at}${r.decision.reason ? ` — ${r.decision.reason}` : ''}` : '-'}`);
-  if (r.blocked) lines.push(`blocked    ${plain(r.blocked.message)}${r.blocked.until ? ` (until ${r.blocked.until})` : ''}`);
+  if (r.blocked) lines.push(`blocked    ${plain(blockText('en', r.blocked))}${r.blocked.until ? ` (until ${r.blocked.until})` : ''}`);
   lines.push(`card       ${r.card ? `${r.card.channel} ${r.card.ts}` : 'not posted (Slack unreachable, or not yet)'}`);
   if (r.finishedAt) lines.push(`finished   ${r.finishedAt}`);
   for (const a of r.attempts) {
@@ -80,7 +81,7 @@ export function formatShow(r: ScaleRequest, now: Date, archived: boolean): strin
   }
   lines.push('', 'events:');
   const rows = [['  AT', 'EVENT', 'BY', 'DETAIL']];
-  for (const e of r.events) rows.push([`  ${e.at}`, e.type, e.by ? who(e.by) : '', e.detail ? plain(e.detail) : '']);
+  for (const e of r.events) rows.push([`  ${e.at}`, e.type, e.by ? who(e.by) : '', plain(eventText('en', e) ?? '')]);
   lines.push(pad(rows));
   return lines.join('\n');
 }

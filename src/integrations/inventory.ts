@@ -5,7 +5,7 @@
 import type { Service } from '../config.js';
 import { freeAddresses, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
-import type { Direction } from '../store/types.js';
+import type { Check, Direction } from '../store/types.js';
 import type { Inventory } from '../workflows/ports.js';
 import { serviceVmPattern, type LoadBalancer, type VCenter } from '../workflows/vmPorts.js';
 import { nextFreeName } from './govc.js';
@@ -44,22 +44,22 @@ export class LiveInventory implements Inventory {
   }
 
   async preflight(service: Service, direction: Direction) {
-    const checks: Array<{ ok: boolean; text: string }> = [];
+    const checks: Check[] = [];
     const [templates, members] = await Promise.all([
       this.vcenter.listTemplates().then((t) => ({ ok: true as const, t }), (e: Error) => ({ ok: false as const, e })),
       this.lb ? this.lb.listMembers(service.f5.pool, service.f5.partition).then((m) => ({ ok: true as const, m }), (e: Error) => ({ ok: false as const, e })) : undefined,
     ]);
     if (direction === 'out') {
-      if (templates.ok) checks.push({ ok: templates.t.includes(service.template), text: templates.t.includes(service.template) ? `template ${service.template} present` : `template ${service.template} not found in vCenter` });
-      else checks.push({ ok: false, text: `vCenter unreachable: ${templates.e.message}` });
+      if (templates.ok) checks.push(templates.t.includes(service.template) ? { ok: true, code: 'template_present', template: service.template } : { ok: false, code: 'template_missing', template: service.template });
+      else checks.push({ ok: false, code: 'vcenter_unreachable', error: templates.e.message });
       // Usable: the pool without its network/broadcast address, gateway and DNS; free: not leased by any service.
       const size = usablePoolSize(service.network);
       const free = freeAddresses(this.store, service.network, new Set()).length;
-      checks.push({ ok: free > 0, text: `${free} of ${size} pool IPs free` });
+      checks.push({ ok: free > 0, code: 'ips_free', free, size });
     }
-    if (members === undefined) checks.push({ ok: false, text: 'F5 not configured (F5_SERVERS)' });
-    else if (members.ok) checks.push({ ok: true, text: `F5 pool /${service.f5.partition}/${service.f5.pool} reachable (${members.m.length} members)` });
-    else checks.push({ ok: false, text: `F5 pool /${service.f5.partition}/${service.f5.pool}: ${members.e.message}` });
+    if (members === undefined) checks.push({ ok: false, code: 'f5_unconfigured' });
+    else if (members.ok) checks.push({ ok: true, code: 'f5_reachable', pool: `/${service.f5.partition}/${service.f5.pool}`, members: members.m.length });
+    else checks.push({ ok: false, code: 'f5_error', pool: `/${service.f5.partition}/${service.f5.pool}`, error: members.e.message });
     return checks;
   }
 }

@@ -5,7 +5,7 @@
 import type { Service } from '../config.js';
 import { freeAddresses, leasesOf, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
-import type { Direction } from '../store/types.js';
+import type { Check, Direction } from '../store/types.js';
 import type { Inventory } from '../workflows/ports.js';
 import { nextFreeName } from './govc.js';
 
@@ -25,12 +25,12 @@ export class StoreInventory implements Inventory {
     return freeAddresses(this.store, service.network, new Set(), 1)[0] ?? null;
   }
 
-  async preflight(service: Service, _direction: Direction) {
+  async preflight(service: Service, _direction: Direction): Promise<Check[]> {
     const size = usablePoolSize(service.network);
     const free = freeAddresses(this.store, service.network, new Set()).length;
     return [
-      { ok: free > 0, text: `${free} of ${size} pool addresses free` },
-      { ok: true, text: 'vCenter and F5 not consulted (no GOVC_URL / F5_SERVERS)' },
+      { ok: free > 0, code: 'ips_free', free, size },
+      { ok: true, code: 'not_consulted' },
     ];
   }
 }

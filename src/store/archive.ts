@@ -8,6 +8,7 @@
  * none. The bot keeps the requests that finished within the retention in memory (read back from
  * the archive when it starts) for its views and its policies; older ones live only in the archive.
  */
+import { migrateRequest } from './migrate.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -130,7 +131,8 @@ function parseLines(text: string, into: Map<string, ScaleRequest>): void {
     if (!line) continue;
     try {
       const r = JSON.parse(line) as ScaleRequest;
-      if (r && typeof r.id === 'string') into.set(r.id, r);
+      // Lines carry no schema version: a line written before schema 3 gets its facts back (idempotent on newer ones).
+      if (r && typeof r.id === 'string') into.set(r.id, migrateRequest(r));
     } catch {
       // A torn last line (crash mid-append): the request is still in db.json, which is written after the archive.
     }

@@ -27,6 +27,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
 import { appendFileOwnerOnly, tightenMode, writeFileAtomic } from './atomicFile.js';
 import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
+import { migrateRequest } from './migrate.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
 
 export class StoreError extends Error {
@@ -346,7 +347,8 @@ function migrate(d: Partial<StoreData>): { data: StoreData; audit: AuditEntry[] 
   const data: StoreData = {
     schemaVersion: SCHEMA_VERSION,
     services: d.services ?? base.services,
-    requests: d.requests ?? base.requests,
+    // Schema 3: blocks, checks and event details become facts (see migrate.ts).
+    requests: (d.schemaVersion ?? 0) < 3 && d.requests ? d.requests.map(migrateRequest) : (d.requests ?? base.requests),
     leases: leases.leases,
     templates: d.templates ?? base.templates,
     audit: d.audit ?? base.audit,

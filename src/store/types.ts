@@ -1,8 +1,11 @@
 /** The persisted shapes. Times are ISO-8601 strings (UTC); the card renders them in BOT_TIMEZONE. */
 import type { Service } from '../config.js';
 
-/** 2: leases keyed by address across all services (was service → ip → lease); leases carry the VM's identity. */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: leases keyed by address across all services (was service → ip → lease); leases carry the VM's identity.
+ * 3: blocks, pre-flight checks and workflow event details are codes with typed parameters, not English (see migrate.ts).
+ */
+export const SCHEMA_VERSION = 3;
 
 export type Direction = 'out' | 'in';
 export type ExecutorKind = 'local' | 'dry-run' | 'jenkins';
@@ -33,13 +36,41 @@ export interface Decision {
   reason?: string;
 }
 
-export interface BlockInfo {
-  /** protected: the scale-in's victim was protected (`/autoscale protect`) after the card was drawn. */
-  code: 'max_instances' | 'min_instances' | 'cooldown' | 'rate_limit' | 'frozen' | 'conflict' | 'nothing_to_remove' | 'unknown_instances' | 'protected';
-  message: string;
+/**
+ * Why scaling is not possible now, as facts: cards/facts.ts turns them into words. `legacy`: a block written by a bot
+ * before schema 3 whose English text the migration did not recognize (shown as it is).
+ * protected: the scale-in's victim was protected (`/autoscale protect`) after the card was drawn.
+ */
+export type BlockInfo = (
+  | { code: 'max_instances'; service: string; count: number; max: number }
+  | { code: 'min_instances'; service: string; count: number; min: number }
+  | { code: 'nothing_to_remove'; service: string; protectedCount?: number }
+  | { code: 'cooldown'; service: string; direction: Direction; lastAt: string }
+  | { code: 'rate_limit'; service: string; count: number; limit: number }
+  | { code: 'frozen'; service: string; reason?: string }
+  | { code: 'conflict'; service: string; otherId: string; otherDirection: Direction }
+  | { code: 'unknown_instances'; service: string }
+  | { code: 'protected'; vm: string }
+  | { code: 'legacy'; text: string }
+) & {
   /** When scaling becomes possible again, when known. */
   until?: string;
-}
+};
+export type BlockCode = BlockInfo['code'];
+
+/** One pre-flight finding, as facts (errors from vCenter/F5 are kept as those systems worded them). */
+export type CheckFact =
+  | { code: 'template_present'; template: string }
+  | { code: 'template_missing'; template: string }
+  | { code: 'vcenter_unreachable'; error: string }
+  | { code: 'ips_free'; free: number; size: number }
+  | { code: 'f5_unconfigured' }
+  | { code: 'f5_reachable'; pool: string; members: number }
+  | { code: 'f5_error'; pool: string; error: string }
+  | { code: 'not_consulted' }
+  | { code: 'timed_out' }
+  | { code: 'legacy'; text: string };
+export type Check = { ok: boolean } & CheckFact;
 
 export interface Preview {
   instances: number | null;
@@ -51,7 +82,7 @@ export interface Preview {
   ip: string | null;
   f5Pool: string;
   /** Pre-flight findings shown on the card (issue 4): each a line, `ok` or not. */
-  checks: Array<{ ok: boolean; text: string }>;
+  checks: Check[];
   /** Scale-in: the service's VMs protected from scale-in when the card was drawn (never the victim). */
   protectedVms?: string[];
 }
@@ -107,8 +138,27 @@ export interface RequestEvent {
     | 'created' | 'refired' | 'approved' | 'rejected' | 'auto-approved' | 'withdrawn' | 'resolved'
     | 'blocked' | 'superseded' | 'attempt-started' | 'step' | 'finished' | 'retry' | 'recovered' | 'note';
   by?: string;
+  /** Free text a person typed (a reason); never words the bot wrote (those are `fact`). Pre-3 files: see migrate.ts. */
   detail?: string;
+  /** What the bot recorded, as a code with parameters. */
+  fact?: EventFact;
 }
+
+/** Facts on request events (cards/facts.ts renders them). */
+export type EventFact =
+  | { code: 'refired'; count: number; last: string }
+  | { code: 'block_passed' }
+  | { code: 'blocked'; block: BlockInfo }
+  | { code: 'alert_resolved'; alert: string }
+  | { code: 'resolved_before_decision'; alert: string }
+  | { code: 'resolved_after_run' }
+  /** The settle check said once that the alert still fires after a finished run (it says so only once). */
+  | { code: 'still_firing' }
+  | { code: 'confirmed_frozen' }
+  | { code: 'silenced'; until: string }
+  | { code: 'back_at_min'; service: string; count: number; min: number }
+  | { code: 'conflicting_alert'; direction: Direction; alert: string }
+  | { code: 'legacy'; text: string };
 
 export interface ScaleRequest {
   id: string;

@@ -21,7 +21,6 @@ import { openRequestIn } from '../store/requests.js';
 import { listServices } from '../store/services.js';
 import type { BelowMinWatch, StoreData } from '../store/types.js';
 import type { Deps } from './deps.js';
-import { catalog } from '../i18n/index.js';
 import { createRequest, withdrawIn } from './intake.js';
 import { blockPassed } from './policy.js';
 import { liveInstances } from './preview.js';
@@ -64,7 +63,6 @@ async function checkService(deps: Deps, service: Service): Promise<BelowMinOutco
     // Write only when something changes: a healthy service costs no store write per tick.
     const w = deps.store.data.belowMin?.[name];
     if (!w?.seenWhole || w.proposed) {
-      const locale = service.locale ?? deps.config.BOT_LOCALE;
       const withdrawn = await deps.store.mutate((d) => {
         const x = ((d.belowMin ??= {})[name] ??= { seenWhole: false });
         x.seenWhole = true;
@@ -72,8 +70,7 @@ async function checkService(deps: Deps, service: Service): Promise<BelowMinOutco
         // The count came back by itself (a member re-added, a VM restarted): an undecided card would add one too many.
         const open = openRequestIn(d, name, 'out');
         if (!open || open.source !== 'min' || (open.state !== 'pending' && open.state !== 'blocked')) return undefined;
-        const detail = catalog(locale).belowMin.backAtMin({ service: name, count, min: service.scaling.min });
-        withdrawIn(d, open, { at: now.toISOString(), actor: 'bot', detail });
+        withdrawIn(d, open, { at: now.toISOString(), actor: 'bot', fact: { code: 'back_at_min', service: name, count, min: service.scaling.min } });
         return open.id;
       });
       if (withdrawn) deps.surface.sync(withdrawn);

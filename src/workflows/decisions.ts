@@ -9,6 +9,7 @@
  */
 import type { Service } from '../config.js';
 import { messages } from '../cards/messages.js';
+import { blockText } from '../cards/facts.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
@@ -58,7 +59,7 @@ export class DecisionService implements Decisions {
       delete r.finishedAt;
       delete r.blocked;
       const detail = joinDetail(opts.reason, opts.confirmFrozen ? 'confirmed during a change freeze' : undefined);
-      addEvent(r, { at, type: 'retry', by: userId, ...(detail ? { detail } : {}) });
+      addEvent(r, { at, type: 'retry', by: userId, ...(opts.reason ? { detail: opts.reason } : {}), ...(opts.confirmFrozen ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
       appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id, ...(detail ? { detail } : {}) });
       return { ok: true, requestId: r.id };
     });
@@ -107,8 +108,8 @@ export class DecisionService implements Decisions {
         // Not a refusal for good: a human may confirm; auto-approval waits for the freeze to end
         // (the tick tries again; mode auto gets a deadline of now, so the card says it waits).
         if (by === 'auto') {
-          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', message: block.message, changed: true }; }
-          return { ok: false, code: 'frozen', message: block.message };
+          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', message: blockText('en', block), changed: true }; }
+          return { ok: false, code: 'frozen', message: blockText('en', block) };
         }
         return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!)) };
       }
@@ -124,7 +125,7 @@ export class DecisionService implements Decisions {
       const service = getServiceIn(d, r.service);
       const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
       const detail = joinDetail(reason, confirmed || undefined);
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, detail });
+      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(reason ? { detail: reason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
       appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
       return { ok: true, requestId: r.id, createdAt: r.createdAt };
     };

@@ -9,7 +9,7 @@ import { messages } from '../cards/messages.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, newRequestId, openRequestIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { AlertSnapshot, Direction, ScaleRequest, StoreData } from '../store/types.js';
+import type { AlertSnapshot, Direction, EventFact, ScaleRequest, StoreData } from '../store/types.js';
 import type { Alert, WebhookPayload } from './alertPayload.js';
 import type { Deps } from './deps.js';
 import { blockFor, blockPassed, ms } from './policy.js';
@@ -122,10 +122,10 @@ function noteRefire(r: ScaleRequest, at: string, what: string): void {
   const n = r.fireCount - 1;
   if (last?.type === 'refired') {
     last.at = at;
-    last.detail = `fired again ×${n} (last: ${what})`;
+    last.fact = { code: 'refired', count: n, last: what };
     r.updatedAt = at;
   } else {
-    addEvent(r, { at, type: 'refired', detail: `fired again ×${n} (last: ${what})` });
+    addEvent(r, { at, type: 'refired', fact: { code: 'refired', count: n, last: what } });
   }
 }
 
@@ -152,7 +152,7 @@ async function foldIntoOpen(
     }
     const other = openRequestIn(d, service.name, opposite);
     if (other) {
-      addEvent(other, { at, type: 'note', detail: messages.conflictingAlert(direction, alert.labels.alertname ?? 'alert') });
+      addEvent(other, { at, type: 'note', fact: { code: 'conflicting_alert', direction, alert: alert.labels.alertname ?? 'alert' } });
       return { outcome: 'conflict' as const, requestId: other.id };
     }
     return undefined;
@@ -180,7 +180,7 @@ export async function createRequest(
     if (open && blockPassed(open, d.requests, at)) {
       open.state = 'withdrawn';
       open.finishedAt = at;
-      addEvent(open, { at, type: 'superseded', detail: 'the block has passed; a new request replaces this one' });
+      addEvent(open, { at, type: 'superseded', fact: { code: 'block_passed' } });
       superseded = open.id;
     } else if (open) {
       open.fireCount += 1;
@@ -209,7 +209,7 @@ export async function createRequest(
     };
     if (block) {
       r.blocked = block;
-      addEvent(r, { at, type: 'blocked', detail: block.message });
+      addEvent(r, { at, type: 'blocked', fact: { code: 'blocked', block } });
     } else if (service.approval.mode === 'timeout') {
       r.autoApproveAt = addMilliseconds(now, ms(service.approval.autoApproveAfter)).toISOString();
     }
@@ -230,10 +230,10 @@ export async function createRequest(
 }
 
 /** Withdraws an undecided request (its alert resolved, or an approver silenced it), inside a store mutation. */
-export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor: string; detail: string; audit?: string }): void {
+export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor: string; fact: EventFact; audit?: string }): void {
   r.state = 'withdrawn';
   r.finishedAt = w.at;
-  addEvent(r, { at: w.at, type: 'withdrawn', by: w.actor, detail: w.detail });
+  addEvent(r, { at: w.at, type: 'withdrawn', by: w.actor, fact: w.fact });
   appendAudit(d, { at: w.at, actor: w.actor, action: 'request.withdraw', target: r.id, ...(w.audit ? { detail: w.audit } : {}) });
 }
 
@@ -244,11 +244,11 @@ async function resolve(deps: Deps, service: Service, direction: Direction, name:
     if (!open || open.source !== 'alert') return undefined;
     if (open.state === 'pending' || open.state === 'blocked') {
       open.alertResolvedAt = at;
-      withdrawIn(d, open, { at, actor: 'alertmanager', detail: `${name} resolved before anyone decided` });
+      withdrawIn(d, open, { at, actor: 'alertmanager', fact: { code: 'resolved_before_decision', alert: name } });
       return { outcome: 'withdrawn' as const, id: open.id };
     }
     open.alertResolvedAt = at;
-    addEvent(open, { at, type: 'resolved', detail: `${name} resolved` });
+    addEvent(open, { at, type: 'resolved', fact: { code: 'alert_resolved', alert: name } });
     return { outcome: 'resolved' as const, id: open.id };
   });
   // Settle check (after the run) looks at recently finished requests too.

@@ -39,22 +39,22 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
   const { service, direction, instances, now } = p;
   const { min, max } = service.scaling;
   if (direction === 'out' && instances !== null && instances >= max) {
-    return { code: 'max_instances', message: `${service.name} already runs ${instances} of at most ${max} instances` };
+    return { code: 'max_instances', service: service.name, count: instances, max };
   }
   if (direction === 'in' && instances !== null && instances <= min) {
-    return { code: 'min_instances', message: `${service.name} runs ${instances} instances, its minimum is ${min}` };
+    return { code: 'min_instances', service: service.name, count: instances, min };
   }
   if (direction === 'in' && p.victim === null && p.protectedCount) {
-    return { code: 'nothing_to_remove', message: `every VM the bot created for ${service.name} is protected from scale-in (${p.protectedCount}), so nothing can be removed` };
+    return { code: 'nothing_to_remove', service: service.name, protectedCount: p.protectedCount };
   }
   if (direction === 'in' && p.victim === null) {
-    return { code: 'nothing_to_remove', message: `no VM created by the bot is left to remove from ${service.name}` };
+    return { code: 'nothing_to_remove', service: service.name };
   }
   const last = lastScaled(p.requests, service.name, direction);
   const cd = cooldownOf(service, direction);
   if (last && now.getTime() - last.getTime() < cd) {
     const until = addMilliseconds(last, cd);
-    return { code: 'cooldown', message: `${service.name} scaled ${direction} at ${last.toISOString()}; cooldown lasts until then`, until: until.toISOString() };
+    return { code: 'cooldown', service: service.name, direction, lastAt: last.toISOString(), until: until.toISOString() };
   }
   if (direction === 'out') {
     const hourAgo = now.getTime() - 3_600_000;
@@ -64,7 +64,7 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
       .sort((a, b) => a - b);
     if (recent.length >= service.scaling.maxPerHour) {
       const until = new Date(recent[recent.length - service.scaling.maxPerHour]! + 3_600_000);
-      return { code: 'rate_limit', message: `${service.name} already scaled out ${recent.length} times in the last hour (limit ${service.scaling.maxPerHour})`, until: until.toISOString() };
+      return { code: 'rate_limit', service: service.name, count: recent.length, limit: service.scaling.maxPerHour, until: until.toISOString() };
     }
   }
   return undefined;
@@ -106,23 +106,21 @@ export function mayStart(p: StartInput): BlockInfo | undefined {
   const { service, request, now } = p;
   const other = p.requests.find((o) => o.id !== request.id && o.service === service.name && inFlight(o));
   if (other) {
-    const what = other.direction === 'out' ? 'scale-out' : 'scale-in';
-    return { code: 'conflict', message: `${service.name} already has a ${what} in flight (${other.id}); one run per service at a time` };
+    return { code: 'conflict', service: service.name, otherId: other.id, otherDirection: other.direction };
   }
   if (p.instances === null) {
-    return { code: 'unknown_instances', message: `the instances of ${service.name} could not be counted (neither F5 nor vCenter answered), so nothing was started` };
+    return { code: 'unknown_instances', service: service.name };
   }
   const victim = request.direction === 'in' ? (request.preview.vmName && p.ownedVms.includes(request.preview.vmName) ? request.preview.vmName : null) : undefined;
   // The card named its victim when it was drawn; someone may have protected that VM since.
   if (victim && p.protectedVms?.includes(victim)) {
-    return { code: 'protected', message: `${victim} was protected from scale-in after this card was posted, so it was not removed` };
+    return { code: 'protected', vm: victim };
   }
   const block = blockFor({ service, direction: request.direction, instances: p.instances, requests: p.requests, now, victim });
   if (block) return block;
   const freeze = activeFreeze(service.scaling.freeze, now);
   if (freeze && !p.confirmFrozen) {
-    const why = freeze.window.reason ? ` (${freeze.window.reason})` : '';
-    return { code: 'frozen', message: `${service.name} is in a change freeze${why}`, until: freeze.until.toISOString() };
+    return { code: 'frozen', service: service.name, ...(freeze.window.reason ? { reason: freeze.window.reason } : {}), until: freeze.until.toISOString() };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 /** Narrow interfaces the domain depends on. No Bolt, no WebClient, no govc here. */
 import type { Service } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Direction, ExecutorKind, ScaleRequest, StepName, StepRecord } from '../store/types.js';
+import type { Check, Direction, ExecutorKind, ScaleRequest, StepName, StepRecord } from '../store/types.js';
 
 /** Where requests are shown. The card is always re-rendered from the stored request. */
 export interface ChatSurface {
@@ -30,7 +30,7 @@ export interface Inventory {
   nextVmName(service: Service): Promise<string | null>;
   previewIp(service: Service): Promise<string | null>;
   /** Extra pre-flight lines (template present, pool reachable …). */
-  preflight(service: Service, direction: Direction): Promise<Array<{ ok: boolean; text: string }>>;
+  preflight(service: Service, direction: Direction): Promise<Check[]>;
 }
 
 export interface StepResult {

@@ -1,6 +1,6 @@
 /** What a scale request would do now: shown on the card and by `/autoscale preflight`. */
 import type { Service } from '../config.js';
-import type { Direction, Preview } from '../store/types.js';
+import type { Check, Direction, Preview } from '../store/types.js';
 import type { Deps } from './deps.js';
 import { newestBotVm, protectedLeasesIn } from '../store/leases.js';
 import { within } from '../within.js';
@@ -24,7 +24,7 @@ export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, serv
     bounded(inv.instances(service), { count: null, source: 'unknown' as const }),
     direction === 'out' ? bounded(inv.nextVmName(service), null) : Promise.resolve(null),
     direction === 'out' ? bounded(inv.previewIp(service), null) : Promise.resolve(null),
-    bounded(inv.preflight(service, direction), [{ ok: false, text: 'pre-flight checks timed out' }]),
+    bounded(inv.preflight(service, direction), [{ ok: false, code: 'timed_out' } as Check]),
   ]);
   return {
     instances: instances.count,

@@ -25,7 +25,7 @@ export class SettleWatcher implements Settle {
     await store.mutate((d) => {
       const live = d.requests.find((x) => x.id === r.id)!;
       live.alertResolvedAt = at;
-      addEvent(live, { at, type: 'resolved', detail: 'alert cleared after the run' });
+      addEvent(live, { at, type: 'resolved', fact: { code: 'resolved_after_run' } });
     });
     const mins = differenceInMinutes(new Date(at), new Date(r.finishedAt!));
     const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
@@ -43,12 +43,12 @@ export class SettleWatcher implements Settle {
     const reported: string[] = [];
     for (const r of deps.store.data.requests) {
       if (r.state !== 'succeeded' || r.source !== 'alert' || r.alertResolvedAt || !r.finishedAt) continue;
-      if (r.events.some((e) => e.type === 'note' && e.detail === 'settle: still firing')) continue;
+      if (r.events.some((e) => e.fact?.code === 'still_firing')) continue;
       const cfg = getService(deps.store, r.service);
       if (!cfg || now - Date.parse(r.finishedAt) < ms(cfg.scaling.settle)) continue;
       await deps.store.mutate((d) => {
         const live = d.requests.find((x) => x.id === r.id)!;
-        addEvent(live, { at: new Date(now).toISOString(), type: 'note', detail: 'settle: still firing' });
+        addEvent(live, { at: new Date(now).toISOString(), type: 'note', fact: { code: 'still_firing' } });
       });
       const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
       deps.surface.thread(r.id, r.direction === 'out'

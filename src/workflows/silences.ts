@@ -216,7 +216,7 @@ export class SilenceService implements Silences {
         if (!live) return 'gone';
         if (live.state !== 'pending') return live.state; // decided meanwhile (a click, the auto-approve tick)
         live.silence = { id, by: user.id, until: until.toISOString(), createdAt: at };
-        withdrawIn(d, live, { at, actor: user.id, detail: `silenced in Alertmanager until ${until.toISOString()}`, audit: `silence ${id}` });
+        withdrawIn(d, live, { at, actor: user.id, fact: { code: 'silenced', until: until.toISOString() }, audit: `silence ${id}` });
         appendAudit(d, { at, actor: user.id, action: 'request.silence', target: live.id, detail: `silence ${id} until ${until.toISOString()} (${length})` });
         return 'done';
       });

@@ -58,5 +58,5 @@ export async function admitStart<T>(
 /** Records a refusal on the request: the card shows it as "Not now: …" with when it may clear. */
 export function noteRefusal(r: ScaleRequest, block: BlockInfo, at: string, by?: string): void {
   r.blocked = block;
-  addEvent(r, { at, type: 'blocked', by, detail: block.message });
+  addEvent(r, { at, type: 'blocked', by, fact: { code: 'blocked', block } });
 }

@@ -109,7 +109,7 @@ describe('alert intake rules', () => {
     expect(r.json.alerts[0].outcome).toBe('conflict');
     await tb.settle();
     expect(tb.store.data.requests).toHaveLength(1);
-    expect(tb.store.data.requests[0]!.events.some((e) => e.type === 'note' && e.detail?.includes('LowCPU'))).toBe(true);
+    expect(tb.store.data.requests[0]!.events.find((e) => e.type === 'note')?.fact).toEqual({ code: 'conflicting_alert', direction: 'in', alert: 'LowCPU' });
   });
 
   it('withdraws the request when the alert resolves before anyone decides', async () => {

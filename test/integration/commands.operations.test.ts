@@ -73,7 +73,7 @@ describe('/autoscale status and history', () => {
     await tb.store.mutate((d) => {
       const template = d.requests.find((x) => x.id === id)!;
       for (let i = 1; i < 300; i++) {
-        d.requests.push({ ...structuredClone(template), id: `${id}-${i}`, service: `svc-${String(i).padStart(3, '0')}`, state: 'blocked', blocked: { code: 'max_instances', message: `already at max: ${'vCenter answered slowly; '.repeat(40)}` } });
+        d.requests.push({ ...structuredClone(template), id: `${id}-${i}`, service: `svc-${String(i).padStart(3, '0')}`, state: 'blocked', blocked: { code: 'legacy', text: `already at max: ${'vCenter answered slowly; '.repeat(40)}` } });
       }
     });
     const first = await tb.command('status', 'U0READER1');
@@ -145,7 +145,7 @@ describe('/autoscale preflight', () => {
     expect(text).toContain('*Pre-flight: scale-out of web-server*');
     expect(text).toContain('Next VM: web-server-1 · IP: 127.0.10.10 · template web-server-template');
     expect(text).toContain('F5 pool: /Common/web-server-pool:80');
-    expect(text).toContain(':white_check_mark: 41 of 41 pool addresses free');
+    expect(text).toContain(':white_check_mark: 41 of 41 pool IPs free');
     expect(text).toContain('_Nothing was changed._');
     expect(tb.store.data.requests).toEqual([]);
     expect(tb.store.data.leases).toEqual({});

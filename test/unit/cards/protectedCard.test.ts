@@ -9,7 +9,7 @@ const at = '2026-11-26T14:22:00.000Z';
 const refused: ScaleRequest = {
   id: 'sr-1', service: 'web-server', direction: 'in', state: 'blocked', executor: 'local', source: 'alert', fireCount: 1,
   lastFiredAt: at, createdAt: at, updatedAt: at,
-  blocked: { code: 'protected', message: 'web-server-3 was protected from scale-in after this card was posted, so it was not removed' },
+  blocked: { code: 'protected', vm: 'web-server-3' },
   preview: { instances: 3, instancesSource: 'f5', min: 1, max: 6, template: 't', vmName: 'web-server-3', ip: '127.0.10.12', f5Pool: '/Common/p', checks: [], protectedVms: ['web-server-1'] },
   attempts: [], events: [],
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeAddresses, leasesOf, releaseAddress } from '../../../src/store/leases.js';
 import { Store } from '../../../src/store/store.js';
+import { SCHEMA_VERSION } from '../../../src/store/types.js';
 import { reserveAddress } from '../../../src/workflows/reserveIp.js';
 import { service } from '../../helpers/bot.js';
 
@@ -118,7 +119,7 @@ describe('migrating a db.json of schema 1 (leases per service)', () => {
       },
     }));
     const st = await Store.open(d);
-    expect(st.data.schemaVersion).toBe(2);
+    expect(st.data.schemaVersion).toBe(SCHEMA_VERSION);
     expect(Object.keys(st.data.leases).sort()).toEqual(['127.0.25.10', '127.0.25.11', '127.0.25.12']);
     expect(st.data.leases['127.0.25.10']).toMatchObject({ service: 'alpha', state: 'in-use', vmName: 'alpha-1' });
     // The in-use lease wins the address; the reserved one is recorded in the audit trail with all its fields.

@@ -28,7 +28,7 @@ describe('mayStart', () => {
 
   it('refuses while another run of the same service is approved or running, in either direction', () => {
     const other = request({ id: 'sr-0', direction: 'in', state: 'approved' });
-    expect(mayStart(input({ requests: [other, request()] }))).toMatchObject({ code: 'conflict', message: expect.stringContaining('scale-in in flight (sr-0)') });
+    expect(mayStart(input({ requests: [other, request()] }))).toEqual({ code: 'conflict', service: 'web-server', otherId: 'sr-0', otherDirection: 'in' });
     const elsewhere = request({ id: 'sr-9', service: 'other', state: 'running' });
     expect(mayStart(input({ requests: [elsewhere, request()] }))).toBeUndefined();
   });
@@ -48,20 +48,20 @@ describe('mayStart', () => {
   it('refuses in a change freeze unless a human confirmed it', () => {
     setFreezeTimeZone('UTC');
     const frozen = service({ scaling: { min: 1, max: 6, cooldown: '10m', freeze: [{ cron: '0 14 * * *', duration: '2h', reason: 'release window' }] } });
-    expect(mayStart(input({ service: frozen }))).toEqual({ code: 'frozen', message: 'web-server is in a change freeze (release window)', until: '2026-11-26T16:00:00.000Z' });
+    expect(mayStart(input({ service: frozen }))).toEqual({ code: 'frozen', service: 'web-server', reason: 'release window', until: '2026-11-26T16:00:00.000Z' });
     expect(mayStart(input({ service: frozen, confirmFrozen: true }))).toBeUndefined();
   });
 });
 
 describe('blockPassed', () => {
   it('clears a conflict once the other run is no longer in flight, and a count that could not be read at once', () => {
-    const blocked = request({ state: 'blocked', blocked: { code: 'conflict', message: 'x' } });
+    const blocked = request({ state: 'blocked', blocked: { code: 'conflict', service: 'web-server', otherId: 'sr-0', otherDirection: 'out' } });
     const running = request({ id: 'sr-0', state: 'running' });
     expect(blockPassed(blocked, [running, blocked], now.toISOString())).toBe(false);
     expect(blockPassed(blocked, [{ ...running, state: 'succeeded' }, blocked], now.toISOString())).toBe(true);
-    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'unknown_instances', message: 'x' } }), [], now.toISOString())).toBe(true);
-    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'max_instances', message: 'x' } }), [], now.toISOString())).toBe(false);
-    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'cooldown', message: 'x', until: '2026-11-26T14:30:00.000Z' } }), [], '2026-11-26T14:30:00.000Z')).toBe(true);
+    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'unknown_instances', service: 'web-server' } }), [], now.toISOString())).toBe(true);
+    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'max_instances', service: 'web-server', count: 6, max: 6 } }), [], now.toISOString())).toBe(false);
+    expect(blockPassed(request({ state: 'blocked', blocked: { code: 'cooldown', service: 'web-server', direction: 'out', lastAt: '2026-11-26T14:20:00.000Z', until: '2026-11-26T14:30:00.000Z' } }), [], '2026-11-26T14:30:00.000Z')).toBe(true);
   });
 });
 
@@ -72,7 +72,7 @@ describe('mayStart and scale-in protection', () => {
   it('refuses a scale-in whose victim was protected after the card was drawn, and lets a fresh request replace that refusal', () => {
     const r = scaleIn('web-server-2');
     const block = mayStart(input({ service: s, request: r, requests: [r], ownedVms: ['web-server-1', 'web-server-2'], protectedVms: ['web-server-2'] }));
-    expect(block).toMatchObject({ code: 'protected', message: 'web-server-2 was protected from scale-in after this card was posted, so it was not removed' });
+    expect(block).toEqual({ code: 'protected', vm: 'web-server-2' });
     expect(blockPassed({ ...r, state: 'blocked', blocked: block }, [r], now.toISOString())).toBe(true);
   });
 

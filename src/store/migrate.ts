@@ -1,0 +1,105 @@
+/**
+ * Schema 2 → 3: bots before schema 3 wrote English sentences into db.json for blocks, pre-flight checks and event
+ * details. This turns the sentences it recognizes back into the facts they were made from, so an old file renders in
+ * any language. Text it does not recognize becomes `legacy` (shown as it was written). The regular expressions mirror
+ * the producers at 9550591 and live only here: nothing else ever parses stored text.
+ */
+import type { BlockInfo, Check, Direction, EventFact, RequestEvent, ScaleRequest } from './types.js';
+
+type Legacy = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** An old `{ code, message, until? }` block → its facts. */
+export function migrateBlock(old: Legacy): BlockInfo {
+  const until = str(old.until);
+  const at = until ? { until } : {};
+  const code = str(old.code);
+  const text = str(old.message) ?? '';
+  const parsed = parseBlockText(text);
+  // The text decides, but only when it agrees with the code the old bot stored next to it.
+  if (parsed && parsed.code === code) return { ...parsed, ...at } as BlockInfo;
+  return { code: 'legacy', text, ...at };
+}
+
+function parseBlockText(t: string): BlockInfo | undefined {
+  let m: RegExpMatchArray | null;
+  if ((m = t.match(/^(.+) already runs (\d+) of at most (\d+) instances$/))) return { code: 'max_instances', service: m[1]!, count: +m[2]!, max: +m[3]! };
+  if ((m = t.match(/^(.+) runs (\d+) instances, its minimum is (\d+)$/))) return { code: 'min_instances', service: m[1]!, count: +m[2]!, min: +m[3]! };
+  if ((m = t.match(/^every VM the bot created for (.+) is protected from scale-in \((\d+)\), so nothing can be removed$/))) return { code: 'nothing_to_remove', service: m[1]!, protectedCount: +m[2]! };
+  if ((m = t.match(/^no VM created by the bot is left to remove from (.+)$/))) return { code: 'nothing_to_remove', service: m[1]! };
+  if ((m = t.match(/^(.+) scaled (out|in) at (\S+); cooldown lasts until then$/)) && !Number.isNaN(Date.parse(m[3]!))) {
+    return { code: 'cooldown', service: m[1]!, direction: m[2] as Direction, lastAt: m[3]! };
+  }
+  if ((m = t.match(/^(.+) already scaled out (\d+) times in the last hour \(limit (\d+)\)$/))) return { code: 'rate_limit', service: m[1]!, count: +m[2]!, limit: +m[3]! };
+  if ((m = t.match(/^(.+) already has a scale-(out|in) in flight \((\S+)\); one run per service at a time$/))) {
+    return { code: 'conflict', service: m[1]!, otherDirection: m[2] as Direction, otherId: m[3]! };
+  }
+  if ((m = t.match(/^the instances of (.+) could not be counted \(neither F5 nor vCenter answered\), so nothing was started$/))) return { code: 'unknown_instances', service: m[1]! };
+  if ((m = t.match(/^(.+) was protected from scale-in after this card was posted, so it was not removed$/))) return { code: 'protected', vm: m[1]! };
+  if ((m = t.match(/^(\S+) is in a change freeze(?: \((.*)\))?$/))) return { code: 'frozen', service: m[1]!, ...(m[2] ? { reason: m[2] } : {}) };
+  return undefined;
+}
+
+/** An old `{ ok, text }` pre-flight line → its facts. */
+export function migrateCheck(old: Legacy): Check {
+  const ok = old.ok === true;
+  const t = str(old.text) ?? '';
+  let m: RegExpMatchArray | null;
+  if ((m = t.match(/^template (.+) present$/))) return { ok, code: 'template_present', template: m[1]! };
+  if ((m = t.match(/^template (.+) not found in vCenter$/))) return { ok, code: 'template_missing', template: m[1]! };
+  if ((m = t.match(/^vCenter unreachable: (.*)$/s))) return { ok, code: 'vcenter_unreachable', error: m[1]! };
+  if ((m = t.match(/^(\d+) of (\d+) pool (?:IPs|addresses) free$/))) return { ok, code: 'ips_free', free: +m[1]!, size: +m[2]! };
+  if (t === 'F5 not configured (F5_SERVERS)') return { ok, code: 'f5_unconfigured' };
+  if ((m = t.match(/^F5 pool (\S+) reachable \((\d+) members\)$/))) return { ok, code: 'f5_reachable', pool: m[1]!, members: +m[2]! };
+  if ((m = t.match(/^F5 pool (\S+): (.*)$/s))) return { ok, code: 'f5_error', pool: m[1]!, error: m[2]! };
+  if (t === 'vCenter and F5 not consulted (no GOVC_URL / F5_SERVERS)') return { ok, code: 'not_consulted' };
+  if (t === 'pre-flight checks timed out') return { ok, code: 'timed_out' };
+  return { ok, code: 'legacy', text: t };
+}
+
+const CONFIRMED = 'confirmed during a change freeze';
+/** Event types whose detail the workflows wrote (words of the bot); on others the detail is a person's reason or a step's. */
+const BOT_WORDED: ReadonlySet<RequestEvent['type']> = new Set(['refired', 'superseded', 'blocked', 'resolved', 'withdrawn', 'note']);
+
+function eventFactOf(type: RequestEvent['type'], t: string, block: Legacy | undefined): EventFact {
+  let m: RegExpMatchArray | null;
+  if (type === 'refired' && (m = t.match(/^fired again ×(\d+) \(last: (.*)\)$/))) return { code: 'refired', count: +m[1]!, last: m[2]! };
+  if (t === 'the block has passed; a new request replaces this one') return { code: 'block_passed' };
+  if (type === 'blocked') {
+    const b = parseBlockText(t);
+    // The request's own block carries the code and `until` the sentence lacks.
+    if (b && (!block || str(block.code) === b.code)) return { code: 'blocked', block: { ...b, ...(block && str(block.message) === t && str(block.until) ? { until: str(block.until)! } : {}) } as BlockInfo };
+  }
+  if (t === 'alert cleared after the run') return { code: 'resolved_after_run' };
+  if (t === 'settle: still firing') return { code: 'still_firing' };
+  if ((m = t.match(/^(.+) resolved before anyone decided$/))) return { code: 'resolved_before_decision', alert: m[1]! };
+  if ((m = t.match(/^silenced in Alertmanager until (\S+)$/)) && !Number.isNaN(Date.parse(m[1]!))) return { code: 'silenced', until: m[1]! };
+  if ((m = t.match(/^(.+) is back at its minimum \((\d+) of (\d+)\) without it$/))) return { code: 'back_at_min', service: m[1]!, count: +m[2]!, min: +m[3]! };
+  if ((m = t.match(/^A scale-(out|in) alert \((.*)\) fired while this request is open; it was not acted on\.$/))) return { code: 'conflicting_alert', direction: m[1] as Direction, alert: m[2]! };
+  if (type === 'resolved' && (m = t.match(/^(.+) resolved$/))) return { code: 'alert_resolved', alert: m[1]! };
+  return { code: 'legacy', text: t };
+}
+
+/** An old event: the bot's words become a fact; a decision's "confirmed during a change freeze" suffix too. */
+export function migrateEvent(old: RequestEvent, block: Legacy | undefined): RequestEvent {
+  const detail = old.detail;
+  if (detail === undefined || old.fact) return old;
+  const { detail: _drop, ...rest } = old;
+  if (BOT_WORDED.has(old.type)) return { ...rest, fact: eventFactOf(old.type, detail, block) };
+  if (old.type === 'approved' || old.type === 'auto-approved' || old.type === 'retry') {
+    if (detail === CONFIRMED) return { ...rest, fact: { code: 'confirmed_frozen' } };
+    if (detail.endsWith(`; ${CONFIRMED}`)) return { ...rest, detail: detail.slice(0, -CONFIRMED.length - 2), fact: { code: 'confirmed_frozen' } };
+  }
+  return old;
+}
+
+/** One request of schema ≤ 2 → 3. */
+export function migrateRequest(r: ScaleRequest): ScaleRequest {
+  const oldBlock = r.blocked as unknown as Legacy | undefined;
+  return {
+    ...r,
+    ...(oldBlock ? { blocked: 'message' in oldBlock ? migrateBlock(oldBlock) : r.blocked } : {}),
+    preview: { ...r.preview, checks: (r.preview?.checks ?? []).map((c) => ('text' in c && !('code' in c) ? migrateCheck(c as unknown as Legacy) : c)) },
+    events: (r.events ?? []).map((e) => migrateEvent(e, oldBlock)),
+  };
+}
