@@ -2,11 +2,13 @@
 import type { Catalog } from './en.js';
 import { facts } from './ko/facts.js';
 import { approval } from './ko/approval.js';
+import { messages } from './ko/messages.js';
 
 
 export const ko: Catalog = {
   facts,
   approval,
+  messages,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,
