@@ -3,12 +3,14 @@ import type { Catalog } from './en.js';
 import { facts } from './ko/facts.js';
 import { approval } from './ko/approval.js';
 import { messages } from './ko/messages.js';
+import { commands } from './ko/commands.js';
 
 
 export const ko: Catalog = {
   facts,
   approval,
   messages,
+  commands,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,
