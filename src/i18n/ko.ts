@@ -4,6 +4,7 @@ import { facts } from './ko/facts.js';
 import { approval } from './ko/approval.js';
 import { messages } from './ko/messages.js';
 import { commands } from './ko/commands.js';
+import { modal } from './ko/modal.js';
 
 
 export const ko: Catalog = {
@@ -11,6 +12,7 @@ export const ko: Catalog = {
   approval,
   messages,
   commands,
+  modal,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

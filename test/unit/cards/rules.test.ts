@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderCard, type CardContext } from '../../../src/cards/approvalCard.js';
 import { blockText as factBlock, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from '../../../src/cards/facts.js';
 import { STEP_LABEL } from '../../../src/cards/messages.js';
+import { doneView, importModal } from '../../../src/cards/importModal.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../../../src/cards/modals.js';
 import { messages } from '../../../src/cards/messages.js';
 import { LOCALES, type Locale } from '../../../src/i18n/index.js';
@@ -151,4 +152,14 @@ describe('modals and prompts', () => {
     else expect(text).toMatch(/Reject request[\s\S]*Reject the scale-out of web-server\?[\s\S]*change freeze until 14:31 UTC\. Approve anyway\?[\s\S]*Approve during freeze/);
     expect({ modal, prompt }).toMatchSnapshot();
   });
+
+  it.each(LOCALES)('%s: the import modal and the done view keep the limits and speak the language', (locale) => {
+    const views = [importModal('C0SERVICE1', locale), doneView('web-server', 'saved', locale)];
+    for (const v of views) expect(viewProblems(v)).toEqual([]);
+    const text = strings(views).join('\n');
+    if (locale === 'ko') expect(text).toMatch(/서비스 가져오기[\s\S]*최대 3000자[\s\S]*닫기/);
+    else expect(text).toMatch(/Import services[\s\S]*Up to 3000 characters[\s\S]*Close/);
+    expect(views).toMatchSnapshot();
+  });
 });
+

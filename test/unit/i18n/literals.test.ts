@@ -54,7 +54,7 @@ const englishSentence = /[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}/;
 /** The step labels move into the catalog with the step registry (another part of issue 12); nothing else is allowed. */
 const ALLOWED = new Set<string>(Object.values(STEP_LABEL));
 /** Files still to move into the catalog (issue 12); each must still need it, so the list only shrinks. */
-const PENDING = new Set(['commandMessages.ts', 'serviceModal.ts', 'importModal.ts', 'jenkinsMessages.ts', 'plgCards.ts']);
+const PENDING = new Set(['commandMessages.ts', 'serviceModal.ts', 'jenkinsMessages.ts', 'plgCards.ts']);
 
 const offenders = (file: string) =>
   literals(readFileSync(join(DIR, file), 'utf8')).filter((l) => englishSentence.test(l) && !ALLOWED.has(l) && !/^\s*(import|from)\b/.test(l));
