@@ -2,6 +2,7 @@
  * The approval card: a pure function of the stored request (and its service), so a restart, a
  * retry or a throttled update always shows the truth. Button values carry the request id only.
  */
+import type { Button, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock, StaticSelect } from '@slack/types';
 import type { Service } from '../config.js';
 import { formatDuration } from '../duration.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
@@ -13,9 +14,9 @@ import { STEP_LABEL } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
-// Minimal Block Kit types: what we build, checked by the compiler.
+// Slack's own Block Kit types (@slack/types, the version @slack/bolt uses): what we build is checked by the compiler.
 export type { Text };
-export type Block = Record<string, unknown> & { type: string };
+export type Block = KnownBlock;
 
 export interface CardContext extends TimeContext {
   alertmanagerUrl?: string;
@@ -28,8 +29,8 @@ export interface CardContext extends TimeContext {
 
 export const LIMITS = { header: 150, section: 3000, field: 2000, context: 2000, buttonText: 75 } as const;
 
-const mrkdwn = (text: string): Text => mrkdwnText(text, LIMITS.section);
-const plain = (text: string, n: number = LIMITS.header): Text => plainText(text, n);
+const mrkdwn = (text: string): MrkdwnElement => mrkdwnText(text, LIMITS.section);
+const plain = (text: string, n: number = LIMITS.header): PlainTextElement => plainText(text, n);
 
 function isDryRun(r: ScaleRequest): boolean {
   return r.executor === 'dry-run';
@@ -44,28 +45,31 @@ export function headline(r: ScaleRequest, locale: Locale = 'en'): string {
 
 function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContext): Block[] {
   const a = r.alert;
+  const locale = localeOf(service, t);
+  const w = catalog(locale).approval;
+  const at = (x: string) => clock(x, t, locale);
   if (r.source === 'min' && r.belowMin) {
     const b = catalog(localeOf(service, t)).belowMin;
     const m = r.belowMin;
     return [{ type: 'section', text: mrkdwn(`${b.card({ service: esc(r.service), count: m.count, min: m.min })}\n${b.detail({ source: m.countSource })}`) }];
   }
   if (!a) {
-    return [{ type: 'section', text: mrkdwn(`Requested by ${mention(r.requestedBy ?? 'unknown')} at ${clock(r.createdAt, t)} with \`/autoscale scale ${r.direction}\`.`) }];
+    return [{ type: 'section', text: mrkdwn(w.requestedBy({ who: mention(r.requestedBy ?? 'unknown'), at: at(r.createdAt), direction: r.direction })) }];
   }
   // Cut before escaping (an entity is never split) and short enough that the links below always fit.
   const lines = [`:rotating_light: *${esc(truncate(a.name, 200))}*${a.summary ? ` — ${esc(truncate(a.summary, 400))}` : ''}`];
   if (a.description) lines.push(esc(truncate(a.description, 1200)));
   const links: string[] = [];
-  if (a.startsAt) links.push(`started ${clock(a.startsAt, t)}`);
+  if (a.startsAt) links.push(w.started({ at: at(a.startsAt) }));
   // Alert-provided URLs: only http(s) becomes a link (link() escapes `|`, `>` and `&<>`); others are left out.
   // Grafana: Explore on the job the rules read when the service is known, else GRAFANA_URL itself.
   const grafana = service ? grafanaExploreUrl(t.grafanaUrl, service) : t.grafanaUrl;
-  for (const [url, label] of [[a.generatorURL, 'source'], [a.externalURL ?? t.alertmanagerUrl, 'Alertmanager'], [grafana, 'Grafana']] as const) {
+  for (const [url, label] of [[a.generatorURL, w.source], [a.externalURL ?? t.alertmanagerUrl, w.alertmanager], [grafana, w.grafana]] as const) {
     if (safeUrl(url)) links.push(link(url, label));
   }
   if (links.length) lines.push(links.join(' · '));
-  if (r.fireCount > 1) lines.push(`:repeat: fired again ×${r.fireCount - 1}, last at ${clock(r.lastFiredAt, t)}`);
-  if (r.alertResolvedAt) lines.push(`:large_green_circle: alert resolved at ${clock(r.alertResolvedAt, t)}`);
+  if (r.fireCount > 1) lines.push(w.firedAgain({ times: r.fireCount - 1, at: at(r.lastFiredAt) }));
+  if (r.alertResolvedAt) lines.push(w.resolved({ at: at(r.alertResolvedAt) }));
   return [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
 }
 
@@ -75,50 +79,60 @@ function protectedNames(names: readonly string[], w: Catalog['protect']): string
   return names.length > 3 ? w.moreNames({ names: shown, more: names.length - 3 }) : w.names({ names: shown, count: names.length });
 }
 
-function planFields(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
+function planFields(r: ScaleRequest, service: Service | undefined, t: CardContext): SectionBlock {
   const p = r.preview;
-  const n = p.instances === null ? '?' : String(p.instances);
+  const w = catalog(localeOf(service, t)).approval;
+  // A finished card shows the count after the run (the preview's count was taken before it); a dry run changed nothing.
+  const after = r.state === 'succeeded' && !isDryRun(r) && p.instances !== null;
+  const count = after ? p.instances! + (r.direction === 'out' ? 1 : -1) : p.instances;
+  const n = count === null ? '?' : String(count);
+  const runTime = w.atRunTime;
   const fields: Text[] = [
-    mrkdwn(`*Instances now / max*\n${n} / ${p.max} (min ${p.min}${p.instancesSource !== 'unknown' ? `, from ${p.instancesSource}` : ''})`),
+    mrkdwn(`${after ? w.instancesAfter : w.instances}\n${w.instancesValue({ n, max: p.max, min: p.min, source: p.instancesSource !== 'unknown' && !after ? p.instancesSource : '' })}`),
   ];
   if (r.direction === 'out') {
-    fields.push(mrkdwn(`*Template*\n${esc(p.template)}`));
-    fields.push(mrkdwn(`*Next VM*\n${p.vmName ? esc(p.vmName) : '_decided at run time_'}`));
-    fields.push(mrkdwn(`*IP (preview)*\n${p.ip ?? '_decided at run time_'}`));
+    fields.push(mrkdwn(`${w.template}\n${esc(p.template)}`));
+    fields.push(mrkdwn(`${w.nextVm}\n${p.vmName ? esc(p.vmName) : runTime}`));
+    fields.push(mrkdwn(`${w.ipPreview}\n${p.ip ?? runTime}`));
   } else {
-    fields.push(mrkdwn(`*VM to remove*\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : '_decided at run time_'}`));
+    fields.push(mrkdwn(`${w.vmToRemove}\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : runTime}`));
     if (p.protectedVms?.length) {
-      const w = catalog(localeOf(service, t)).protect;
-      fields.push(mrkdwn(`*${w.cardField}*\n:shield: ${protectedNames(p.protectedVms, w)}`));
+      const pw = catalog(localeOf(service, t)).protect;
+      fields.push(mrkdwn(`*${pw.cardField}*\n:shield: ${protectedNames(p.protectedVms, pw)}`));
     }
   }
-  fields.push(mrkdwn(`*F5 pool*\n${esc(p.f5Pool)}${service ? `:${service.f5.port}` : ''}`));
-  fields.push(mrkdwn(`*Executor*\n${r.executor}${isDryRun(r) ? ' — nothing will be changed' : ''}`));
+  fields.push(mrkdwn(`${w.f5Pool}\n${esc(p.f5Pool)}${service ? `:${service.f5.port}` : ''}`));
+  fields.push(mrkdwn(`${w.executor}\n${r.executor}${isDryRun(r) ? w.changesNothing : ''}`));
   return { type: 'section', fields };
 }
 
 function approvalLine(r: ScaleRequest, service: Service | undefined, t: CardContext): string[] {
   const lines: string[] = [];
+  const locale = localeOf(service, t);
+  const w = catalog(locale).approval;
+  const at = (x: string | Date) => clock(x, t, locale);
+  const rel = (x: string | Date) => relative(x, t, locale);
   const approvers = service?.approval.approvers ?? [];
   if (r.state === 'pending') {
-    lines.push(approvers.length ? `*Approvers:* ${approvers.map(mention).join(', ')}` : '*Approvers:* anyone in this channel');
-    if (t.frozenUntil) lines.push(`:snowflake: Frozen until ${clock(t.frozenUntil, t)} (${relative(t.frozenUntil, t)}): nothing auto-approves; approving asks for confirmation.`);
-    if (r.autoApproveAt && t.frozenUntil) lines.push(`:hourglass_flowing_sand: Auto-approval waits for the freeze to end (it was due at ${clock(r.autoApproveAt, t)}).`);
-    else if (r.autoApproveAt) lines.push(`:hourglass_flowing_sand: Auto-approves at ${clock(r.autoApproveAt, t)} (${relative(r.autoApproveAt, t)}) if nobody answers.`);
-    else if (service?.approval.mode === 'manual') lines.push('Waits for a human decision.');
+    lines.push(approvers.length ? w.approvers({ who: approvers.map(mention).join(', ') }) : w.anyone);
+    if (t.frozenUntil) lines.push(w.frozen({ until: at(t.frozenUntil), relative: rel(t.frozenUntil) }));
+    if (r.autoApproveAt && t.frozenUntil) lines.push(w.waitsForFreeze({ due: at(r.autoApproveAt) }));
+    else if (r.autoApproveAt) lines.push(w.autoApproves({ at: at(r.autoApproveAt), relative: rel(r.autoApproveAt) }));
+    else if (service?.approval.mode === 'manual') lines.push(w.waitsForHuman);
   }
   if (r.blocked) {
-    const until = r.blocked.until ? ` Scaling becomes possible at ${clock(r.blocked.until, t)} (${relative(r.blocked.until, t)}).` : '';
-    lines.push(`:no_entry: *Not now:* ${blockedText(r, service, t)}.${until}`);
+    const until = r.blocked.until ? w.possibleAt({ at: at(r.blocked.until), relative: rel(r.blocked.until) }) : '';
+    lines.push(`${w.notNow({ why: blockedText(r, service, t) })}${until}`);
   }
   const d = r.decision;
   if (d) {
-    const who = d.by === 'auto' ? 'Auto-approved' : `${d.kind === 'approved' ? 'Approved' : 'Rejected'} by ${mention(d.by)}`;
-    lines.push(`${d.kind === 'approved' ? ':white_check_mark:' : ':no_entry_sign:'} ${who} at ${clock(d.at, t)}${d.reason ? ` — ${esc(d.reason)}` : ''}`);
+    const head = d.by === 'auto' ? w.autoApproved({ at: at(d.at) })
+      : d.kind === 'approved' ? w.approvedBy({ who: mention(d.by), at: at(d.at) }) : w.rejectedBy({ who: mention(d.by), at: at(d.at) });
+    lines.push(`${head}${d.reason ? w.reason({ reason: esc(d.reason) }) : ''}`);
   }
   if (r.state === 'withdrawn' && !r.silence) {
-    const why = withdrawnText(localeOf(service, t), r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded'), t);
-    lines.push(`:leftwards_arrow_with_hook: Withdrawn: ${esc(why)}.`);
+    const why = withdrawnText(locale, r.events.findLast((e) => e.type === 'withdrawn' || e.type === 'superseded'), t);
+    lines.push(w.withdrawn({ why: esc(why) }));
   }
   lines.push(...silenceLines(r, service, t));
   return lines;
@@ -178,20 +192,21 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
     const detail = d ? ` — ${esc(truncate(d, 300))}` : '';
     return `${STEP_ICON[s.state]} ${STEP_LABEL[s.name]}${dur}${detail}`;
   });
-  const head = `*Attempt ${a.n}${r.attempts.length > 1 ? ` of ${r.attempts.length}` : ''}*`;
+  const w = catalog(locale).approval;
+  const head = r.attempts.length > 1 ? w.attemptOf({ n: a.n, of: r.attempts.length }) : w.attempt({ n: a.n });
   const blocks: Block[] = [{ type: 'section', text: mrkdwn([head, ...lines].join('\n')) }];
   if (r.state === 'succeeded' && a.result) {
     const total = a.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '';
     const res = a.result;
     const what = r.direction === 'out'
-      ? `*${esc(res.vmName ?? '?')}* (${res.ip ?? '?'}) joined ${esc(r.preview.f5Pool)}${res.member ? ` as ${res.member}` : ''}`
-      : `*${esc(res.vmName ?? '?')}* (${res.ip ?? '?'}) was removed`;
-    blocks.push({ type: 'section', text: mrkdwn(`:tada: ${what} in ${total}.`) });
+      ? w.joined({ vm: esc(res.vmName ?? '?'), ip: res.ip ?? '?', pool: esc(r.preview.f5Pool), member: res.member ?? '' })
+      : w.removed({ vm: esc(res.vmName ?? '?'), ip: res.ip ?? '?' });
+    blocks.push({ type: 'section', text: mrkdwn(w.finishedIn({ what, total })) });
   }
   if (r.state === 'failed' && a.error) {
-    const undone = a.undone.length ? `\n*Undone:* ${undoneTexts(locale, a).map(esc).join('; ')}` : '\nNothing needed undoing.';
+    const undone = a.undone.length ? w.undone({ what: undoneTexts(locale, a).map(esc).join('; ') }) : w.nothingUndone;
     const step = STEP_LABEL[a.error.step as keyof typeof STEP_LABEL] ?? a.error.step;
-    blocks.push({ type: 'section', text: mrkdwn(`:x: *Failed at ${step}:* ${esc(truncate(errorText(locale, a.error), 1500))}${undone}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`${w.failedAt({ step, error: esc(truncate(errorText(locale, a.error), 1500)) })}${undone}`) });
   }
   return blocks;
 }
@@ -199,10 +214,10 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
 function preflightBlock(r: ScaleRequest, locale: Locale): Block[] {
   if (!r.preview.checks.length || !['pending', 'blocked'].includes(r.state)) return [];
   const text = r.preview.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${esc(checkText(locale, c))}`).join('   ');
-  return [{ type: 'context', elements: [mrkdwn(truncate(`*Pre-flight:* ${text}`, LIMITS.context))] }];
+  return [{ type: 'context', elements: [mrkdwn(truncate(catalog(locale).approval.preflight({ checks: text }), LIMITS.context))] }];
 }
 
-function button(text: string, actionId: string, value: string, style: 'primary' | 'danger' | undefined, confirm: { title: string; text: string; confirm: string; deny?: string }): Block {
+function button(text: string, actionId: string, value: string, style: 'primary' | 'danger' | undefined, confirm: { title: string; text: string; confirm: string; deny: string }): Button {
   return {
     type: 'button',
     text: plain(text, LIMITS.buttonText),
@@ -213,14 +228,14 @@ function button(text: string, actionId: string, value: string, style: 'primary' 
       title: plain(confirm.title, 100),
       text: mrkdwn(confirm.text),
       confirm: plain(confirm.confirm, 30),
-      deny: plain(confirm.deny ?? 'Cancel', 30),
-      ...(style === 'danger' ? { style: 'danger' } : {}),
+      deny: plain(confirm.deny, 30),
+      ...(style === 'danger' ? { style: 'danger' as const } : {}),
     },
   };
 }
 
 /** The silence menu: one option per length, each value `<requestId>:<length>`; shown only when ALERTMANAGER_URL is set. */
-function silenceMenu(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
+function silenceMenu(r: ScaleRequest, service: Service | undefined, t: CardContext): StaticSelect {
   const { s } = silenceWords(service, t);
   const label: Record<SilenceLength, string> = { '1h': s.oneHour, '4h': s.fourHours, tomorrow: s.untilTomorrow };
   return {
@@ -237,7 +252,7 @@ function silenceMenu(r: ScaleRequest, service: Service | undefined, t: CardConte
   };
 }
 
-function unsilenceButton(r: ScaleRequest, service: Service | undefined, t: CardContext): Block {
+function unsilenceButton(r: ScaleRequest, service: Service | undefined, t: CardContext): Button {
   const { s } = silenceWords(service, t);
   const direction = r.direction === 'out' ? s.scaleOut : s.scaleIn;
   return button(s.unsilence, ACTION.unsilence, r.id, undefined, {
@@ -282,12 +297,12 @@ export function renderCard(r: ScaleRequest, service: Service | undefined, t: Car
     ...alertBlock(r, service, t),
     planFields(r, service, t),
     ...preflightBlock(r, localeOf(service, t)),
-    ...(approval.length ? [{ type: 'section', text: mrkdwn(approval.join('\n')) }] : []),
+    ...(approval.length ? [{ type: 'section' as const, text: mrkdwn(approval.join('\n')) }] : []),
     ...stepsBlock(r, localeOf(service, t)),
     ...actions(r, service, t),
     {
       type: 'context',
-      elements: [mrkdwn(`${r.id} · ${state}${isDryRun(r) ? ' · *DRY RUN*: nothing is changed' : ''}`)],
+      elements: [mrkdwn(`${r.id} · ${state}${isDryRun(r) ? catalog(locale).approval.dryRunContext : ''}`)],
     },
   ];
   // `text` is the notification / accessibility fallback.

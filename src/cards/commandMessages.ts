@@ -4,12 +4,17 @@ import { formatDuration } from '../duration.js';
 import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import { blockText, checkText } from './facts.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
-import type { Catalog } from '../i18n/index.js';
+import { catalog, type Catalog, type Locale } from '../i18n/index.js';
+import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { ACTION } from './ids.js';
 import { STEP_LABEL, messages } from './messages.js';
 // Names from vCenter and error texts are not ours: keep them from being read as mentions or links.
 import { escape as esc, mention } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
+
+/** A time context that also names the reader's language (the user's Slack locale, else BOT_LOCALE). */
+export type ReplyContext = TimeContext & { locale?: Locale };
+const cw = (l: Locale | undefined) => catalog(l ?? 'en').commands;
 
 const who = mention;
 const list = (names: string[]) => names.map((n) => `*${esc(n)}*`).join(', ');
@@ -22,39 +27,40 @@ const some = (names: readonly string[], n = 10) => (names.length > n ? `${names.
 
 /** Where a listing of several pages is: `_Page 2 of 7 — next: /autoscale service list 3_`. */
 export interface PageInfo { page: number; pages: number; command: string }
-function pageFooter(p: PageInfo | undefined): string[] {
+function pageFooter(p: PageInfo | undefined, l?: Locale): string[] {
   if (!p || p.pages <= 1) return [];
-  const next = p.page < p.pages ? ` — next: \`/autoscale ${p.command} ${p.page + 1}\`` : ` — first: \`/autoscale ${p.command}\``;
-  return [`_Page ${p.page} of ${p.pages}${next}_`];
+  const w = cw(l);
+  const next = p.page < p.pages ? w.nextPage({ command: `${p.command} ${p.page + 1}` }) : w.firstPage({ command: p.command });
+  return [w.page({ page: p.page, pages: p.pages, next })];
 }
 
 /** A prompt with Confirm / Cancel buttons; the buttons carry only the confirmation id. */
-export function confirmPrompt(text: string, confirmLabel: string, confirmationId: string, danger = false): unknown[] {
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
-    {
-      type: 'actions',
-      block_id: 'confirm',
-      elements: [
-        { type: 'button', action_id: ACTION.confirmCommand, value: confirmationId, style: danger ? 'danger' : 'primary', text: { type: 'plain_text', text: confirmLabel } },
-        { type: 'button', action_id: ACTION.cancelCommand, value: confirmationId, text: { type: 'plain_text', text: 'Cancel' } },
-      ],
-    },
-  ];
+export function confirmPrompt(text: string, confirmLabel: string, confirmationId: string, danger = false, l?: Locale): KnownBlock[] {
+  const section: SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } };
+  const actions: ActionsBlock = {
+    type: 'actions',
+    block_id: 'confirm',
+    elements: [
+      { type: 'button', action_id: ACTION.confirmCommand, value: confirmationId, style: danger ? 'danger' : 'primary', text: { type: 'plain_text', text: confirmLabel } },
+      { type: 'button', action_id: ACTION.cancelCommand, value: confirmationId, text: { type: 'plain_text', text: cw(l).cancel } },
+    ],
+  };
+  return [section, actions];
 }
 
 export const confirmText = {
-  expired: () => 'This confirmation expired or was already used. Run the command again. Nothing was changed.',
-  notYours: (owner: string) => `Only ${who(owner)}, who ran the command, can confirm it. Nothing was changed.`,
-  cancelled: () => 'Cancelled. Nothing was changed.',
-  started: (channel: string) => `Confirmed. Progress and the result will appear in <#${channel}>.`,
-  failed: (message: string) => `:x: That failed: ${esc(message)}`,
+  expired: (l?: Locale) => cw(l).expired,
+  notYours: (owner: string, l?: Locale) => cw(l).notYours({ who: who(owner) }),
+  cancelled: (l?: Locale) => cw(l).cancelled,
+  started: (channel: string, l?: Locale) => cw(l).started({ channel }),
+  failed: (message: string, l?: Locale) => cw(l).failed({ message: esc(message) }),
 };
 
 export const argText = {
-  invalid: (what: string, value: string, problem: string) =>
-    `\`${value.slice(0, 80).replace(/`/g, "'")}\` is not a valid ${what}: ${problem}. Nothing was changed.`,
-  onlyAdmins: (admins: string[]) => `Only admins may do this (ADMIN_USERS: ${admins.map(who).join(', ')}). Nothing was changed.`,
+  /** `what` and `problem` are the caller's words (a noun and zod's message), shown as given. */
+  invalid: (what: string, value: string, problem: string, l?: Locale) =>
+    cw(l).invalid({ value: value.slice(0, 80).replace(/`/g, "'"), what, problem }),
+  onlyAdmins: (admins: string[], l?: Locale) => cw(l).onlyAdmins({ admins: admins.map(who).join(', ') }),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -182,52 +188,60 @@ export function protectedStatusLines(byService: Array<{ service: string; vms: st
     });
 }
 
-function decidedBy(r: ScaleRequest): string {
+function decidedBy(r: ScaleRequest, l?: Locale): string {
   if (!r.decision) return '—';
-  return r.decision.by === 'auto' ? 'auto' : who(r.decision.by);
+  return r.decision.by === 'auto' ? cw(l).auto : who(r.decision.by);
 }
 
 /** One open request: pending with its deadline, in flight with the current step, blocked with why. */
-function openLine(r: ScaleRequest, tc: TimeContext): string {
+function openLine(r: ScaleRequest, tc: ReplyContext): string {
+  const w = cw(tc.locale);
+  const l = tc.locale ?? 'en';
   const step = r.attempts.at(-1)?.steps.findLast((x) => x.state === 'running');
   const extra =
-    r.state === 'pending' && r.autoApproveAt ? `, auto-approves ${clock(r.autoApproveAt, tc)} (${relative(r.autoApproveAt, tc)})`
-    : r.state === 'pending' ? ', no deadline (manual approval)'
-    : r.state === 'running' && step ? `, now: ${STEP_LABEL[step.name]}`
-    : r.state === 'blocked' && r.blocked ? `: ${esc(blockText('en', r.blocked))}`
+    r.state === 'pending' && r.autoApproveAt ? w.autoApproves({ at: clock(r.autoApproveAt, tc, l), relative: relative(r.autoApproveAt, tc, l) })
+    : r.state === 'pending' ? w.noDeadline
+    : r.state === 'running' && step ? w.now({ step: STEP_LABEL[step.name] })
+    : r.state === 'blocked' && r.blocked ? `: ${esc(blockText(l, r.blocked))}`
     : '';
-  return capped(`• *${r.service}* ${messages.verb(r.direction)} \`${r.id}\` — ${messages.stateText(r)}${extra}`);
+  const m = { locale: l, tz: tc.tz, now: tc.now };
+  return capped(`• *${r.service}* ${messages.verb(r.direction, m)} \`${r.id}\` — ${messages.stateText(r, m)}${extra}`);
 }
 
-function historyLine(r: ScaleRequest, tc: TimeContext): string {
+function historyLine(r: ScaleRequest, tc: ReplyContext): string {
+  const l = tc.locale ?? 'en';
   const a = r.attempts.at(-1);
   const took = a?.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '—';
   const vm = a?.result ? ` ${a.result.vmName ?? ''} ${a.result.ip ?? ''}`.trimEnd() : '';
-  return `• ${clock(r.createdAt, tc)} *${r.service}* ${r.direction} — ${messages.stateText(r)}, by ${decidedBy(r)}, ${took}${vm}`;
+  return cw(l).historyLine({ at: clock(r.createdAt, tc, l), service: r.service, direction: r.direction, state: messages.stateText(r, { locale: l, tz: tc.tz }), by: decidedBy(r, l), took, vm });
 }
 
+const verbOf = (d: Direction, l?: Locale) => messages.verb(d, { locale: l ?? 'en', tz: 'UTC' });
+
 export const operationsText = {
-  noOpenRequests: () => 'No open scale requests.',
+  noOpenRequests: (l?: Locale) => cw(l).noOpenRequests,
   /** One page of the open requests. */
-  open: (open: ScaleRequest[], tc: TimeContext, page?: PageInfo & { total: number }) =>
-    [page && page.pages > 1 ? `*Open scale requests (${page.total})*` : '*Open scale requests*', ...open.map((r) => openLine(r, tc)), ...pageFooter(page)].join('\n'),
-  noHistory: (service?: string) => (service ? `No requests for ${service} yet.` : 'No requests yet.'),
-  history: (list: ScaleRequest[], service: string | undefined, tc: TimeContext) =>
-    [`*Last ${list.length} request(s)${service ? ` of ${service}` : ''}*`, ...list.map((r) => historyLine(r, tc))].join('\n'),
-  disabled: (service: string) => `${service} is disabled; \`/autoscale service enable ${service}\` first.`,
-  preparing: (service: string, direction: Direction, channel: string) =>
-    `Preparing a scale-${direction} request for ${service}; its card will appear in <#${channel}>.`,
-  alreadyOpen: (service: string, direction: Direction, id: string) => `A scale-${direction} of ${service} is already open (${id}); see its card.`,
-  requestFailed: (message: string) => `:x: Could not create the request: ${message}`,
-  checking: (service: string) => `Checking ${service}…`,
-  preflight: (service: string, port: number, direction: Direction, p: Preview) =>
-    [
-      `*Pre-flight: scale-${direction} of ${service}*`,
-      `Instances now / max: ${p.instances ?? '?'} / ${p.max} (min ${p.min}, from ${p.instancesSource})`,
-      ...(direction === 'out' ? [`Next VM: ${p.vmName ?? '?'} · IP: ${p.ip ?? 'none free'} · template ${p.template}`] : [`VM to remove: ${p.vmName ?? '?'}`]),
-      `F5 pool: ${p.f5Pool}:${port}`,
-      ...p.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${checkText('en', c)}`),
-      '_Nothing was changed._',
-    ].join('\n'),
-  preflightFailed: (message: string) => `:x: Pre-flight failed: ${message}`,
+  open: (open: ScaleRequest[], tc: ReplyContext, page?: PageInfo & { total: number }) =>
+    [page && page.pages > 1 ? cw(tc.locale).openTitleCount({ total: page.total }) : cw(tc.locale).openTitle, ...open.map((r) => openLine(r, tc)), ...pageFooter(page, tc.locale)].join('\n'),
+  noHistory: (service?: string, l?: Locale) => (service ? cw(l).noHistoryOf({ service }) : cw(l).noHistory),
+  history: (list: ScaleRequest[], service: string | undefined, tc: ReplyContext) =>
+    [service ? cw(tc.locale).historyTitleOf({ n: list.length, service }) : cw(tc.locale).historyTitle({ n: list.length }), ...list.map((r) => historyLine(r, tc))].join('\n'),
+  disabled: (service: string, l?: Locale) => cw(l).disabled({ service }),
+  preparing: (service: string, direction: Direction, channel: string, l?: Locale) => cw(l).preparing({ verb: verbOf(direction, l), service, channel }),
+  alreadyOpen: (service: string, direction: Direction, id: string, l?: Locale) => cw(l).alreadyOpen({ verb: verbOf(direction, l), service, id }),
+  requestFailed: (message: string, l?: Locale) => cw(l).requestFailed({ message }),
+  checking: (service: string, l?: Locale) => cw(l).checking({ service }),
+  /** Pre-flight findings go through facts.ts (stored codes, rendered here). */
+  preflight: (service: string, port: number, direction: Direction, p: Preview, l?: Locale) => {
+    const w = cw(l);
+    return [
+      w.preflightTitle({ verb: verbOf(direction, l), service }),
+      w.preflightInstances({ n: p.instances === null ? '?' : String(p.instances), max: p.max, min: p.min, source: p.instancesSource }),
+      ...(direction === 'out' ? [w.preflightNext({ vm: p.vmName ?? '?', ip: p.ip ?? w.noneFree, template: p.template })] : [w.preflightRemove({ vm: p.vmName ?? '?' })]),
+      w.preflightPool({ pool: `${p.f5Pool}:${port}` }),
+      ...p.checks.map((c) => `${c.ok ? ':white_check_mark:' : ':warning:'} ${checkText(l ?? 'en', c)}`),
+      w.nothingChanged,
+    ].join('\n');
+  },
+  preflightFailed: (message: string, l?: Locale) => cw(l).preflightFailed({ message }),
 };

@@ -1,8 +1,13 @@
-/** Every short string a Slack user reads, outside the card layout itself, in one place. */
+/**
+ * Threads, ephemerals and notices outside the card layout. The words come from the catalog (src/i18n/<lang>/messages.ts);
+ * every function takes the reader's language and the bot's time zone last (`Lang`, English/UTC when the caller has none).
+ */
 import { formatDuration } from '../duration.js';
+import { catalog, type Locale } from '../i18n/index.js';
 import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
-import { blockText } from './facts.js';
+import { blockText, errorText, undoneTexts } from './facts.js';
 import { escape, mention } from './mrkdwn.js';
+import { clock } from './time.js';
 
 export const STEP_LABEL: Record<StepName, string> = {
   'reserve-ip': 'Reserve IP',
@@ -22,59 +27,57 @@ export const STEP_LABEL: Record<StepName, string> = {
   'jenkins-build': 'Jenkins build',
 };
 
-const STATE_TEXT: Record<ScaleRequest['state'], string> = {
-  pending: 'waiting for approval',
-  blocked: 'blocked',
-  approved: 'approved, about to run',
-  running: 'running',
-  succeeded: 'done',
-  failed: 'failed',
-  rejected: 'rejected',
-  withdrawn: 'withdrawn',
-};
+/** Who reads it and where their clock is: a user's Slack locale (else BOT_LOCALE) and BOT_TIMEZONE. */
+export interface Lang { locale: Locale; tz: string; now?: Date }
+export const EN: Lang = { locale: 'en', tz: 'UTC' };
 
-const verb = (d: Direction) => (d === 'out' ? 'scale-out' : 'scale-in');
+const w = (l: Lang) => catalog(l.locale).messages;
+const verb = (d: Direction, l: Lang = EN) => (d === 'out' ? w(l).scaleOut : w(l).scaleIn);
+/** As the card shows times: the catalog's `formatTime` in BOT_TIMEZONE, with the zone. */
+const when = (at: string | Date, l: Lang) => clock(at, { tz: l.tz, now: l.now ?? new Date() }, l.locale);
+const until = (b: BlockInfo, l: Lang) => (b.until ? w(l).possibleAt({ at: when(b.until, l) }) : '');
+const why = (b: BlockInfo, l: Lang) => blockText(l.locale, b);
 
 export const messages = {
   verb,
-  stateText: (r: ScaleRequest) => STATE_TEXT[r.state],
-  notApprover: (service: string, approvers: string[]) =>
-    `You are not an approver for ${service} (approvers: ${approvers.map(mention).join(', ') || 'anyone'}). Nothing was changed.`,
-  requestNotFound: (id: string) => `Scale request ${id} was not found. It may have been deleted.`,
-  currentState: (r: ScaleRequest) => {
-    const who = r.decision ? ` by ${r.decision.by === 'auto' ? 'auto-approval' : mention(r.decision.by)}` : '';
-    return `The ${verb(r.direction)} of ${r.service} (${r.id}) is already ${STATE_TEXT[r.state]}${r.decision && r.state !== 'blocked' ? who : ''}. Nothing was changed.`;
+  stateText: (r: ScaleRequest, l: Lang = EN) => catalog(l.locale).states[r.state],
+  notApprover: (service: string, approvers: string[], l: Lang = EN) =>
+    w(l).notApprover({ service, approvers: approvers.map(mention).join(', ') || w(l).anyone }),
+  requestNotFound: (id: string, l: Lang = EN) => w(l).requestNotFound({ id }),
+  currentState: (r: ScaleRequest, l: Lang = EN) => {
+    const by = r.decision && r.state !== 'blocked' ? w(l).by({ who: r.decision.by === 'auto' ? w(l).autoApproval : mention(r.decision.by) }) : '';
+    return w(l).currentState({ verb: verb(r.direction, l), service: r.service, id: r.id, state: catalog(l.locale).states[r.state], by });
   },
-  startRefused: (r: ScaleRequest, b: BlockInfo) =>
-    `The ${verb(r.direction)} of ${r.service} was not started: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The card says why.`,
-  retryRefused: (r: ScaleRequest, b: BlockInfo) =>
-    `The retry of the ${verb(r.direction)} of ${r.service} was not started: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} The request stays failed; Retry again later.`,
-  notStartedThread: (b: BlockInfo) => `:no_entry: Not started after the restart: ${blockText('en', b)}.`,
-  manualRefused: (service: string, direction: Direction, b: BlockInfo) =>
-    `The ${verb(direction)} of ${service} cannot start now: ${blockText('en', b)}.${b.until ? ` Scaling becomes possible at ${b.until}.` : ''} Its card says so in the channel.`,
-  serviceGone: (service: string) => `Service ${service} no longer exists in the store.`,
-  noExecutor: (kind: string) => `The ${kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
-  interruptedRolledBack: () => 'The bot restarted in the middle of this run; what it had done was rolled back.',
-  frozenConfirm: (service: string, until: Date) =>
-    `${service} is in a change freeze until ${until.toISOString()}. Approve anyway?`,
-  frozenRetryConfirm: (service: string, until: Date) =>
-    `${service} is in a change freeze until ${until.toISOString()}. Retry anyway?`,
-  conflictingAlert: (direction: Direction, alert: string) =>
-    `A scale-${direction} alert (${alert}) fired while this request is open; it was not acted on.`,
-  unknownService: (service: string, alert: string) =>
-    `:grey_question: Alert *${escape(alert.slice(0, 200))}* names service \`${escape(service.slice(0, 200))}\`, which this bot does not know. ` +
-    'Add it with `/autoscale service create` or `node dist/cli.js services apply -f services.yml`. (At most one notice per service per hour.)',
+  startRefused: (r: ScaleRequest, b: BlockInfo, l: Lang = EN) =>
+    w(l).startRefused({ verb: verb(r.direction, l), service: r.service, why: why(b, l), until: until(b, l) }),
+  retryRefused: (r: ScaleRequest, b: BlockInfo, l: Lang = EN) =>
+    w(l).retryRefused({ verb: verb(r.direction, l), service: r.service, why: why(b, l), until: until(b, l) }),
+  notStartedThread: (b: BlockInfo, l: Lang = EN) => w(l).notStartedThread({ why: why(b, l) }),
+  manualRefused: (service: string, direction: Direction, b: BlockInfo, l: Lang = EN) =>
+    w(l).manualRefused({ verb: verb(direction, l), service, why: why(b, l), until: until(b, l) }),
+  serviceGone: (service: string, l: Lang = EN) => w(l).serviceGone({ service }),
+  noExecutor: (kind: string, l: Lang = EN) => w(l).noExecutor({ kind }),
+  interruptedRolledBack: (l: Lang = EN) => w(l).interruptedRolledBack,
+  /** The freeze's end in BOT_TIMEZONE, as the card shows times (it was a raw ISO time). */
+  frozenConfirm: (service: string, end: Date, l: Lang = EN) => w(l).frozenConfirm({ service, until: when(end, l) }),
+  frozenRetryConfirm: (service: string, end: Date, l: Lang = EN) => w(l).frozenRetryConfirm({ service, until: when(end, l) }),
+  conflictingAlert: (direction: Direction, alert: string, l: Lang = EN) => w(l).conflictingAlert({ direction, alert }),
+  unknownService: (service: string, alert: string, l: Lang = EN) =>
+    w(l).unknownService({ alert: escape(alert.slice(0, 200)), service: escape(service.slice(0, 200)) }),
   stepThread: (step: StepName, durationMs: number, detail?: string) =>
     `:white_check_mark: ${STEP_LABEL[step]} (${formatDuration(durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
-  runFinishedThread: (r: ScaleRequest) => {
+  runFinishedThread: (r: ScaleRequest, l: Lang = EN) => {
     const a = r.attempts[r.attempts.length - 1];
-    if (!a) return `${r.service}: ${STATE_TEXT[r.state]}`;
+    const m = w(l);
+    if (!a) return `${r.service}: ${catalog(l.locale).states[r.state]}`;
     if (r.state === 'succeeded') {
       const plan = a.plan?.length ? `\n${'```'}\n${a.plan.join('\n')}\n${'```'}` : '';
-      return `:white_check_mark: ${verb(r.direction)} of ${r.service} finished (attempt ${a.n}).${plan}`;
+      return `${m.finished({ verb: verb(r.direction, l), service: r.service, n: a.n })}${plan}`;
     }
-    const undone = a.undone.length ? `\nUndone: ${escape(a.undone.join('; '))}` : '\nNothing needed undoing.';
-    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? escape(a.error.step) : 'unknown step'}*: ${escape(a.error?.message ?? 'unknown error')}${undone}`;
+    const undone = a.undone.length ? m.undone({ what: escape(undoneTexts(l.locale, a).join('; ')) }) : m.nothingUndone;
+    const step = a.error ? STEP_LABEL[a.error.step as StepName] ?? escape(a.error.step) : m.unknownStep;
+    const error = escape(a.error ? errorText(l.locale, a.error) : m.unknownError);
+    return `${m.failedAt({ verb: verb(r.direction, l), service: r.service, step, error })}${undone}`;
   },
-  rejectPrompt: (service: string, direction: Direction) => `Reject the ${verb(direction)} of ${service}?`,
+  rejectPrompt: (service: string, direction: Direction, l: Lang = EN) => w(l).rejectPrompt({ verb: verb(direction, l), service }),
 };

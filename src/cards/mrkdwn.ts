@@ -5,6 +5,7 @@
  * through `escape` and every outside URL through `link`; the local copies these replace had holes
  * (a `|` or `>` in a generatorURL ended the link early and let `<!channel>` through).
  */
+import type { MrkdwnElement, PlainTextElement } from '@slack/types';
 import { isHttpUrl } from '../httpUrl.js';
 
 /** The three characters Slack asks to escape in all text: `&`, `<`, `>`. */
@@ -43,10 +44,10 @@ export function truncate(s: string, n: number): string {
   return `${s.slice(0, cut)}…`;
 }
 
-export type Text = { type: 'plain_text' | 'mrkdwn'; text: string; emoji?: boolean };
+export type Text = PlainTextElement | MrkdwnElement;
 
 /** A mrkdwn text object, cut to `n`. The caller has escaped what it did not write. */
-export const mrkdwnText = (text: string, n: number): Text => ({ type: 'mrkdwn', text: truncate(text, n) });
+export const mrkdwnText = (text: string, n: number): MrkdwnElement => ({ type: 'mrkdwn', text: truncate(text, n) });
 
 /** A plain_text object (Slack shows it verbatim, so no escaping), cut to `n`. */
-export const plainText = (text: string, n: number): Text => ({ type: 'plain_text', text: truncate(text, n), emoji: true });
+export const plainText = (text: string, n: number): PlainTextElement => ({ type: 'plain_text', text: truncate(text, n), emoji: true });

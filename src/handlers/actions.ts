@@ -1,5 +1,6 @@
 /** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import { ACTION, VIEW } from '../cards/ids.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../cards/modals.js';
 import { findRequest } from '../store/requests.js';
@@ -12,13 +13,15 @@ function ctxOf(body: BlockAction): Ctx {
 }
 
 export function registerActions(app: App, deps: Deps): void {
-  const tell = async (c: Ctx, text: string, blocks?: unknown[]) => {
+  const tell = async (c: Ctx, text: string, blocks?: KnownBlock[]) => {
     if (!c.channel) return;
-    await app.client.chat.postEphemeral({ channel: c.channel, user: c.user, text, ...(blocks ? { blocks: blocks as never } : {}) });
+    await app.client.chat.postEphemeral({ channel: c.channel, user: c.user, text, ...(blocks ? { blocks } : {}) });
   };
+  // A user's own replies follow their Slack locale when known, else BOT_LOCALE.
+  const lang = async (user: string) => ({ locale: (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() });
   const answer = async (c: Ctx, res: DecisionResult, requestId: string, kind: 'approve' | 'retry' = 'approve') => {
     if (res.ok) return;
-    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message, kind));
+    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message, kind, (await lang(c.user)).locale));
     return tell(c, res.message);
   };
 
@@ -54,7 +57,7 @@ export function registerActions(app: App, deps: Deps): void {
     const may = deps.decisions.check(id, c.user);
     if (!may.ok) return tell(c, may.message);
     const r = findRequest(deps.store, id)!;
-    await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r) as never });
+    await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r, await lang(c.user)) });
   });
 
   // The silence menu (value `<requestId>:<length>`) and Unsilence (value: the request id); the card shows the outcome.

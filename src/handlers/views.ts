@@ -6,6 +6,7 @@ import type { App, ViewSubmitAction } from '@slack/bolt';
 import { argText, serviceText } from '../cards/commandMessages.js';
 import { VIEW } from '../cards/ids.js';
 import { doneView, IMPORT_BLOCK } from '../cards/importModal.js';
+import { catalog } from '../i18n/index.js';
 import { modalError, parseModalMeta, parseServiceView, serviceProblemErrors, type ViewValues } from '../cards/serviceModal.js';
 import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { getService } from '../store/services.js';
@@ -33,7 +34,7 @@ export function registerViews(app: App, deps: Deps): void {
     const r = await saveServices(deps.store, [parsed.service], body.user.id, now());
     if (!r.ok) return ack({ response_action: 'errors', errors: serviceProblemErrors(r.problems) });
     const outcome = r.created.length ? 'created' : r.updated.length ? 'updated' : 'unchanged';
-    await ack({ response_action: 'update', view: doneView(name, serviceText.saved(name, outcome)) as never });
+    await ack({ response_action: 'update', view: doneView(name, serviceText.saved(name, outcome)) });
   });
 
   app.view<ViewSubmitAction>(VIEW.serviceImport, async ({ ack, body, view }) => {
@@ -42,6 +43,6 @@ export function registerViews(app: App, deps: Deps): void {
     if (!parsed.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(parsed.problems) } });
     const r = await saveServices(deps.store, parsed.services, body.user.id, now());
     if (!r.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(formatServiceProblems(r.problems)) } });
-    await ack({ response_action: 'update', view: doneView('Services imported', serviceText.imported(r)) as never });
+    await ack({ response_action: 'update', view: doneView(catalog(deps.config.BOT_LOCALE).modal.imported, serviceText.imported(r), deps.config.BOT_LOCALE) });
   });
 }

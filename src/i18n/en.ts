@@ -4,10 +4,18 @@
  * A message with parameters is a function of one typed object; plain text is a string.
  */
 import { facts } from './en/facts.js';
+import { approval } from './en/approval.js';
+import { messages } from './en/messages.js';
+import { commands } from './en/commands.js';
+import { modal } from './en/modal.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
   facts,
+  approval,
+  messages,
+  commands,
+  modal,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

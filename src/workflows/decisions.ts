@@ -8,7 +8,7 @@
  * policies hold at the moment the run starts, not only when the card was drawn.
  */
 import type { Service } from '../config.js';
-import { messages } from '../cards/messages.js';
+import { messages, type Lang } from '../cards/messages.js';
 import { blockText } from '../cards/facts.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
@@ -28,6 +28,11 @@ type Outcome = DecisionResult & { createdAt?: string; changed?: boolean };
 export class DecisionService implements Decisions {
   constructor(private readonly deps: Omit<Deps, 'decisions'>) {}
 
+  /** The language of the answers (BOT_LOCALE; the handler does not pass the user's) and the bot's clock. */
+  private lang(): Lang {
+    return { locale: this.deps.config.BOT_LOCALE, tz: this.deps.config.BOT_TIMEZONE, now: this.deps.clock.now() };
+  }
+
   async approve(requestId: string, userId: string, opts: DecisionOptions = {}): Promise<DecisionResult> {
     return this.precheck(requestId, userId, 'pending', opts.admin) ?? this.decide(requestId, userId, 'approved', opts.reason, opts.confirmFrozen === true);
   }
@@ -46,14 +51,14 @@ export class DecisionService implements Decisions {
     const at = this.deps.clock.now().toISOString();
     const res = await this.withStartCheck(requestId, (d, check): Outcome => {
       const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
-      if (r.state !== 'failed') return { ok: false, code: 'not_failed', message: messages.currentState(r) };
+      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
+      if (r.state !== 'failed') return { ok: false, code: 'not_failed', message: messages.currentState(r, this.lang()) };
       const block = check?.(r, { confirmFrozen: opts.confirmFrozen === true });
-      if (block?.code === 'frozen') return { ok: false, code: 'frozen', message: messages.frozenRetryConfirm(r.service, new Date(block.until!)) };
+      if (block?.code === 'frozen') return { ok: false, code: 'frozen', message: messages.frozenRetryConfirm(r.service, new Date(block.until!), this.lang()) };
       if (block) {
         // The request stays failed (Retry stays on the card), which now also says why not now.
         noteRefusal(r, block, at, userId);
-        return { ok: false, code: 'refused', message: messages.retryRefused(r, block), changed: true };
+        return { ok: false, code: 'refused', message: messages.retryRefused(r, block, this.lang()), changed: true };
       }
       r.state = 'approved';
       delete r.finishedAt;
@@ -75,12 +80,12 @@ export class DecisionService implements Decisions {
   /** Refusals that need no write: unknown request, not an approver, already decided. */
   private precheck(requestId: string, userId: string, expect: ScaleRequest['state'] = 'pending', admin = false): DecisionResult | undefined {
     const r = findIn(this.deps.store.data, requestId);
-    if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
+    if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
     const service = getService(this.deps.store, r.service);
     if (!admin && !isApprover(service, userId)) {
-      return { ok: false, code: 'not_approver', message: messages.notApprover(r.service, service?.approval.approvers ?? []) };
+      return { ok: false, code: 'not_approver', message: messages.notApprover(r.service, service?.approval.approvers ?? [], this.lang()) };
     }
-    if (r.state !== expect) return { ok: false, code: r.state === 'blocked' ? 'blocked' : 'already_decided', message: messages.currentState(r) };
+    if (r.state !== expect) return { ok: false, code: r.state === 'blocked' ? 'blocked' : 'already_decided', message: messages.currentState(r, this.lang()) };
     return undefined;
   }
 
@@ -101,8 +106,8 @@ export class DecisionService implements Decisions {
     const at = now.toISOString();
     const apply = (d: StoreData, check: StartCheck | undefined): Outcome => {
       const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId) };
-      if (r.state !== 'pending') return { ok: false, code: 'already_decided', message: messages.currentState(r) };
+      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
+      if (r.state !== 'pending') return { ok: false, code: 'already_decided', message: messages.currentState(r, this.lang()) };
       const block = kind === 'approved' ? check?.(r, { confirmFrozen: by !== 'auto' && confirmFrozen }) : undefined;
       if (block?.code === 'frozen') {
         // Not a refusal for good: a human may confirm; auto-approval waits for the freeze to end
@@ -111,13 +116,13 @@ export class DecisionService implements Decisions {
           if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', message: blockText('en', block), changed: true }; }
           return { ok: false, code: 'frozen', message: blockText('en', block) };
         }
-        return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!)) };
+        return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!), this.lang()) };
       }
       if (block) {
         r.state = 'blocked';
         noteRefusal(r, block, at, by);
         appendAudit(d, { at, actor: by, action: 'request.block', target: r.id, detail: block.code });
-        return { ok: false, code: 'blocked', message: messages.startRefused(r, block), changed: true };
+        return { ok: false, code: 'blocked', message: messages.startRefused(r, block, this.lang()), changed: true };
       }
       r.state = kind;
       r.decision = { kind, by, at, ...(reason ? { reason } : {}) };

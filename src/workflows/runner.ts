@@ -3,7 +3,7 @@
  * promises per service), services in parallel. Every step is journaled before and after it runs,
  * so a restart can tell what was done.
  */
-import { messages } from '../cards/messages.js';
+import { messages, type Lang } from '../cards/messages.js';
 import { redact } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn } from '../store/requests.js';
@@ -113,7 +113,7 @@ export class RunCoordinator implements Runner {
     if (res && 'code' in res) {
       deps.logger.warn({ requestId, code: res.code }, 'approved request not started: the run-start check refused it');
       deps.surface.sync(requestId);
-      deps.surface.thread(requestId, messages.notStartedThread(res));
+      deps.surface.thread(requestId, messages.notStartedThread(res, threadLang(deps, requestId)));
       return undefined;
     }
     return res;
@@ -136,7 +136,7 @@ export class RunCoordinator implements Runner {
     });
     deps.metrics.runsFinished.inc({ direction: r.direction, outcome });
     deps.surface.sync(requestId);
-    deps.surface.thread(requestId, messages.runFinishedThread(r));
+    deps.surface.thread(requestId, messages.runFinishedThread(r, threadLang(deps, requestId)));
   }
 
   /** On start-up: resume interrupted runs and start approved ones that never started. */
@@ -277,4 +277,11 @@ export class RequestJournal implements Journal {
   thread(text: string): void {
     this.deps.surface.thread(this.requestId, text);
   }
+}
+
+/** A card's thread speaks the card's language: the service's `locale`, else BOT_LOCALE. */
+function threadLang(deps: Deps, requestId: string): Lang {
+  const r = findIn(deps.store.data, requestId);
+  const service = r ? getService(deps.store, r.service) : undefined;
+  return { locale: service?.locale ?? deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() };
 }

@@ -121,4 +121,25 @@ describe("a user's own Slack language", () => {
     tb.slack.userLocales.set('U0ENGLISH', 'en-US');
     expect((await tb.command('help', 'U0ENGLISH')).json.text).toBe(helpText('ko'));
   });
+
+  it('a ko-KR user reads /autoscale status, preflight and the refusal of a disabled service in Korean; the channel card stays in BOT_LOCALE', async () => {
+    tb = await startBot({ services: [service(), service({ name: 'api', enabled: false })] });
+    tb.slack.userLocales.set('U0KOREAN1', 'ko-KR');
+    expect((await tb.command('status', 'U0KOREAN1')).json.text).toBe('열린 스케일 요청이 없습니다.');
+    expect((await tb.command('status', 'U0ENGLISH')).json.text).toBe('No open scale requests.');
+    const before = tb.slack.responses.length;
+    expect((await tb.command('preflight web-server', 'U0KOREAN1')).json.text).toBe('web-server 확인 중…');
+    for (let i = 0; i < 200 && tb.slack.responses.length === before; i++) await new Promise((r) => setTimeout(r, 25));
+    const text: string = tb.slack.responses[before]!.body.text;
+    expect(text).toContain('*사전 점검: web-server 스케일아웃*');
+    expect(text).toContain('다음 VM: web-server-1 · IP: 127.0.10.10 · 템플릿 web-server-template');
+    expect(text).toContain('_아무것도 변경하지 않았습니다._');
+    expect(tb.store.data.requests).toEqual([]);
+
+    await tb.webhook(alertPayload());
+    await tb.settle();
+    expect(blockText(tb.slack.topLevel()[0]!.blocks)).toContain('*Instances now / max*');
+    expect((await tb.command('status', 'U0KOREAN1')).json.text).toMatch(/^\*열린 스케일 요청\*\n• \*web-server\* 스케일아웃 `sr-[^`]+` — 승인 대기, 기한 없음 \(수동 승인\)/);
+  });
 });
+

@@ -106,7 +106,7 @@ describe('a retry passes the run-start check (store policies, dry-run)', () => {
     expect(findRequest(tb.store, id)!.state).toBe('failed');
     expect(findRequest(tb.store, id)!.attempts).toHaveLength(1);
     const eph = tb.slack.ephemerals('U0APPROVE1').at(-1)!;
-    expect(eph.text).toContain('web-server is in a change freeze until 2026-11-26T16:00:00.000Z. Retry anyway?');
+    expect(eph.text).toContain('web-server is in a change freeze until 16:00 UTC. Retry anyway?');
     expect(buttons(eph.blocks).map((b) => [b.action_id, b.value])).toEqual([['retry_scale_frozen', id]]);
 
     await tb.click('retry_scale_frozen', id, 'U0APPROVE1');

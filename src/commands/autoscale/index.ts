@@ -71,7 +71,7 @@ export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string):
   if ((sub.mutating || sub.adminOnly) && !isAdmin(admins, ctx.user)) {
     return { text: w.adminOnly({ name: sub.name, admins: admins.map((u) => `<@${u}>`).join(', ') }) };
   }
-  return sub.run({ ...ctx, args });
+  return sub.run({ ...ctx, args, locale });
 }
 
 export function registerCommands(app: App, deps: Deps): void {

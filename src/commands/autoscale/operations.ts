@@ -1,6 +1,6 @@
 /** Day-to-day operations: status, history, manual scale, pre-flight. */
 import { operationsText, protectedStatusLines, serviceText } from '../../cards/commandMessages.js';
-import { catalog } from '../../i18n/index.js';
+import { catalog, type Locale } from '../../i18n/index.js';
 import { protectedLeasesIn } from '../../store/leases.js';
 import { messages } from '../../cards/messages.js';
 import { findRequest, openRequests, requestsOf } from '../../store/requests.js';
@@ -12,8 +12,11 @@ import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Subcommand } from './types.js';
 
+/** The reply's language: the user's (dispatch sets it), else BOT_LOCALE. */
+const lang = (ctx: CommandContext): Locale => ctx.locale ?? ctx.deps.config.BOT_LOCALE;
+
 function tctx(ctx: CommandContext) {
-  return { tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now() };
+  return { tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now(), locale: lang(ctx) };
 }
 
 const status: Subcommand = {
@@ -24,9 +27,9 @@ const status: Subcommand = {
     if ('refusal' in asked) return asked.refusal;
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
     const p = pageOf(open, asked.page);
-    const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests();
+    const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests(lang(ctx));
     const d = ctx.deps.store.data as StoreData;
-    const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(ctx.deps.config.BOT_LOCALE).protect);
+    const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(lang(ctx)).protect);
     return { text: [text, ...guarded].join('\n') };
   },
 };
@@ -43,7 +46,7 @@ const history: Subcommand = {
     }
     if (service && !getService(ctx.deps.store, service)) return { text: serviceText.unknown(service) };
     const list = requestsOf(ctx.deps.store, service).slice(-n).reverse();
-    return { text: list.length ? operationsText.history(list, service, tctx(ctx)) : operationsText.noHistory(service) };
+    return { text: list.length ? operationsText.history(list, service, tctx(ctx)) : operationsText.noHistory(service, lang(ctx)) };
   },
 };
 
@@ -54,19 +57,19 @@ function scale(direction: Direction): Subcommand {
     async run(ctx) {
       const service = getService(ctx.deps.store, ctx.args[0]!);
       if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
-      if (!service.enabled) return { text: operationsText.disabled(service.name) };
+      if (!service.enabled) return { text: operationsText.disabled(service.name, lang(ctx)) };
       // Looking at vCenter / F5 can take seconds: answer now, post the card when ready. The run
       // itself starts only through the run-start check (approval, or at once in mode auto); a
       // refusal, then or at creation, is told to the one who asked.
       void createRequest(ctx.deps, service, direction, undefined, 'manual', ctx.user)
         .then(({ request, fresh }) => {
-          if (!fresh) return ctx.respond({ response_type: 'ephemeral', text: operationsText.alreadyOpen(service.name, direction, request.id) });
+          if (!fresh) return ctx.respond({ response_type: 'ephemeral', text: operationsText.alreadyOpen(service.name, direction, request.id, lang(ctx)) });
           const now = findRequest(ctx.deps.store, request.id);
-          if (now?.state === 'blocked' && now.blocked) return ctx.respond({ response_type: 'ephemeral', text: messages.manualRefused(service.name, direction, now.blocked) });
+          if (now?.state === 'blocked' && now.blocked) return ctx.respond({ response_type: 'ephemeral', text: messages.manualRefused(service.name, direction, now.blocked, tctx(ctx)) });
           return undefined;
         })
-        .catch((e: unknown) => ctx.respond({ response_type: 'ephemeral', text: operationsText.requestFailed((e as Error).message) }));
-      return { text: operationsText.preparing(service.name, direction, service.channel) };
+        .catch((e: unknown) => ctx.respond({ response_type: 'ephemeral', text: operationsText.requestFailed((e as Error).message, lang(ctx)) }));
+      return { text: operationsText.preparing(service.name, direction, service.channel, lang(ctx)) };
     },
   };
 }
@@ -78,10 +81,10 @@ const preflight: Subcommand = {
     const service = getService(ctx.deps.store, ctx.args[0]!);
     if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
     const direction: Direction = ctx.args[1] === 'in' ? 'in' : 'out';
-    return answerLater(ctx, operationsText.checking(service.name), async () => {
+    return answerLater(ctx, operationsText.checking(service.name, lang(ctx)), async () => {
       const p = await buildPreview(ctx.deps, service, direction);
-      return { text: operationsText.preflight(service.name, service.f5.port, direction, p) };
-    }, (e) => operationsText.preflightFailed(e.message));
+      return { text: operationsText.preflight(service.name, service.f5.port, direction, p, lang(ctx)) };
+    }, (e) => operationsText.preflightFailed(e.message, lang(ctx)));
   },
 };
 

@@ -1,4 +1,5 @@
 /** `/autoscale service …`: list, show, create / edit (modal), enable / disable, delete (confirm), import / export. */
+import type { ModalView } from '@slack/types';
 import type { Service } from '../../config.js';
 import { argText, confirmPrompt, serviceText, type ServiceStatus } from '../../cards/commandMessages.js';
 import { importModal } from '../../cards/importModal.js';
@@ -43,7 +44,8 @@ function named(ctx: CommandContext): { service: Service } | { refusal: Reply } {
   return service ? { service } : { refusal: { text: serviceText.unknown(name) } };
 }
 
-async function openView(ctx: CommandContext, view: Record<string, unknown>): Promise<Reply> {
+/** `Record` until the service modal is typed Block Kit too (its cast goes with it). */
+async function openView(ctx: CommandContext, view: ModalView | Record<string, unknown>): Promise<Reply> {
   try {
     await ctx.app.client.views.open({ trigger_id: ctx.triggerId, view: view as never });
     return undefined;
@@ -134,7 +136,7 @@ const serviceDelete: Subcommand = {
 const serviceImport: Subcommand = {
   name: 'service import', usage: 'service import', summary: (w) => w.serviceImport,
   group: 'Services', mutating: true, maxArgs: 0,
-  run: (ctx) => openView(ctx, importModal(ctx.channel)),
+  run: (ctx) => openView(ctx, importModal(ctx.channel, ctx.locale)),
 };
 
 const serviceExport: Subcommand = {

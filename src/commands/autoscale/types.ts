@@ -1,5 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
-import type { Catalog } from '../../i18n/index.js';
+import type { Catalog, Locale } from '../../i18n/index.js';
 import type { Deps } from '../../workflows/deps.js';
 
 export interface CommandContext {
@@ -11,6 +11,8 @@ export interface CommandContext {
   triggerId: string;
   /** Replies later (response_url), ephemeral by default. */
   respond: RespondFn;
+  /** The language of the replies: the user's Slack locale when known, else BOT_LOCALE (set by dispatch). */
+  locale?: Locale;
 }
 
 /** What a subcommand answers at once (within Slack's 3 s): ephemeral text or blocks, or nothing. */

@@ -1,0 +1,40 @@
+/** 스레드, 본인에게만 보이는 답글, 알림 (src/cards/messages.ts). */
+import type { messages as en } from '../en/messages.js';
+
+export const messages: typeof en = {
+  scaleOut: '스케일아웃',
+  scaleIn: '스케일인',
+  anyone: '누구나',
+  autoApproval: '자동 승인',
+  notApprover: (p) => `${p.service}의 승인자가 아닙니다 (승인자: ${p.approvers}). 아무것도 변경하지 않았습니다.`,
+  requestNotFound: (p) => `스케일 요청 ${p.id}을(를) 찾을 수 없습니다. 삭제되었을 수 있습니다.`,
+  by: (p) => ` (${p.who})`,
+  currentState: (p) => `${p.service} ${p.verb} (${p.id})은(는) 이미 ${p.state} 상태입니다${p.by}. 아무것도 변경하지 않았습니다.`,
+  possibleAt: (p) => ` ${p.at}부터 스케일링할 수 있습니다.`,
+  startRefused: (p) => `${p.service} ${p.verb}을(를) 시작하지 않았습니다: ${p.why}.${p.until} 자세한 이유는 카드에 있습니다.`,
+  retryRefused: (p) => `${p.service} ${p.verb} 재시도를 시작하지 않았습니다: ${p.why}.${p.until} 요청은 실패 상태로 남으니 나중에 다시 재시도하세요.`,
+  notStartedThread: (p) => `:no_entry: 재시작 후 시작하지 않음: ${p.why}.`,
+  manualRefused: (p) => `${p.service} ${p.verb}을(를) 지금은 시작할 수 없습니다: ${p.why}.${p.until} 채널의 카드에도 표시됩니다.`,
+  serviceGone: (p) => `서비스 ${p.service}이(가) 더 이상 저장소에 없습니다.`,
+  noExecutor: (p) => `이 봇에는 ${p.kind} 실행기가 설정되어 있지 않습니다 (EXECUTOR, GOVC_URL / JENKINS_URL 확인).`,
+  interruptedRolledBack: '실행 도중 봇이 재시작되어, 진행된 작업을 롤백했습니다.',
+  frozenConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 승인할까요?`,
+  frozenRetryConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 재시도할까요?`,
+  conflictingAlert: (p) => `이 요청이 열려 있는 동안 scale-${p.direction} 알림(${p.alert})이 발생했지만 처리하지 않았습니다.`,
+  unknownService: (p) =>
+    `:grey_question: 알림 *${p.alert}*의 서비스 \`${p.service}\`은(는) 이 봇이 모르는 서비스입니다. ` +
+    '`/autoscale service create` 또는 `node dist/cli.js services apply -f services.yml`로 추가하세요. (서비스마다 한 시간에 한 번만 알립니다.)',
+  finished: (p) => `:white_check_mark: ${p.service} ${p.verb} 완료 (${p.n}차 시도).`,
+  undone: (p) => `\n되돌림: ${p.what}`,
+  nothingUndone: '\n되돌릴 것이 없었습니다.',
+  failedAt: (p) => `:x: ${p.service} ${p.verb}이(가) *${p.step}* 단계에서 실패: ${p.error}`,
+  unknownStep: '알 수 없는 단계',
+  unknownError: '알 수 없는 오류',
+  rejectPrompt: (p) => `${p.service} ${p.verb}을(를) 반려할까요?`,
+  rejectTitle: '요청 반려',
+  rejectSubmit: '반려',
+  cancel: '취소',
+  reasonLabel: '사유 (선택)',
+  approveDuringFreeze: '동결 중 승인',
+  retryDuringFreeze: '동결 중 재시도',
+};

@@ -1,0 +1,165 @@
+/**
+ * Rules every card builder keeps, for every state of the approval card and both languages: Slack's Block Kit limits,
+ * unique action ids, a confirm dialog on approve / reject / retry, no secret in any value, Korean without English words
+ * (ids, names and code aside); plus a snapshot of each card state in en and ko.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderCard, type CardContext } from '../../../src/cards/approvalCard.js';
+import { blockText as factBlock, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from '../../../src/cards/facts.js';
+import { STEP_LABEL } from '../../../src/cards/messages.js';
+import { doneView, importModal } from '../../../src/cards/importModal.js';
+import { frozenApprovePrompt, rejectReasonModal } from '../../../src/cards/modals.js';
+import { messages } from '../../../src/cards/messages.js';
+import { LOCALES, type Locale } from '../../../src/i18n/index.js';
+import type { RequestState, ScaleRequest } from '../../../src/store/types.js';
+import { blockProblems, messageProblems, viewProblems } from '../../fakes/slack.js';
+import { service, SIGNING_SECRET, WEBHOOK_TOKEN } from '../../helpers/bot.js';
+
+const at = '2026-11-26T14:22:00.000Z';
+const later = '2026-11-26T14:31:00.000Z';
+const now = new Date('2026-11-26T14:25:00.000Z');
+const SECRETS = [SIGNING_SECRET, WEBHOOK_TOKEN, 'xoxb-test-token', 'govc-password-123'];
+const STATES: RequestState[] = ['pending', 'blocked', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'withdrawn'];
+
+/** A request in `state`, with everything that state shows on its card filled in (the longest of it where it matters). */
+function request(state: RequestState, direction: 'out' | 'in', executor: ScaleRequest['executor'] = 'local'): ScaleRequest {
+  const r: ScaleRequest = {
+    id: `sr-${direction}-${state}`, service: 'web-server', direction, state, executor, source: 'alert', fireCount: 3,
+    lastFiredAt: later, createdAt: at, updatedAt: later,
+    alert: { name: 'HighCpu', summary: 'CPU above 80% for 5 minutes', description: 'x'.repeat(2000), startsAt: at, generatorURL: 'http://127.0.0.1:9090/graph?g0.expr=up', fingerprint: 'f1' } as ScaleRequest['alert'],
+    preview: {
+      instances: 2, instancesSource: 'f5', min: 1, max: 6, template: 'web-server-template', vmName: 'web-server-3', ip: '127.0.10.12',
+      f5Pool: '/Common/web-server-pool', checks: [{ ok: true, code: 'ips_free', free: 12, size: 20 }, { ok: false, code: 'template_missing', template: 'web-server-template' }],
+      ...(direction === 'in' ? { protectedVms: ['web-server-1'] } : {}),
+    },
+    attempts: [], events: [],
+  };
+  if (state === 'pending') r.autoApproveAt = later;
+  if (state === 'blocked') r.blocked = { code: 'cooldown', service: 'web-server', direction, lastAt: at, until: later };
+  if (['approved', 'running', 'succeeded', 'failed'].includes(state)) r.decision = { kind: 'approved', by: 'U0APPROVE1', at, reason: 'r'.repeat(500) };
+  if (state === 'rejected') r.decision = { kind: 'rejected', by: 'U0APPROVE1', at, reason: 'load test' };
+  if (state === 'withdrawn') r.events.push({ at: later, type: 'withdrawn', fact: { code: 'resolved_before_decision', alert: 'HighCpu' } });
+  if (['running', 'succeeded', 'failed'].includes(state)) {
+    const steps = direction === 'out' ? (['reserve-ip', 'name', 'clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'] as const) : (['f5-disable', 'drain', 'f5-remove', 'shutdown', 'destroy', 'release-ip'] as const);
+    r.attempts.push({
+      n: 1, startedAt: at, steps: steps.map((name, i) => ({ name, state: state === 'failed' && i === steps.length - 1 ? 'failed' as const : 'done' as const, startedAt: at, finishedAt: at, durationMs: 1500, detail: 'd'.repeat(400) })),
+      undone: state === 'failed' ? ['released 127.0.10.12', 'powered off and destroyed web-server-3'] : [],
+      ...(state === 'failed' ? { error: { step: steps[steps.length - 1]!, code: 'failed', message: 'e'.repeat(3000) } } : {}),
+      ...(state === 'succeeded' ? { finishedAt: later, result: { vmName: 'web-server-3', ip: '127.0.10.12', member: '127.0.10.12:80' } } : {}),
+    });
+    if (state === 'failed') r.attempts.push({ ...r.attempts[0]!, n: 2 });
+  }
+  return r;
+}
+
+const ctx = (locale: Locale, extra: Partial<CardContext> = {}): CardContext => ({ tz: 'UTC', now, locale, alertmanagerUrl: 'http://127.0.0.1:9093', grafanaUrl: 'http://127.0.0.1:3000', ...extra });
+const cases = LOCALES.flatMap((locale) => (['out', 'in'] as const).flatMap((dir) => STATES.map((state) => ({ locale, dir, state }))));
+
+/** Every string value anywhere in a Block Kit structure. */
+function strings(x: unknown): string[] {
+  if (typeof x === 'string') return [x];
+  if (Array.isArray(x)) return x.flatMap(strings);
+  if (x && typeof x === 'object') return Object.values(x).flatMap(strings);
+  return [];
+}
+/** What a reader sees: every `text` of a text object (and the notification text). */
+function texts(x: unknown): string[] {
+  if (Array.isArray(x)) return x.flatMap(texts);
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
+  }
+  return [];
+}
+function actionIds(x: unknown): string[] {
+  if (Array.isArray(x)) return x.flatMap(actionIds);
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return [...(typeof o.action_id === 'string' ? [o.action_id] : []), ...Object.values(o).flatMap(actionIds)];
+  }
+  return [];
+}
+
+/**
+ * English words left in a Korean text once what is not ours is taken out: stored facts and step labels (their words are
+ * the facts' and the step registry's), names, ids, addresses, code spans, links, emoji codes and mentions.
+ */
+function englishWords(text: string, r: ScaleRequest): string[] {
+  let t = text;
+  const foreign = [
+    ...(r.blocked ? [factBlock('ko', r.blocked)] : []), ...r.preview.checks.map((c) => checkText('ko', c)),
+    withdrawnText('ko', r.events.at(-1)), ...r.attempts.flatMap((a) => [...a.steps.map((s) => stepDetailText('ko', s) ?? ''), ...undoneTexts('ko', a), ...(a.error ? [errorText('ko', a.error)] : [])]),
+    ...Object.values(STEP_LABEL), r.alert?.name ?? '', r.alert?.summary ?? '', r.alert?.description ?? '', r.decision?.reason ?? '',
+  ].filter(Boolean).sort((a, b) => b.length - a.length);
+  for (const f of foreign) t = t.split(f).join(' ');
+  t = t.replace(/`[^`]*`/g, ' ').replace(/<[^>]*>/g, ' ').replace(/:[a-z_]+:/g, ' ').replace(/[\w./-]*web-server[\w./:-]*/g, ' ').replace(/\bsr-[\w-]+/g, ' ');
+  const allowed = new Set(['F5', 'IP', 'VM', 'UTC', 'Alertmanager', 'Grafana', 'local', 'dry', 'run', 'Common']);
+  // The fixture's filler (`xxxx…`, cut by the card so it no longer matches whole) is not a word.
+  return (t.match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !allowed.has(w) && !/^(.)\1+$/.test(w));
+}
+
+describe('approval card rules', () => {
+  it.each(cases)('$locale $dir $state: within Block Kit limits, unique action ids, no secret', ({ locale, dir, state }) => {
+    const card = renderCard(request(state, dir), service(), ctx(locale));
+    expect(messageProblems(card)).toEqual([]);
+    expect(card.blocks.length).toBeLessThanOrEqual(50);
+    const ids = actionIds(card.blocks);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of strings(card)) for (const secret of SECRETS) expect(s).not.toContain(secret);
+  });
+
+  it.each(cases)('$locale $dir $state: every approve, reject and retry asks for confirmation', ({ locale, dir, state }) => {
+    const card = renderCard(request(state, dir), service(), ctx(locale));
+    const buttons = card.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    for (const b of buttons) if (['approve_scale', 'reject_scale', 'retry_scale'].includes(b.action_id ?? '')) expect('confirm' in b && b.confirm?.title?.text).toBeTruthy();
+    expect(buttons.map((b) => b.action_id)).toEqual(state === 'pending' ? ['approve_scale', 'reject_scale', 'silence_scale'] : state === 'failed' ? ['retry_scale'] : []);
+  });
+
+  it.each(cases.filter((c) => c.locale === 'ko'))('ko $dir $state: the Korean card has no English words of ours', ({ dir, state }) => {
+    for (const executor of ['local', 'dry-run'] as const) {
+      const r = request(state, dir, executor);
+      const card = renderCard(r, service(), ctx('ko', state === 'pending' ? { frozenUntil: new Date(later) } : {}));
+      expect(englishWords(texts(card).join('\n'), r)).toEqual([]);
+    }
+  });
+
+  it.each(cases)('$locale $dir $state: matches its snapshot', ({ locale, dir, state }) => {
+    expect(renderCard(request(state, dir), service(), ctx(locale))).toMatchSnapshot();
+  });
+
+  it('a finished card shows the instance count after the run, not before', () => {
+    const text = (dir: 'out' | 'in') => strings(renderCard(request('succeeded', dir), service(), ctx('en')).blocks).join('\n');
+    expect(text('out')).toContain('*Instances after the run / max*\n3 / 6');
+    expect(text('in')).toContain('*Instances after the run / max*\n1 / 6');
+    expect(strings(renderCard(request('pending', 'out'), service(), ctx('en')).blocks).join('\n')).toContain('*Instances now / max*\n2 / 6 (min 1, from f5)');
+  });
+
+  it('times on a Korean card are in the bot zone and in Korean', () => {
+    const text = strings(renderCard(request('pending', 'out'), service(), { ...ctx('ko'), tz: 'Asia/Seoul' }).blocks).join('\n');
+    expect(text).toContain('23:31 (Asia/Seoul) (6분 후)에 자동 승인됩니다');
+  });
+});
+
+describe('modals and prompts', () => {
+  it.each(LOCALES)('%s: the reject modal and the freeze prompt keep the limits and speak the language', (locale) => {
+    const r = request('pending', 'out');
+    const modal = rejectReasonModal(r, { locale, tz: 'UTC', now });
+    expect(viewProblems(modal)).toEqual([]);
+    const prompt = frozenApprovePrompt(r.id, messages.frozenConfirm('web-server', new Date(later), { locale, tz: 'UTC', now }), 'approve', locale);
+    expect(blockProblems(prompt)).toEqual([]);
+    const text = strings([modal, prompt]).join('\n');
+    if (locale === 'ko') expect(text).toMatch(/요청 반려[\s\S]*web-server 스케일아웃을\(를\) 반려할까요\?[\s\S]*14:31 UTC까지 변경 동결 중입니다[\s\S]*동결 중 승인/);
+    else expect(text).toMatch(/Reject request[\s\S]*Reject the scale-out of web-server\?[\s\S]*change freeze until 14:31 UTC\. Approve anyway\?[\s\S]*Approve during freeze/);
+    expect({ modal, prompt }).toMatchSnapshot();
+  });
+
+  it.each(LOCALES)('%s: the import modal and the done view keep the limits and speak the language', (locale) => {
+    const views = [importModal('C0SERVICE1', locale), doneView('web-server', 'saved', locale)];
+    for (const v of views) expect(viewProblems(v)).toEqual([]);
+    const text = strings(views).join('\n');
+    if (locale === 'ko') expect(text).toMatch(/서비스 가져오기[\s\S]*최대 3000자[\s\S]*닫기/);
+    else expect(text).toMatch(/Import services[\s\S]*Up to 3000 characters[\s\S]*Close/);
+    expect(views).toMatchSnapshot();
+  });
+});
+
