@@ -1,25 +1,17 @@
 /** Every short string a Slack user reads, outside the card layout itself, in one place. */
 import { formatDuration } from '../duration.js';
 import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
+import { catalog, type Locale } from '../i18n/index.js';
 import { escape, mention } from './mrkdwn.js';
 
-export const STEP_LABEL: Record<StepName, string> = {
-  'reserve-ip': 'Reserve IP',
-  name: 'Choose VM name',
-  clone: 'Clone from template',
-  customize: 'Customize (static IP)',
-  'power-on': 'Power on',
-  'wait-ip': 'Wait for guest IP',
-  health: 'Health check',
-  'f5-add': 'Add to F5 pool',
-  'f5-disable': 'Disable F5 member',
-  drain: 'Drain connections',
-  'f5-remove': 'Remove F5 member',
-  shutdown: 'Shut down guest',
-  destroy: 'Destroy VM',
-  'release-ip': 'Release IP',
-  'jenkins-build': 'Jenkins build',
-};
+/** A step's label in a language, from the catalog (section `steps`, one entry per step of the registry). */
+export function stepLabel(locale: Locale, step: StepName | string): string {
+  const labels: Record<string, string> = catalog(locale).steps;
+  return labels[step] ?? step;
+}
+
+/** The English labels, for callers not yet given a locale. */
+export const STEP_LABEL: Record<StepName, string> = catalog('en').steps;
 
 const STATE_TEXT: Record<ScaleRequest['state'], string> = {
   pending: 'waiting for approval',
@@ -73,7 +65,7 @@ export const messages = {
       return `:white_check_mark: ${verb(r.direction)} of ${r.service} finished (attempt ${a.n}).${plan}`;
     }
     const undone = a.undone.length ? `\nUndone: ${escape(a.undone.join('; '))}` : '\nNothing needed undoing.';
-    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? STEP_LABEL[a.error.step as StepName] ?? escape(a.error.step) : 'unknown step'}*: ${escape(a.error?.message ?? 'unknown error')}${undone}`;
+    return `:x: ${verb(r.direction)} of ${r.service} failed at *${a.error ? escape(stepLabel('en', a.error.step)) : 'unknown step'}*: ${escape(a.error?.message ?? 'unknown error')}${undone}`;
   },
   rejectPrompt: (service: string, direction: Direction) => `Reject the ${verb(direction)} of ${service}?`,
 };

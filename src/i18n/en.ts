@@ -4,10 +4,12 @@
  * A message with parameters is a function of one typed object; plain text is a string.
  */
 import { facts } from './en/facts.js';
+import { steps } from './en/steps.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
   facts,
+  steps,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

@@ -1,10 +1,12 @@
 /** 한국어 카탈로그: 사용자 가이드(user-guide.ko.md)의 용어를 따릅니다 (스케일아웃, 템플릿, 승인, 반려 …). */
 import type { Catalog } from './en.js';
 import { facts } from './ko/facts.js';
+import { steps } from './ko/steps.js';
 
 
 export const ko: Catalog = {
   facts,
+  steps,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,
