@@ -10,7 +10,7 @@ import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
 import { blockText, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from './facts.js';
 import { grafanaExploreUrl } from './grafana.js';
-import { STEP_LABEL } from './messages.js';
+import { stepLabel } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
@@ -190,7 +190,7 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
     const dur = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
     const d = stepDetailText(locale, s);
     const detail = d ? ` — ${esc(truncate(d, 300))}` : '';
-    return `${STEP_ICON[s.state]} ${STEP_LABEL[s.name]}${dur}${detail}`;
+    return `${STEP_ICON[s.state]} ${stepLabel(locale, s.name)}${dur}${detail}`;
   });
   const w = catalog(locale).approval;
   const head = r.attempts.length > 1 ? w.attemptOf({ n: a.n, of: r.attempts.length }) : w.attempt({ n: a.n });
@@ -205,7 +205,7 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
   }
   if (r.state === 'failed' && a.error) {
     const undone = a.undone.length ? w.undone({ what: undoneTexts(locale, a).map(esc).join('; ') }) : w.nothingUndone;
-    const step = STEP_LABEL[a.error.step as keyof typeof STEP_LABEL] ?? a.error.step;
+    const step = stepLabel(locale, a.error.step);
     blocks.push({ type: 'section', text: mrkdwn(`${w.failedAt({ step, error: esc(truncate(errorText(locale, a.error), 1500)) })}${undone}`) });
   }
   return blocks;

@@ -7,7 +7,7 @@ import type { TemplateFailure, TemplateListing } from '../workflows/templates.js
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
 import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { ACTION } from './ids.js';
-import { STEP_LABEL, messages } from './messages.js';
+import { messages, stepLabel } from './messages.js';
 // Names from vCenter and error texts are not ours: keep them from being read as mentions or links.
 import { escape as esc, mention } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
@@ -201,7 +201,7 @@ function openLine(r: ScaleRequest, tc: ReplyContext): string {
   const extra =
     r.state === 'pending' && r.autoApproveAt ? w.autoApproves({ at: clock(r.autoApproveAt, tc, l), relative: relative(r.autoApproveAt, tc, l) })
     : r.state === 'pending' ? w.noDeadline
-    : r.state === 'running' && step ? w.now({ step: STEP_LABEL[step.name] })
+    : r.state === 'running' && step ? w.now({ step: stepLabel(l ?? 'en', step.name) })
     : r.state === 'blocked' && r.blocked ? `: ${esc(blockText(l, r.blocked))}`
     : '';
   const m = { locale: l, tz: tc.tz, now: tc.now };

@@ -9,23 +9,14 @@ import { blockText, errorText, undoneTexts } from './facts.js';
 import { escape, mention } from './mrkdwn.js';
 import { clock } from './time.js';
 
-export const STEP_LABEL: Record<StepName, string> = {
-  'reserve-ip': 'Reserve IP',
-  name: 'Choose VM name',
-  clone: 'Clone from template',
-  customize: 'Customize (static IP)',
-  'power-on': 'Power on',
-  'wait-ip': 'Wait for guest IP',
-  health: 'Health check',
-  'f5-add': 'Add to F5 pool',
-  'f5-disable': 'Disable F5 member',
-  drain: 'Drain connections',
-  'f5-remove': 'Remove F5 member',
-  shutdown: 'Shut down guest',
-  destroy: 'Destroy VM',
-  'release-ip': 'Release IP',
-  'jenkins-build': 'Jenkins build',
-};
+/** A step's label in a language, from the catalog (section `steps`, one entry per step of the registry). */
+export function stepLabel(locale: Locale, step: StepName | string): string {
+  const labels: Record<string, string> = catalog(locale).steps;
+  return labels[step] ?? step;
+}
+
+/** The English labels, for callers not yet given a locale. */
+export const STEP_LABEL: Record<StepName, string> = catalog('en').steps;
 
 /** Who reads it and where their clock is: a user's Slack locale (else BOT_LOCALE) and BOT_TIMEZONE. */
 export interface Lang { locale: Locale; tz: string; now?: Date }
@@ -75,7 +66,7 @@ export const messages = {
       return `${m.finished({ verb: verb(r.direction, l), service: r.service, n: a.n })}${plan}`;
     }
     const undone = a.undone.length ? m.undone({ what: escape(undoneTexts(l.locale, a).join('; ')) }) : m.nothingUndone;
-    const step = a.error ? STEP_LABEL[a.error.step as StepName] ?? escape(a.error.step) : m.unknownStep;
+    const step = a.error ? escape(stepLabel(l.locale, a.error.step)) : m.unknownStep;
     const error = escape(a.error ? errorText(l.locale, a.error) : m.unknownError);
     return `${m.failedAt({ verb: verb(r.direction, l), service: r.service, step, error })}${undone}`;
   },

@@ -8,6 +8,7 @@ import { approval } from './en/approval.js';
 import { messages } from './en/messages.js';
 import { commands } from './en/commands.js';
 import { modal } from './en/modal.js';
+import { steps } from './en/steps.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
@@ -16,6 +17,7 @@ export const en = {
   messages,
   commands,
   modal,
+  steps,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

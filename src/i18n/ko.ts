@@ -5,6 +5,7 @@ import { approval } from './ko/approval.js';
 import { messages } from './ko/messages.js';
 import { commands } from './ko/commands.js';
 import { modal } from './ko/modal.js';
+import { steps } from './ko/steps.js';
 
 
 export const ko: Catalog = {
@@ -13,6 +14,7 @@ export const ko: Catalog = {
   messages,
   commands,
   modal,
+  steps,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

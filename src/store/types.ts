@@ -87,10 +87,9 @@ export interface Preview {
   protectedVms?: string[];
 }
 
-export type StepName =
-  | 'reserve-ip' | 'name' | 'clone' | 'customize' | 'power-on' | 'wait-ip' | 'health' | 'f5-add'
-  | 'f5-disable' | 'drain' | 'f5-remove' | 'shutdown' | 'destroy' | 'release-ip'
-  | 'jenkins-build';
+/** The step names come from the step registry (src/workflows/steps.ts), defined there once. */
+export type { StepName } from '../workflows/steps.js';
+import type { StepName } from '../workflows/steps.js';
 
 export interface StepRecord {
   name: StepName;

@@ -28,8 +28,9 @@ export const stepPlanSchema = z.object({
 });
 export type StepPlan = z.infer<typeof stepPlanSchema>;
 
-export const VM_STEPS = ['clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'] as const;
-export type VmStep = (typeof VM_STEPS)[number];
+/** The VM steps and their order come from the step registry; each has its implementation below. */
+export { VM_STEPS, type VmStep } from './steps.js';
+import type { VmStep } from './steps.js';
 
 /**
  * How long a resumed clone waits for a clone task that vCenter still runs (the bot crashed while

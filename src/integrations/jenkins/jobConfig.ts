@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { create } from 'xmlbuilder2';
 import type { Service } from '../../config.js';
+import { VM_STEPS, type VmStep } from '../../workflows/steps.js';
 
 type XMLBuilder = ReturnType<typeof create>;
 /** The few DOM members of xmlbuilder2's nodes that normalisation needs (no DOM lib in this project). */
@@ -27,9 +28,9 @@ interface XmlNode {
   removeChild(child: XmlNode): unknown;
 }
 
-/** The scale-out steps, in order; each is one pipeline stage and one `run-step` call. */
-export const PIPELINE_STEPS = ['clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'] as const;
-export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+/** The scale-out VM steps, in order (from the step registry): each is one pipeline stage and one `run-step` call. */
+export const PIPELINE_STEPS = VM_STEPS;
+export type PipelineStep = VmStep;
 /**
  * The first stage: `run-step plan` writes the build parameter PLAN to PLAN_FILE after checking it,
  * and fails the build when it is empty or invalid (a build started by hand or by a webhook).
