@@ -11,7 +11,7 @@ import type { Service } from '../config.js';
 import { messages, type Lang } from '../cards/messages.js';
 import { blockText } from '../cards/facts.js';
 import { appendAudit } from '../store/audit.js';
-import { addEvent, findIn } from '../store/requests.js';
+import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { ScaleRequest, StoreData } from '../store/types.js';
 import type { DecisionOptions, DecisionResult, Decisions, Deps } from './deps.js';
@@ -60,7 +60,7 @@ export class DecisionService implements Decisions {
         noteRefusal(r, block, at, userId);
         return { ok: false, code: 'refused', message: messages.retryRefused(r, block, this.lang()), changed: true };
       }
-      r.state = 'approved';
+      moveTo(r, 'approved');
       delete r.finishedAt;
       delete r.blocked;
       const detail = joinDetail(opts.reason, opts.confirmFrozen ? 'confirmed during a change freeze' : undefined);
@@ -119,12 +119,12 @@ export class DecisionService implements Decisions {
         return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!), this.lang()) };
       }
       if (block) {
-        r.state = 'blocked';
+        moveTo(r, 'blocked');
         noteRefusal(r, block, at, by);
         appendAudit(d, { at, actor: by, action: 'request.block', target: r.id, detail: block.code });
         return { ok: false, code: 'blocked', message: messages.startRefused(r, block, this.lang()), changed: true };
       }
-      r.state = kind;
+      moveTo(r, kind);
       r.decision = { kind, by, at, ...(reason ? { reason } : {}) };
       if (kind === 'rejected') r.finishedAt = at;
       const service = getServiceIn(d, r.service);

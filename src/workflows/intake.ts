@@ -7,7 +7,7 @@ import { addMilliseconds } from 'date-fns';
 import type { Service } from '../config.js';
 import { messages } from '../cards/messages.js';
 import { appendAudit } from '../store/audit.js';
-import { addEvent, newRequestId, openRequestIn } from '../store/requests.js';
+import { addEvent, newRequestId, openRequestIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { AlertSnapshot, Direction, EventFact, ScaleRequest, StoreData } from '../store/types.js';
 import type { Alert, WebhookPayload } from './alertPayload.js';
@@ -178,7 +178,7 @@ export async function createRequest(
     const open = openRequestIn(d, service.name, direction);
     // A blocked card whose reason has passed gives way to a fresh request.
     if (open && blockPassed(open, d.requests, at)) {
-      open.state = 'withdrawn';
+      moveTo(open, 'withdrawn');
       open.finishedAt = at;
       addEvent(open, { at, type: 'superseded', fact: { code: 'block_passed' } });
       superseded = open.id;
@@ -231,7 +231,7 @@ export async function createRequest(
 
 /** Withdraws an undecided request (its alert resolved, or an approver silenced it), inside a store mutation. */
 export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor: string; fact: EventFact; audit?: string }): void {
-  r.state = 'withdrawn';
+  moveTo(r, 'withdrawn');
   r.finishedAt = w.at;
   addEvent(r, { at: w.at, type: 'withdrawn', by: w.actor, fact: w.fact });
   appendAudit(d, { at: w.at, actor: w.actor, action: 'request.withdraw', target: r.id, ...(w.audit ? { detail: w.audit } : {}) });

@@ -6,7 +6,7 @@
 import { messages, type Lang } from '../cards/messages.js';
 import { redact } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
-import { addEvent, findIn } from '../store/requests.js';
+import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Attempt, BlockInfo, ScaleRequest, StepName, StepRecord, StoreData } from '../store/types.js';
 import type { Deps, Runner } from './deps.js';
@@ -94,13 +94,13 @@ export class RunCoordinator implements Runner {
       const block = check?.(r, { confirmFrozen: false });
       if (block) {
         const retried = r.attempts.length > 0;
-        r.state = retried ? 'failed' : 'blocked';
+        moveTo(r, retried ? 'failed' : 'blocked');
         if (retried) r.finishedAt = at;
         noteRefusal(r, block, at);
         appendAudit(d, { at, actor: 'bot', action: 'request.block', target: r.id, detail: block.code });
         return block;
       }
-      r.state = 'running';
+      moveTo(r, 'running');
       delete r.blocked;
       r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
       addEvent(r, { at, type: 'attempt-started', detail: `attempt ${r.attempts.length}` });
@@ -125,7 +125,7 @@ export class RunCoordinator implements Runner {
     const r = await deps.store.mutate((d) => {
       const r = findIn(d, requestId)!;
       const a = r.attempts[r.attempts.length - 1]!;
-      r.state = outcome;
+      moveTo(r, outcome);
       r.finishedAt = at;
       a.finishedAt = at;
       a.outcome = outcome;
