@@ -7,7 +7,7 @@
 import { formatDistanceStrict } from 'date-fns';
 import { enUS, ko as koDates } from 'date-fns/locale';
 import { catalog, formatTime, type Locale } from '../i18n/index.js';
-import type { Attempt, BlockInfo, EventFact, Preview, RequestEvent, StepRecord } from '../store/types.js';
+import type { Attempt, BlockInfo, ErrorFact, ErrorRecord, EventFact, Preview, RequestEvent, StepFact, StepRecord, UndoneFact } from '../store/types.js';
 
 /**
  * Where and when the reader is (the cards' TimeContext fits): times are shown in the bot's zone, relative to now.
@@ -84,8 +84,33 @@ export function eventFactText(locale: Locale, f: EventFact, t?: FactTime): strin
     case 'silenced': return k.silenced({ until: when(locale, f.until, t) });
     case 'back_at_min': return catalog(locale).belowMin.backAtMin(f);
     case 'conflicting_alert': return k.conflicting_alert(f);
+    case 'attempt_started': return k.attempt_started(f);
+    case 'step': return k.step({ step: label(locale, f.step), state: k.stepState[f.state] });
+    case 'resuming': return k.resuming;
+    case 'run_finished':
+      if (f.outcome === 'succeeded') return k.run_succeeded;
+      return f.step && f.step !== 'unknown' ? k.run_failed_at({ step: label(locale, f.step) }) : k.run_failed;
     case 'legacy': return f.text;
+    default: return unknownFact(f);
   }
+}
+
+/** Another system's words inside a code span are cut before the span closes (a cut span would swallow what follows). */
+function clip(text: string, max: number): string {
+  // A backquote in it would close the span early: shown as a look-alike.
+  const chars = [...text.replace(/\u0060/g, '\u02cb')];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+}
+
+/** A step's label in the reader's language (the catalog's `steps`); a name it does not know, as it is. */
+function label(locale: Locale, step: string): string {
+  const steps: Record<string, string> = catalog(locale).steps;
+  return steps[step] ?? step;
+}
+
+/** A fact of a code this version does not know (a newer run-step, say): its data, never nothing. */
+function unknownFact(f: object): string {
+  return JSON.stringify(f);
 }
 
 /** An event's words: the bot's fact and what a person typed (a reason), either or both; undefined: nothing. */
@@ -99,17 +124,116 @@ export function withdrawnText(locale: Locale, e: RequestEvent | undefined, t?: F
   return (e && eventText(locale, e, t)) ?? catalog(locale).facts.withdrawn;
 }
 
+/** What a step established, in words. */
+export function stepFactText(locale: Locale, f: StepFact): string {
+  const k = catalog(locale).facts.step;
+  switch (f.code) {
+    case 'ip_reserved': return k.ip_reserved(f);
+    case 'vm_named': return k.vm_named(f);
+    case 'vm_cloned': return k.vm_cloned(f);
+    case 'vm_adopted': return f.when === 'while_down' ? k.vm_adopted_while_down(f) : k.vm_adopted_earlier(f);
+    case 'guest_customized': return k.guest_customized(f);
+    case 'vm_powered_on': return k.vm_powered_on(f);
+    case 'ip_seen': return k.ip_seen(f);
+    case 'healthy': return k.healthy({ ...f, answer: clip(f.answer, 200) });
+    case 'member_added':
+      return f.syncGroup ? k.member_added_synced({ ...f, group: f.syncGroup, status: f.syncStatus ?? '' }) : k.member_added(f);
+    case 'member_disabled': return k.member_disabled(f);
+    case 'drained': return k.drained(f);
+    case 'drain_timed_out': return k.drain_timed_out(f);
+    case 'member_removed': return k.member_removed(f);
+    case 'guest_shut_down': return k.guest_shut_down;
+    case 'vm_powered_off': return k.vm_powered_off;
+    case 'vm_destroyed': return k.vm_destroyed(f);
+    case 'ip_released': return k.ip_released(f);
+    case 'build_finished': return k.build_finished(f);
+    case 'dry_run': return k.dry_run(f);
+    case 'legacy': return f.text;
+    default: return unknownFact(f);
+  }
+}
+
+/** Why a step or a run failed, when the bot decided it. */
+export function errorFactText(locale: Locale, f: ErrorFact): string {
+  const k = catalog(locale).facts.error;
+  const m = catalog(locale).messages;
+  switch (f.code) {
+    case 'vm_not_ours': return k.vm_not_ours(f);
+    case 'vm_missing': return k.vm_missing(f);
+    case 'duplicate_name': return k.duplicate_name(f);
+    case 'duplicate_path': return k.duplicate_path(f);
+    case 'clone_wait_timeout': return k.clone_wait_timeout(f);
+    case 'ambiguous': return k.ambiguous(f);
+    case 'no_identity': return k.no_identity(f);
+    case 'ip_timeout': return k.ip_timeout(f);
+    case 'wrong_ip': return k.wrong_ip(f);
+    case 'unhealthy': return k.unhealthy(f);
+    case 'no_f5': return f.action === 'add' ? k.no_f5_add : k.no_f5_drain;
+    case 'member_missing': return k.member_missing(f);
+    case 'not_leased': return k.not_leased(f);
+    case 'no_victim': return k.no_victim(f);
+    case 'unproven_vm': return f.present ? k.unproven_vm(f) : k.unproven_vm_absent(f);
+    case 'min_instances': return k.min_instances(f);
+    case 'service_gone': return m.serviceGone(f);
+    case 'no_executor': return m.noExecutor(f);
+    case 'interrupted': return m.interruptedRolledBack;
+    case 'shutdown': return k.shutdown;
+    case 'no_job': return k.no_job(f);
+    case 'queue_cancelled': return k.queue_cancelled(f);
+    case 'build_failed': {
+      // The failed stage's own failure in words when run-step said it as a fact; else Jenkins' last lines as they are.
+      const why = f.cause ? errorFactText(locale, f.cause) : f.tail;
+      return f.stage ? k.build_failed_at({ ...f, stage: label(locale, f.stage), why }) : k.build_failed({ ...f, why });
+    }
+    case 'stage_ended': return k.stage_ended({ stage: label(locale, f.stage), status: f.status });
+    case 'stopped_following': return k.stopped_following;
+    case 'no_local': return k.no_local(f);
+    case 'run_step_refused': return k.run_step_refused(f);
+    default: return unknownFact(f);
+  }
+}
+
+/** What a rollback did, in words. */
+export function undoneText(locale: Locale, u: UndoneFact): string {
+  const k = catalog(locale).facts.undone;
+  const text = ((): string => {
+    switch (u.code) {
+      case 'remove_member': return u.failed !== undefined ? k.failed({ todo: k.todo.remove_member(u), error: u.failed }) : k.done.remove_member(u);
+      case 'destroy_vm': {
+        const vm = u.path ? `${u.vm} (${u.path})` : u.vm;
+        return u.failed !== undefined ? k.failed({ todo: k.todo.destroy_vm({ vm }), error: u.failed }) : k.done.destroy_vm(u);
+      }
+      case 'release_ip': return u.failed !== undefined ? k.failed({ todo: k.todo.release_ip(u), error: u.failed }) : k.done.release_ip(u);
+      case 'power_on_vm': return u.failed !== undefined ? k.failed({ todo: k.todo.power_on_vm(u), error: u.failed }) : k.done.power_on_vm(u);
+      case 'readd_member': return u.failed !== undefined ? k.failed({ todo: k.todo.readd_member(u), error: u.failed }) : k.done.readd_member(u);
+      case 'reenable_member': return u.failed !== undefined ? k.failed({ todo: k.todo.reenable_member(u), error: u.failed }) : k.done.reenable_member(u);
+      case 'vm_not_proven': return k.vm_not_proven(u);
+      case 'vm_lookup_failed': return k.vm_lookup_failed(u);
+      case 'vm_left_to_pipeline': return k.vm_left_to_pipeline(u);
+      case 'legacy': return u.text;
+      default: return unknownFact(u);
+    }
+  })();
+  return u.by === 'pipeline' ? k.byPipeline({ what: text }) : text;
+}
+
+/** A failure: its fact in words, else the message as the other system worded it (or a legacy line). */
+export function errorRecordText(locale: Locale, e: ErrorRecord): string {
+  return e.fact ? errorFactText(locale, e.fact) : e.message;
+}
+
 /** What a step established or why it failed, as the step's line on the card shows it; undefined: nothing to add. */
-export function stepDetailText(_locale: Locale, s: StepRecord): string | undefined {
-  return s.detail;
+export function stepDetailText(locale: Locale, s: Pick<StepRecord, 'fact' | 'error'>): string | undefined {
+  if (s.error) return errorRecordText(locale, s.error);
+  return s.fact ? stepFactText(locale, s.fact) : undefined;
 }
 
 /** The error of a failed attempt. */
-export function errorText(_locale: Locale, e: NonNullable<Attempt['error']>): string {
-  return e.message;
+export function errorText(locale: Locale, e: NonNullable<Attempt['error']>): string {
+  return errorRecordText(locale, e);
 }
 
 /** What the rollback of an attempt undid, one entry per thing. */
-export function undoneTexts(_locale: Locale, a: Attempt): string[] {
-  return a.undone;
+export function undoneTexts(locale: Locale, a: Pick<Attempt, 'undone'>): string[] {
+  return a.undone.map((u) => undoneText(locale, u));
 }

@@ -12,7 +12,8 @@
  *   clone … f5-add   one VM step of the plan that this build's plan stage wrote
  *   rollback  undoes what this build's own steps recorded (see buildRecord.ts), nothing else
  *   cleanup   deletes the plan and this build's record (`post { cleanup }`)
- * It prints one JSON line on stdout (runStepProtocol.ts), which the bot's executor parses; exit 0
+ * It prints one JSON line on stdout (runStepProtocol.ts: facts and codes, never English to be read
+ * back), which the bot's executor parses; exit 0
  * ok, 1 failed, 2 bad input (then also one line per problem on stderr, and nothing was run).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,10 +22,11 @@ import { z } from 'zod';
 import { envSchema, formatIssues } from '../config.js';
 import { appendRecord, buildTag, planEntry, readRecord, recordFile, sha256, touchedByBuild, type BuildRecordEntry } from '../integrations/jenkins/buildRecord.js';
 import { maskedToken, PENDING_WEBHOOK_TOKEN, renderJobConfig, webhookTokenFor } from '../integrations/jenkins/jobConfig.js';
-import { formatRunStepLine } from '../integrations/jenkins/runStepProtocol.js';
+import { formatRunStepLine, type RunStepLine } from '../integrations/jenkins/runStepProtocol.js';
 import { buildF5, buildGovc } from '../integrations/wiring.js';
 import { createLogger, redact, registerSecrets } from '../logger.js';
 import { getService } from '../store/services.js';
+import type { ErrorFact, StepFact } from '../store/types.js';
 import { StepError } from '../workflows/ports.js';
 import { rollbackVm, stepPlanSchema, VM_STEPS, vmSteps, type StepPlan, type VmStep } from '../workflows/vmSteps.js';
 import { cliCommands, type CliCommand, type CliIo } from './registry.js';
@@ -41,13 +43,28 @@ type RunStepEnv = z.infer<typeof runStepEnvSchema>;
 /** One line per message; registered secrets masked. */
 const oneLine = (s: string) => redact(s).replace(/\s*\n\s*/g, ' ');
 
-function emit(io: CliIo, step: string, outcome: { ok: true; detail: string } | { ok: false; code: string; message: string }): number {
-  io.out(formatRunStepLine(outcome.ok ? { step, ok: true, detail: oneLine(outcome.detail) } : { step, ok: false, code: outcome.code, message: oneLine(outcome.message) }));
+/** Secrets masked in every string parameter of a fact (other systems' text may carry one). */
+function masked<F extends object>(f: F): F {
+  return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? oneLine(v) : v])) as F;
+}
+
+type Outcome =
+  | { ok: true; fact?: StepFact; plan?: RunStepLine['plan'] }
+  | { ok: false; code: string; message: string; error?: ErrorFact };
+
+function emit(io: CliIo, step: string, outcome: Outcome): number {
+  io.out(formatRunStepLine(outcome.ok
+    ? { step, ok: true, ...(outcome.fact ? { fact: masked(outcome.fact) } : {}), ...(outcome.plan ? { plan: outcome.plan } : {}) }
+    : { step, ok: false, code: outcome.code, message: oneLine(outcome.message), ...(outcome.error ? { error: masked(outcome.error) } : {}) }));
   return outcome.ok ? 0 : 1;
 }
 
+/** run-step refused before it ran anything: the problem as run-step words it (for the operator; the card shows it as such). */
+const refused = (step: string, problem: string): ErrorFact => ({ code: 'run_step_refused', step, problem: oneLine(problem) });
+
 function badInput(io: CliIo, step: string, problems: string[]): number {
-  io.out(formatRunStepLine({ step, ok: false, code: 'bad_input', message: oneLine(`bad input; nothing was run: ${problems.join('; ')}`) }));
+  const message = oneLine(`bad input; nothing was run: ${problems.join('; ')}`);
+  io.out(formatRunStepLine({ step, ok: false, code: 'bad_input', message, error: refused(step, problems.join('; ')) }));
   io.err('run-step: bad input; nothing was run:');
   for (const p of problems) io.err(`  ${p}`);
   return 2;
@@ -128,22 +145,30 @@ function writePlan(planFile: string, env: NodeJS.ProcessEnv, io: CliIo): number 
   rmSync(record, { force: true });
   const text = env.PLAN ?? '';
   if (!text.trim()) {
-    return emit(io, 'plan', { ok: false, code: 'no_plan', message: 'the build parameter PLAN is empty: only the bot starts this job (with a plan); nothing was run' });
+    const message = 'the build parameter PLAN is empty: only the bot starts this job (with a plan); nothing was run';
+    return emit(io, 'plan', { ok: false, code: 'no_plan', message, error: refused('plan', 'PLAN is empty') });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `PLAN is not JSON (${(e as Error).message}); nothing was run` });
+    const problem = `PLAN is not JSON (${(e as Error).message})`;
+    return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `${problem}; nothing was run`, error: refused('plan', problem) });
   }
   const r = stepPlanSchema.safeParse(json);
-  if (!r.success) return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `PLAN is not a valid plan: ${formatIssues(r.error).join('; ')}; nothing was run` });
+  if (!r.success) {
+    const problem = `PLAN is not a valid plan: ${formatIssues(r.error).join('; ')}`;
+    return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `${problem}; nothing was run`, error: refused('plan', problem) });
+  }
   const mismatches = parameterMismatches(r.data, env);
-  if (mismatches.length) return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `the build parameters disagree with PLAN: ${mismatches.join('; ')}; nothing was run` });
+  if (mismatches.length) {
+    const problem = `the build parameters disagree with PLAN: ${mismatches.join('; ')}`;
+    return emit(io, 'plan', { ok: false, code: 'bad_plan', message: `${problem}; nothing was run`, error: refused('plan', problem) });
+  }
   writeFileSync(planFile, text, { mode: 0o600, flag: 'wx' });
   const { requestId, vmName, ip } = r.data;
   appendRecord(record, { build: buildTag(env), requestId, vmName, ip, step: 'plan', state: 'written', planSha256: sha256(text) });
-  return emit(io, 'plan', { ok: true, detail: `${requestId}: ${vmName} at ${ip}` });
+  return emit(io, 'plan', { ok: true, plan: { requestId, vmName, ip } });
 }
 
 /** `run-step rollback`: undoes what this build's record lists, for the plan its plan stage wrote. */
@@ -151,22 +176,21 @@ async function rollback(planFile: string, env: NodeJS.ProcessEnv, io: CliIo): Pr
   const build = buildTag(env);
   const entries = readRecord(recordFile(planFile, env));
   // No plan written by this build (its plan stage failed, or never ran): it did nothing to undo.
-  if (!planEntry(entries, build)) return emit(io, 'rollback', { ok: true, detail: 'nothing to undo' });
+  if (!planEntry(entries, build)) return nothingToUndo(io);
   const problems: string[] = [];
   const mine = planOfThisBuild(planFile, env, problems);
   const checkedEnv = checkEnv(env, problems);
   if (problems.length || !mine || !checkedEnv) return badInput(io, 'rollback', problems);
   const what = touchedByBuild(mine.entries, build, mine.plan);
-  if (!what.vmOwned && !what.memberTouched) return emit(io, 'rollback', { ok: true, detail: 'nothing to undo' });
+  if (!what.vmOwned && !what.memberTouched) return nothingToUndo(io);
   const logger = createLogger(checkedEnv.LOG_LEVEL === 'info' ? 'warn' : checkedEnv.LOG_LEVEL, process.stderr);
   const lb = buildF5(checkedEnv, logger);
   try {
     const undone = await rollbackVm(mine.plan, { vcenter: buildGovc(checkedEnv)!, lb }, what);
     const ok = undone.every((u) => u.ok);
     io.out(formatRunStepLine({
-      step: 'rollback', ok, ...(ok ? {} : { code: 'rollback_failed' }),
-      detail: oneLine(undone.map((u) => u.text).join('; ') || 'nothing to undo'),
-      undone: undone.map((u) => ({ ...u, text: oneLine(u.text) })),
+      step: 'rollback', ok, ...(ok ? {} : { code: 'rollback_failed', message: 'some of this build\'s changes could not be undone; fix by hand' }),
+      undone: undone.map((u) => ({ ...u, fact: masked(u.fact) })),
     }));
     return ok ? 0 : 1;
   } finally {
@@ -174,11 +198,17 @@ async function rollback(planFile: string, env: NodeJS.ProcessEnv, io: CliIo): Pr
   }
 }
 
+/** A rollback with nothing of this build's to undo: an empty list. */
+function nothingToUndo(io: CliIo): number {
+  io.out(formatRunStepLine({ step: 'rollback', ok: true, undone: [] }));
+  return 0;
+}
+
 /** `run-step cleanup`: the plan and this build's record go; the next build starts from nothing. */
 function cleanup(planFile: string, env: NodeJS.ProcessEnv, io: CliIo): number {
   rmSync(planFile, { force: true });
   rmSync(recordFile(planFile, env), { force: true });
-  return emit(io, 'cleanup', { ok: true, detail: `deleted ${planFile} and this build's record` });
+  return emit(io, 'cleanup', { ok: true });
 }
 
 export async function runStep(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -210,10 +240,10 @@ export async function runStep(argv: string[], io: CliIo, env: NodeJS.ProcessEnv 
       record({ step: 'f5-add', state: 'started', memberExisted: existed });
     }
     const r = await vmSteps[step as VmStep](plan, { vcenter, lb });
-    return emit(io, step, { ok: true, detail: r.detail ?? 'done' });
+    return emit(io, step, { ok: true, ...(r.fact ? { fact: r.fact } : {}) });
   } catch (e) {
     if (step === 'clone' && e instanceof StepError && e.code === 'duplicate_name') record({ step: 'clone', state: 'foreign' }); // never destroy it
-    return emit(io, step, { ok: false, code: (e as { code?: string }).code ?? 'failed', message: (e as Error).message });
+    return emit(io, step, { ok: false, code: (e as { code?: string }).code ?? 'failed', message: (e as Error).message, ...(e instanceof StepError && e.fact ? { error: e.fact } : {}) });
   } finally {
     await lb?.close();
   }

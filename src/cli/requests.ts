@@ -11,7 +11,7 @@ import { readArchivedRequest } from '../store/archive.js';
 import { findRequest } from '../store/requests.js';
 import type { Store } from '../store/store.js';
 import { OPEN_STATES, type ScaleRequest } from '../store/types.js';
-import { blockText, eventText } from '../cards/facts.js';
+import { blockText, eventText, stepDetailText, undoneTexts } from '../cards/facts.js';
 import type { CliIo } from './registry.js';
 
 /** Finished requests shown by `requests list` after the open ones. */
@@ -73,10 +73,10 @@ export function formatShow(r: ScaleRequest, now: Date, archived: boolean): strin
   for (const a of r.attempts) {
     lines.push('', `attempt ${a.n}: ${a.outcome ?? 'in progress'} (started ${a.startedAt}${a.finishedAt ? `, finished ${a.finishedAt}` : ''})`);
     const rows = [['  STEP', 'STATE', 'DURATION', 'DETAIL']];
-    for (const s of a.steps) rows.push([`  ${s.name}`, s.state, s.durationMs !== undefined ? formatDuration(s.durationMs) : '-', s.detail ?? '']);
+    for (const s of a.steps) rows.push([`  ${s.name}`, s.state, s.durationMs !== undefined ? formatDuration(s.durationMs) : '-', plain(stepDetailText('en', s) ?? '')]);
     if (a.steps.length) lines.push(pad(rows));
     if (a.error) lines.push(`  error at ${a.error.step}: ${a.error.code}: ${a.error.message}`);
-    if (a.undone.length) lines.push(`  undone: ${a.undone.join('; ')}`);
+    if (a.undone.length) lines.push(`  undone: ${plain(undoneTexts('en', a).join('; '))}`);
     if (a.result?.vmName || a.result?.ip) lines.push(`  result: ${[a.result.vmName, a.result.ip, a.result.member].filter(Boolean).join(' ')}`);
   }
   lines.push('', 'events:');

@@ -1,10 +1,11 @@
 /**
- * Schema 2 → 3: bots before schema 3 wrote English sentences into db.json for blocks, pre-flight checks and event
- * details. This turns the sentences it recognizes back into the facts they were made from, so an old file renders in
+ * Schema 2 → 3: bots before schema 3 wrote English sentences into db.json for blocks, pre-flight checks, event
+ * details, step details and rollback results. This turns the sentences it recognizes back into the facts they were made from, so an old file renders in
  * any language. Text it does not recognize becomes `legacy` (shown as it was written). The regular expressions mirror
  * the producers at 9550591 and live only here: nothing else ever parses stored text.
  */
-import type { BlockInfo, Check, Direction, EventFact, RequestEvent, ScaleRequest } from './types.js';
+import { isStepName } from '../workflows/steps.js';
+import type { Attempt, BlockInfo, Check, Direction, EventFact, RequestEvent, ScaleRequest, StepFact, StepRecord, UndoAction, UndoneFact } from './types.js';
 
 type Legacy = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -58,11 +59,30 @@ export function migrateCheck(old: Legacy): Check {
 }
 
 const CONFIRMED = 'confirmed during a change freeze';
-/** Event types whose detail the workflows wrote (words of the bot); on others the detail is a person's reason or a step's. */
-const BOT_WORDED: ReadonlySet<RequestEvent['type']> = new Set(['refired', 'superseded', 'blocked', 'resolved', 'withdrawn', 'note']);
+/** Event types whose detail the workflows or the runner wrote (words of the bot); on others the detail is a person's reason. */
+const BOT_WORDED: ReadonlySet<RequestEvent['type']> = new Set(['refired', 'superseded', 'blocked', 'resolved', 'withdrawn', 'note', 'step', 'attempt-started', 'finished', 'recovered']);
+const STEP_STATES: ReadonlySet<string> = new Set(['running', 'done', 'failed', 'undone', 'skipped']);
+
+/** The runner's event details (`clone done: …`, `attempt 2`, `failed at health: …`) → facts; the step's words live on its record. */
+function runnerFactOf(type: RequestEvent['type'], t: string): EventFact | undefined {
+  let m: RegExpMatchArray | null;
+  if (type === 'step' && (m = t.match(/^(\S+) (\w+)(?:: |$)/)) && isStepName(m[1]!) && STEP_STATES.has(m[2]!)) {
+    return { code: 'step', step: m[1], state: m[2] as StepRecord['state'] };
+  }
+  if (type === 'attempt-started' && (m = t.match(/^attempt (\d+)$/))) return { code: 'attempt_started', n: +m[1]! };
+  if (type === 'recovered' && t === 'resuming after a restart') return { code: 'resuming' };
+  if (type === 'finished' && t === 'succeeded') return { code: 'run_finished', outcome: 'succeeded' };
+  if (type === 'finished' && (m = t.match(/^failed at (\S+): /s))) {
+    return { code: 'run_finished', outcome: 'failed', ...(isStepName(m[1]!) || m[1] === 'unknown' ? { step: m[1] as StepRecord['name'] | 'unknown' } : {}) };
+  }
+  if (type === 'finished' && t === 'failed') return { code: 'run_finished', outcome: 'failed' };
+  return undefined;
+}
 
 function eventFactOf(type: RequestEvent['type'], t: string, block: Legacy | undefined): EventFact {
   let m: RegExpMatchArray | null;
+  const runner = runnerFactOf(type, t);
+  if (runner) return runner;
   if (type === 'refired' && (m = t.match(/^fired again ×(\d+) \(last: (.*)\)$/))) return { code: 'refired', count: +m[1]!, last: m[2]! };
   if (t === 'the block has passed; a new request replaces this one') return { code: 'block_passed' };
   if (type === 'blocked') {
@@ -93,11 +113,51 @@ export function migrateEvent(old: RequestEvent, block: Legacy | undefined): Requ
   return old;
 }
 
-/** One request of schema ≤ 2 → 3. */
+/** An old step's English detail → its fact: a dry run's line is kept as that line; other details are legacy. */
+function migrateStep(old: StepRecord, error: Attempt['error']): StepRecord {
+  const legacy = old as StepRecord & { detail?: unknown };
+  if (typeof legacy.detail !== 'string' || old.fact || old.error) return old;
+  const { detail, ...rest } = legacy;
+  if (!detail) return rest;
+  // A failed step's detail was its error's message (another system's words, or the bot's): shown as it was.
+  if (old.state === 'failed') return { ...rest, error: { code: error?.step === old.name ? error.code : 'failed', message: detail } };
+  const m = detail.match(/^DRY RUN: would (.*)$/s);
+  const fact: StepFact = m ? { code: 'dry_run', line: m[1]! } : { code: 'legacy', text: detail };
+  return { ...rest, fact };
+}
+
+const UNDO_DONE: Array<[RegExp, (x: string) => UndoAction]> = [
+  [/^removed F5 member (\S+)$/, (member) => ({ code: 'remove_member', member })],
+  [/^powered off and destroyed (\S+)$/, (vm) => ({ code: 'destroy_vm', vm })],
+  [/^released (\S+)$/, (ip) => ({ code: 'release_ip', ip })],
+  [/^powered (\S+) on again$/, (vm) => ({ code: 'power_on_vm', vm })],
+  [/^re-added (\S+)$/, (member) => ({ code: 'readd_member', member })],
+  [/^re-enabled (\S+)$/, (member) => ({ code: 'reenable_member', member })],
+];
+
+/** An old English rollback line → its fact (what was undone); failures and anything else stay legacy. */
+export function migrateUndone(old: unknown): UndoneFact {
+  if (typeof old !== 'string') return old as UndoneFact;
+  const pipeline = old.match(/^Jenkins rollback: (.*)$/s);
+  const t = pipeline ? pipeline[1]! : old;
+  const by = pipeline ? { by: 'pipeline' as const } : {};
+  for (const [re, fact] of UNDO_DONE) {
+    const m = t.match(re);
+    if (m) return { ...fact(m[1]!), ...by };
+  }
+  return { code: 'legacy', text: old };
+}
+
+function migrateAttempt(a: Attempt): Attempt {
+  return { ...a, steps: (a.steps ?? []).map((s) => migrateStep(s, a.error)), undone: (a.undone ?? []).map(migrateUndone) };
+}
+
+/** One request of schema ≤ 2 → 3 (also run on every archived request: it leaves schema-3 parts as they are). */
 export function migrateRequest(r: ScaleRequest): ScaleRequest {
   const oldBlock = r.blocked as unknown as Legacy | undefined;
   return {
     ...r,
+    attempts: (r.attempts ?? []).map(migrateAttempt),
     ...(oldBlock ? { blocked: 'message' in oldBlock ? migrateBlock(oldBlock) : r.blocked } : {}),
     preview: { ...r.preview, checks: (r.preview?.checks ?? []).map((c) => ('text' in c && !('code' in c) ? migrateCheck(c as unknown as Legacy) : c)) },
     events: (r.events ?? []).map((e) => migrateEvent(e, oldBlock)),

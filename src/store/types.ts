@@ -3,7 +3,8 @@ import type { Service } from '../config.js';
 
 /**
  * 2: leases keyed by address across all services (was service → ip → lease); leases carry the VM's identity.
- * 3: blocks, pre-flight checks and workflow event details are codes with typed parameters, not English (see migrate.ts).
+ * 3: blocks, pre-flight checks, workflow event details, step outcomes, rollback results and errors are codes with typed
+ *    parameters, not English (see migrate.ts).
  */
 export const SCHEMA_VERSION = 3;
 
@@ -97,10 +98,114 @@ export interface StepRecord {
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
-  detail?: string;
+  /** What the step established, as a fact (cards/facts.ts words it); `legacy`: an English detail of schema ≤ 2. */
+  fact?: StepFact;
+  /** Why the step failed (state failed). */
+  error?: ErrorRecord;
   /** Facts the step established (vm name, ip, member) — what recovery and rollback read. */
   data?: Record<string, string | number | boolean | string[]>;
 }
+
+/**
+ * What a step established, by step: the clone records the VM's identity, the F5 add the member, the drain its
+ * connection count or time, release-ip the address. Text that another system wrote (a health answer) stays a parameter,
+ * shown as it is.
+ */
+export type StepFact =
+  | { code: 'ip_reserved'; ip: string }
+  | { code: 'vm_named'; vm: string }
+  | { code: 'vm_cloned'; vm: string; template: string; path: string; moref: string }
+  /** The clone found this request's own VM already there: `while_down`, its clone finished while the bot was down. */
+  | { code: 'vm_adopted'; path: string; moref: string; when: 'while_down' | 'earlier' }
+  | { code: 'guest_customized'; ip: string; netmask: string; gateway: string }
+  | { code: 'vm_powered_on'; vm: string }
+  | { code: 'ip_seen'; ip: string }
+  /** `answer`: what the health check got, as the health probe words it (`GET http://…/healthz: 200`). */
+  | { code: 'healthy'; answer: string; checks: number }
+  | { code: 'member_added'; member: string; pool: string; state: string; session: string; syncGroup?: string; syncStatus?: string }
+  | { code: 'member_disabled'; member: string }
+  | { code: 'drained'; seconds: number }
+  | { code: 'drain_timed_out'; connections: number; timeout: string }
+  | { code: 'member_removed'; member: string; pool: string }
+  | { code: 'guest_shut_down' }
+  /** The guest did not shut down in time: powered off. */
+  | { code: 'vm_powered_off' }
+  | { code: 'vm_destroyed'; vm: string; moref: string; path: string }
+  | { code: 'ip_released'; ip: string }
+  | { code: 'build_finished'; job: string; build: number; result: string; seconds: number }
+  /** A dry run: the line it would run (a command or an API call, from the step registry). */
+  | { code: 'dry_run'; line: string }
+  | { code: 'legacy'; text: string };
+export type StepFactCode = StepFact['code'];
+
+/**
+ * Why a step or a run failed, as a fact, when the bot itself decided it (a foreign VM, a wrong address, …). An error
+ * another system raised has no fact: its message is shown as that system worded it.
+ */
+export type ErrorFact =
+  | { code: 'vm_not_ours'; path: string; mark: string }
+  | { code: 'vm_missing'; path: string }
+  | { code: 'duplicate_name'; vm: string }
+  | { code: 'duplicate_path'; path: string }
+  | { code: 'clone_wait_timeout'; template: string; limit: string }
+  | { code: 'ambiguous'; count: number; path: string }
+  | { code: 'no_identity'; vm: string; path: string }
+  | { code: 'ip_timeout'; vm: string; timeout: string }
+  | { code: 'wrong_ip'; vm: string; seen: string; expected: string }
+  | { code: 'unhealthy'; target: string; elapsed: string; checks: number; answer: string }
+  | { code: 'no_f5'; action: 'add' | 'drain' }
+  | { code: 'member_missing'; member: string; pool: string }
+  | { code: 'not_leased'; ip: string; vm: string; service: string }
+  | { code: 'no_victim'; service: string }
+  | { code: 'unproven_vm'; vm: string; path: string; mark: string; present: boolean }
+  | { code: 'min_instances'; service: string; count: number; min: number }
+  | { code: 'service_gone'; service: string }
+  | { code: 'no_executor'; kind: string }
+  | { code: 'interrupted' }
+  | { code: 'shutdown' }
+  | { code: 'no_job'; job: string; service: string }
+  | { code: 'queue_cancelled'; job: string }
+  /** `tail`: the failed stage's or the console's last words, as Jenkins or run-step printed them. */
+  | { code: 'build_failed'; job: string; build: number; result: string; stage?: string; tail: string; cause?: ErrorFact }
+  | { code: 'stage_ended'; stage: string; status: string }
+  | { code: 'stopped_following' }
+  | { code: 'no_local'; service: string }
+  /** run-step's own refusals (a pipeline): no plan, a bad plan, bad input; `problem` as run-step words it. */
+  | { code: 'run_step_refused'; step: string; problem: string };
+export type ErrorFactCode = ErrorFact['code'];
+
+/**
+ * A failure: `code` is the machine code the workflows decide by (`duplicate_name`, `timeout`, a govc or F5 code …);
+ * `message` the operator's English line (logs, `requests show`); `fact` what the card words, when the bot decided it.
+ */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  fact?: ErrorFact;
+}
+
+/** The compensations a rollback performs. */
+export type UndoAction =
+  | { code: 'remove_member'; member: string }
+  | { code: 'destroy_vm'; vm: string; path?: string }
+  | { code: 'release_ip'; ip: string }
+  | { code: 'power_on_vm'; vm: string }
+  | { code: 'readd_member'; member: string }
+  | { code: 'reenable_member'; member: string };
+
+/**
+ * What a rollback did, one entry per thing: an undo (`failed`: it did not work, with the error as the other system
+ * worded it — fix by hand), a VM left alone because it is not proven the bot's, or left to the pipeline's rollback.
+ * `by: 'pipeline'`: the Jenkins pipeline's own rollback did it. `legacy`: an English line of schema ≤ 2.
+ */
+export type UndoneFact = (
+  | (UndoAction & { failed?: string })
+  | { code: 'vm_not_proven'; path: string }
+  | { code: 'vm_lookup_failed'; vm: string; error: string }
+  | { code: 'vm_left_to_pipeline'; vm: string }
+  | { code: 'legacy'; text: string }
+) & { by?: 'pipeline' };
+export type UndoneCode = UndoneFact['code'];
 
 export interface Attempt {
   n: number;
@@ -108,8 +213,8 @@ export interface Attempt {
   finishedAt?: string;
   outcome?: 'succeeded' | 'failed' | 'interrupted';
   steps: StepRecord[];
-  error?: { step: StepName | 'unknown'; code: string; message: string };
-  undone: string[];
+  error?: { step: StepName | 'unknown' } & ErrorRecord;
+  undone: UndoneFact[];
   /** What a dry run would have done: argument lists and API calls. */
   plan?: string[];
   result?: { vmName?: string; ip?: string; member?: string };
@@ -123,7 +228,7 @@ export interface Attempt {
 export interface RollbackFact {
   startedAt: string;
   /** The failure that started it. */
-  error: { step: StepName | 'unknown'; code: string; message: string };
+  error: { step: StepName | 'unknown' } & ErrorRecord;
   /** What compensation works on, as the run had established it. */
   ip?: string;
   vmName?: string;
@@ -157,6 +262,11 @@ export type EventFact =
   | { code: 'silenced'; until: string }
   | { code: 'back_at_min'; service: string; count: number; min: number }
   | { code: 'conflicting_alert'; direction: Direction; alert: string }
+  /** The runner's own events: an attempt began, a step changed state, a run resumed after a restart, a run ended. */
+  | { code: 'attempt_started'; n: number }
+  | { code: 'step'; step: StepName; state: StepRecord['state'] }
+  | { code: 'resuming' }
+  | { code: 'run_finished'; outcome: 'succeeded' | 'failed'; step?: StepName | 'unknown' }
   | { code: 'legacy'; text: string };
 
 export interface ScaleRequest {

@@ -23,7 +23,7 @@ export class DryRunExecutor implements Executor {
       const line = step.name === 'release-ip' && !ip ? 'release its IP' : step.dryRun(ctx);
       await journal.step(step.name, async () => {
         await journal.plan(line);
-        return { detail: `DRY RUN: would ${line}` };
+        return { fact: { code: 'dry_run', line } };
       });
     }
     if (out) await journal.result({ vmName: vm, ip: ip ?? undefined, member: `${ip}:${service.f5.port}` });

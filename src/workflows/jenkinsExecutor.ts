@@ -7,7 +7,7 @@
  * A failed or aborted build gets the local executor's compensation. The pipeline's `post` block has
  * usually rolled back already (`run-step rollback`); that is reported, and the bot's own rollback
  * then finds nothing left — both are idempotent. What each stage did is read from the JSON line its
- * `run-step` printed (runStepProtocol.ts: codes, never English text). The queue item and the build are recorded on the
+ * `run-step` printed (runStepProtocol.ts: facts and codes, never English text) and stored as those facts. The queue item and the build are recorded on the
  * step while it runs, so after a restart the bot re-attaches to the same build instead of starting
  * another. Scale-ins run locally: the job only scales out.
  */
@@ -20,7 +20,7 @@ import { registerSecrets } from '../logger.js';
 import { markLeaseInUse } from '../store/leases.js';
 import { findRequest } from '../store/requests.js';
 import { listServices } from '../store/services.js';
-import type { StepName, StepRecord } from '../store/types.js';
+import type { ErrorFact, StepFact, StepName, StepRecord } from '../store/types.js';
 import { isShutdown, StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
 import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
 import { VM_STEPS, type StepPlan, type VmStep } from './vmSteps.js';
@@ -69,7 +69,7 @@ export class JenkinsExecutor implements Executor {
   async run(ctx: RunContext): Promise<void> {
     const { service, journal, signal, request } = ctx;
     if (request.direction === 'in') {
-      if (!this.d.local) throw new StepError('f5-disable', 'no_local', jenkinsRunText.noLocalForScaleIn(service.name));
+      if (!this.d.local) throw new StepError('f5-disable', 'no_local', jenkinsRunText.noLocalForScaleIn(service.name), { fact: { code: 'no_local', service: service.name } });
       journal.thread(jenkinsRunText.scaleInLocal(service.name));
       return this.d.local.run(ctx);
     }
@@ -84,7 +84,7 @@ export class JenkinsExecutor implements Executor {
       if (isShutdown(e, signal)) throw e; // shutting down: the build goes on; recovery re-attaches
       await this.reportPipelineRollback(journal, facts);
       const r = findRequest(this.d.store, request.id)!;
-      if (!this.d.vcenter && state.vm && touched(journal, r, 'clone')) await journal.undone(jenkinsRunText.vmLeftToPipeline(state.vm));
+      if (!this.d.vcenter && state.vm && touched(journal, r, 'clone')) await journal.undone({ code: 'vm_left_to_pipeline', vm: state.vm });
       await compensateScaleOut(this.d, ctx, state, { cloneFoundForeignVm: facts.foreignVm });
       throw e;
     }
@@ -101,7 +101,9 @@ export class JenkinsExecutor implements Executor {
       try {
         queueUrl = await jenkins.buildWithParameters(job, buildParameters(plan));
       } catch (e) {
-        if (e instanceof JenkinsError && e.code === 'not_found') throw new StepError('jenkins-build', 'no_job', jenkinsRunText.jobMissing(job, service.name), { cause: e });
+        if (e instanceof JenkinsError && e.code === 'not_found') {
+          throw new StepError('jenkins-build', 'no_job', jenkinsRunText.jobMissing(job, service.name), { cause: e, fact: { code: 'no_job', job, service: service.name } });
+        }
         throw e;
       }
       await journal.record('jenkins-build', { job, queueUrl });
@@ -111,7 +113,7 @@ export class JenkinsExecutor implements Executor {
       try {
         ref = await jenkins.waitForBuild(queueUrl, { signal, pollMs: this.d.pollMs });
       } catch (e) {
-        if (e instanceof JenkinsError && e.code === 'cancelled') throw new StepError('jenkins-build', 'cancelled', jenkinsRunText.queueCancelled(job), { cause: e });
+        if (e instanceof JenkinsError && e.code === 'cancelled') throw new StepError('jenkins-build', 'cancelled', jenkinsRunText.queueCancelled(job), { cause: e, fact: { code: 'queue_cancelled', job } });
         throw e;
       }
       await journal.record('jenkins-build', { build: ref.number, buildUrl: ref.url });
@@ -121,10 +123,15 @@ export class JenkinsExecutor implements Executor {
     facts.foreignVm = lineOf(end.console, 'clone', 'clone')?.code === 'duplicate_name';
     facts.pipelineRollback = lineOf(end.console, 'Declarative: Post Actions', 'rollback')?.undone;
     const data = { job, queueUrl, build: ref.number, buildUrl: ref.url };
-    if (end.result === 'SUCCESS') return { detail: jenkinsRunText.buildDetail(job, ref.number, end.result, end.durationMs), data };
-    const tail = end.failedStage ? failureOf(end.console, end.failedStage) : consoleTail(end.console);
+    if (end.result === 'SUCCESS') return { fact: { code: 'build_finished', job, build: ref.number, result: end.result, seconds: Math.round(end.durationMs / 1000) }, data };
+    const why = end.failedStage ? failureOf(end.console, end.failedStage) : consoleTail(end.console);
+    const result = end.result ?? 'FAILURE';
+    const fact: ErrorFact = {
+      code: 'build_failed', job, build: ref.number, result, tail: why.text,
+      ...(end.failedStage ? { stage: end.failedStage } : {}), ...(why.fact ? { cause: why.fact } : {}),
+    };
     throw new StepError(end.failedStage ?? 'jenkins-build', end.result === 'ABORTED' ? 'aborted' : 'build_failed',
-      jenkinsRunText.buildFailed(job, ref.number, end.result ?? 'FAILURE', end.failedStage, tail));
+      jenkinsRunText.buildFailed(job, ref.number, result, end.failedStage, why.text), { fact });
   }
 
   /** Polls the build until it ends, mirroring its stages on the journal. */
@@ -157,7 +164,7 @@ export class JenkinsExecutor implements Executor {
         ctx.logger.warn({ err: (e as Error).message, failures }, 'jenkins: build poll failed, retrying');
       }
       await sleep(this.d.pollMs ?? 2000, undefined, { signal: ctx.signal }).catch(() => undefined);
-      if (ctx.signal.aborted) throw new StepError('jenkins-build', 'aborted', jenkinsRunText.stoppedFollowing());
+      if (ctx.signal.aborted) throw new StepError('jenkins-build', 'aborted', jenkinsRunText.stoppedFollowing(), { fact: { code: 'stopped_following' } });
     }
   }
 
@@ -166,7 +173,7 @@ export class JenkinsExecutor implements Executor {
     for (const u of facts.pipelineRollback ?? []) {
       // A failed undo is reported, but its step is not marked undone.
       const step: StepName | undefined = u.ok ? u.step : undefined;
-      await journal.undone(jenkinsRunText.pipelineUndid(u.text), step);
+      await journal.undone({ ...u.fact, by: 'pipeline' }, step);
     }
   }
 
@@ -211,9 +218,15 @@ class StageMirror {
   update(stages: StageInfo[], log: string): void {
     for (const s of stages) {
       if (!isVmStep(s.name) || s.status === 'NOT_EXECUTED') continue;
-      if (s.status === 'SUCCESS') this.settle(s.name, { detail: successOf(log, s.name) });
-      else if (s.status === 'FAILED' || s.status === 'ABORTED' || s.status === 'UNSTABLE') {
-        this.settle(s.name, new StepError(s.name, s.status === 'ABORTED' ? 'aborted' : 'stage_failed', failureOf(log, s.name) || jenkinsRunText.stageEnded(s.name, s.status)));
+      if (s.status === 'SUCCESS') {
+        const fact = successOf(log, s.name);
+        this.settle(s.name, fact ? { fact } : {});
+      } else if (s.status === 'FAILED' || s.status === 'ABORTED' || s.status === 'UNSTABLE') {
+        const why = failureOf(log, s.name);
+        const code = s.status === 'ABORTED' ? 'aborted' : 'stage_failed';
+        this.settle(s.name, why.text
+          ? new StepError(s.name, code, why.text, why.fact ? { fact: why.fact } : undefined)
+          : new StepError(s.name, code, jenkinsRunText.stageEnded(s.name, s.status), { fact: { code: 'stage_ended', stage: s.name, status: s.status } }));
       } else this.start(s.name);
     }
   }
@@ -223,7 +236,7 @@ class StageMirror {
     this.update(stages, log);
     for (const name of [...this.open.keys()]) {
       if (result === 'SUCCESS') this.settle(name, {});
-      else this.settle(name, new StepError(name, 'build_failed', jenkinsRunText.stageEnded(name, result ?? 'unknown')));
+      else this.settle(name, new StepError(name, 'build_failed', jenkinsRunText.stageEnded(name, result ?? 'unknown'), { fact: { code: 'stage_ended', stage: name, status: result ?? 'unknown' } }));
     }
     await Promise.allSettled(this.steps);
     return stages.find((s): s is StageInfo & { name: VmStep } => isVmStep(s.name) && ['FAILED', 'ABORTED', 'UNSTABLE'].includes(s.status))?.name;
@@ -276,23 +289,26 @@ function lineOf(log: string, stage: string, step: string): RunStepLine | undefin
   return parseRunStepLines(stageLines(log, stage)).find((l) => l.step === step);
 }
 
-/** The stage's run-step detail. */
-function successOf(log: string, stage: VmStep): string | undefined {
+/** What the stage's run-step established. */
+function successOf(log: string, stage: VmStep): StepFact | undefined {
   const line = lineOf(log, stage, stage);
-  return line?.ok && line.detail ? clip(line.detail) : undefined;
+  return line?.ok ? line.fact : undefined;
 }
 
-/** What went wrong in the stage: run-step's message, else the stage's last lines. */
-function failureOf(log: string, stage: string): string {
+/**
+ * What went wrong in the stage: run-step's failure (its fact, and its message for operators), else the stage's last
+ * lines as Jenkins printed them (no fact: shown as they are).
+ */
+function failureOf(log: string, stage: string): { text: string; fact?: ErrorFact } {
   const line = lineOf(log, stage, stage);
-  if (line && !line.ok && line.message) return clip(line.message);
-  return clip(stageLines(log, stage).slice(-5).join(' | '));
+  if (line && !line.ok && (line.message || line.error)) return { text: clip(line.message ?? line.error!.code), ...(line.error ? { fact: line.error } : {}) };
+  return { text: clip(stageLines(log, stage).slice(-5).join(' | ')) };
 }
 
-/** When no VM stage failed (the plan stage, say): a failed run-step's message, else the console's last meaningful lines. */
-function consoleTail(log: string): string {
-  const failed = parseRunStepLines(log.split(/\r?\n/)).find((l) => !l.ok && l.message);
-  if (failed) return clip(`${failed.step}: ${failed.message}`);
+/** When no VM stage failed (the plan stage, say): a failed run-step's failure, else the console's last meaningful lines. */
+function consoleTail(log: string): { text: string; fact?: ErrorFact } {
+  const failed = parseRunStepLines(log.split(/\r?\n/)).find((l) => !l.ok && (l.message || l.error));
+  if (failed) return { text: clip(`${failed.step}: ${failed.message ?? failed.error!.code}`), ...(failed.error ? { fact: failed.error } : {}) };
   const lines = log.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('[Pipeline]') && !l.startsWith('Finished: '));
-  return clip(lines.slice(-5).join(' | '));
+  return { text: clip(lines.slice(-5).join(' | ')) };
 }

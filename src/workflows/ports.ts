@@ -1,7 +1,7 @@
 /** Narrow interfaces the domain depends on. No Bolt, no WebClient, no govc here. */
 import type { Service } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Check, Direction, ExecutorKind, ScaleRequest, StepName, StepRecord } from '../store/types.js';
+import type { Check, Direction, ErrorFact, ExecutorKind, ScaleRequest, StepFact, StepName, StepRecord, UndoAction, UndoneFact } from '../store/types.js';
 
 /** Where requests are shown. The card is always re-rendered from the stored request. */
 export interface ChatSurface {
@@ -34,7 +34,8 @@ export interface Inventory {
 }
 
 export interface StepResult {
-  detail?: string;
+  /** What the step established, as a fact (the card words it in its reader's language). */
+  fact?: StepFact;
   data?: StepRecord['data'];
 }
 
@@ -53,8 +54,8 @@ export interface Journal {
   completed(name: StepName): StepRecord | undefined;
   /** Sets the result shown on the card when the run succeeds. */
   result(r: { vmName?: string; ip?: string; member?: string }): Promise<void>;
-  /** Records a compensation that was performed. */
-  undone(text: string, step?: StepName): Promise<void>;
+  /** Records what a compensation did (or failed to do); `step` is marked undone when it worked. */
+  undone(fact: UndoneFact, step?: StepName): Promise<void>;
   thread(text: string): void;
 }
 
@@ -68,15 +69,21 @@ export interface RunContext {
   resuming: boolean;
 }
 
+/**
+ * A step's failure: `code` is what workflows decide by, `message` the operator's English (logs, CLI), `fact` the words
+ * of the card when the bot itself decided it (absent: the message is another system's, shown as it is).
+ */
 export class StepError extends Error {
+  readonly fact?: ErrorFact;
   constructor(
     readonly step: StepName,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fact?: ErrorFact },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StepError';
+    if (options?.fact) this.fact = options.fact;
   }
 }
 
@@ -94,18 +101,16 @@ export function isShutdown(e: unknown, signal: AbortSignal): boolean {
 }
 
 /**
- * Runs one compensation and records it on the card: `done` when it worked, "FAILED to <todo>: … —
- * fix by hand" when it did not (a failed undo never hides the original error).
+ * Runs one compensation and records it on the card: the action when it worked, the action with `failed` (the error,
+ * "fix by hand") when it did not (a failed undo never hides the original error).
  */
-export async function recordUndo(
-  journal: Journal, step: StepName, text: { done: string; todo: string }, fn: () => Promise<unknown>,
-): Promise<boolean> {
+export async function recordUndo(journal: Journal, step: StepName, action: UndoAction, fn: () => Promise<unknown>): Promise<boolean> {
   try {
     await fn();
-    await journal.undone(text.done, step);
+    await journal.undone(action, step);
     return true;
   } catch (e) {
-    await journal.undone(`FAILED to ${text.todo}: ${(e as Error).message} — fix by hand`, step);
+    await journal.undone({ ...action, failed: (e as Error).message }, step);
     return false;
   }
 }

@@ -3,12 +3,13 @@
  * promises per service), services in parallel. Every step is journaled before and after it runs,
  * so a restart can tell what was done.
  */
+import { stepDetailText } from '../cards/facts.js';
 import { messages, type Lang } from '../cards/messages.js';
 import { redact } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { Attempt, BlockInfo, ScaleRequest, StepName, StepRecord, StoreData } from '../store/types.js';
+import type { Attempt, BlockInfo, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, StoreData, UndoneFact } from '../store/types.js';
 import type { Deps, Runner } from './deps.js';
 import { StepError, type Journal, type RunContext, type StepResult } from './ports.js';
 import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
@@ -50,12 +51,12 @@ export class RunCoordinator implements Runner {
     const log = logger.child({ requestId, service: started.service, executor: started.executor });
     const journal = new RequestJournal(deps, requestId, () => this.draining);
     try {
-      if (!service) throw new StepError('name', 'service_gone', messages.serviceGone(started.service));
-      if (!executor) throw new StepError('name', 'no_executor', messages.noExecutor(started.executor));
+      if (!service) throw new StepError('name', 'service_gone', messages.serviceGone(started.service), { fact: { code: 'service_gone', service: started.service } });
+      if (!executor) throw new StepError('name', 'no_executor', messages.noExecutor(started.executor), { fact: { code: 'no_executor', kind: started.executor } });
       const ctx: RunContext = { request: started, service, journal, signal: this.abort.signal, logger: log, resuming };
       if (resuming && executor.recover) {
         const how = await executor.recover(ctx);
-        if (how === 'rolled-back') throw new StepError(lastStep(started) ?? 'name', 'interrupted', messages.interruptedRolledBack());
+        if (how === 'rolled-back') throw new StepError(lastStep(started) ?? 'name', 'interrupted', messages.interruptedRolledBack(), { fact: { code: 'interrupted' } });
       } else {
         await executor.run(ctx);
       }
@@ -86,7 +87,7 @@ export class RunCoordinator implements Runner {
       const r = findIn(d, requestId);
       if (!r) return undefined;
       if (resuming && r.state === 'running') {
-        addEvent(r, { at, type: 'recovered', detail: 'resuming after a restart' });
+        addEvent(r, { at, type: 'recovered', fact: { code: 'resuming' } });
         return r;
       }
       if (r.state !== 'approved') return undefined; // decided otherwise meanwhile
@@ -103,7 +104,7 @@ export class RunCoordinator implements Runner {
       moveTo(r, 'running');
       delete r.blocked;
       r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
-      addEvent(r, { at, type: 'attempt-started', detail: `attempt ${r.attempts.length}` });
+      addEvent(r, { at, type: 'attempt-started', fact: { code: 'attempt_started', n: r.attempts.length } });
       return r;
     };
     const r = findIn(store.data, requestId);
@@ -129,8 +130,8 @@ export class RunCoordinator implements Runner {
       r.finishedAt = at;
       a.finishedAt = at;
       a.outcome = outcome;
-      if (err) a.error = { step: err.step, code: err.code, message: redact(err.message) };
-      addEvent(r, { at, type: 'finished', detail: err ? `${outcome} at ${err.step}: ${redact(err.message)}` : outcome });
+      if (err) a.error = { step: err.step, ...errorRecord(err) };
+      addEvent(r, { at, type: 'finished', fact: { code: 'run_finished', outcome, ...(err ? { step: err.step } : {}) } });
       appendAudit(d, { at, actor: 'bot', action: `run.${outcome}`, target: r.id, detail: err ? `${err.step}: ${redact(err.message)}` : a.result?.vmName });
       return r;
     });
@@ -199,7 +200,7 @@ export class RequestJournal implements Journal {
     const done = this.completed(name);
     if (done) return done.data;
     // Shutting down: checkpoint here, between steps; the next start resumes from this step.
-    if (this.stopping()) throw new StepError(name, 'shutdown', 'the bot is shutting down; this step runs after the restart');
+    if (this.stopping()) throw new StepError(name, 'shutdown', 'the bot is shutting down; this step runs after the restart', { fact: { code: 'shutdown' } });
     const { store, clock, metrics, surface } = this.deps;
     const startedAt = clock.now();
     await store.mutate((d) => {
@@ -217,29 +218,35 @@ export class RequestJournal implements Journal {
     try {
       const res = await fn();
       const durationMs = performance.now() - t0;
-      await this.finishStep(name, 'done', durationMs, res.detail, res.data);
+      await this.finishStep(name, 'done', durationMs, res.fact ? { fact: redactFact(res.fact) } : {}, res.data);
       metrics.stepDuration.observe({ step: name, outcome: 'done' }, durationMs / 1000);
       return res.data;
     } catch (e) {
       const durationMs = performance.now() - t0;
-      const message = redact((e as Error).message ?? String(e));
-      await this.finishStep(name, 'failed', durationMs, message);
+      const err = e instanceof StepError ? e : new StepError(name, (e as { code?: string }).code ?? 'failed', (e as Error).message ?? String(e), { cause: e });
+      await this.finishStep(name, 'failed', durationMs, { error: errorRecord(err) });
       metrics.stepDuration.observe({ step: name, outcome: 'failed' }, durationMs / 1000);
       if (e instanceof StepError) throw e;
-      throw new StepError(name, (e as { code?: string }).code ?? 'failed', message, { cause: e });
+      throw new StepError(name, err.code, redact(err.message), { cause: e });
     }
   }
 
-  private async finishStep(name: StepName, state: StepRecord['state'], durationMs: number, detail?: string, data?: StepRecord['data']): Promise<void> {
+  private async finishStep(
+    name: StepName, state: StepRecord['state'], durationMs: number, outcome: { fact?: StepFact; error?: ErrorRecord }, data?: StepRecord['data'],
+  ): Promise<void> {
     const at = this.deps.clock.now().toISOString();
-    await this.deps.store.mutate((d) => {
+    const rec = await this.deps.store.mutate((d) => {
       const r = findIn(d, this.requestId)!;
       const rec = currentAttempt(r).steps.find((s) => s.name === name);
-      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...(detail ? { detail } : {}), ...(data ? { data: { ...rec.data, ...data } } : {}) });
-      addEvent(r, { at, type: 'step', detail: `${name} ${state}${detail ? `: ${detail}` : ''}` });
+      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...outcome, ...(data ? { data: { ...rec.data, ...data } } : {}) });
+      addEvent(r, { at, type: 'step', fact: { code: 'step', step: name, state } });
+      return rec ? { ...rec } : undefined;
     });
     this.deps.surface.sync(this.requestId);
-    if (state === 'done') this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, detail));
+    if (state === 'done') {
+      const detail = rec ? stepDetailText(threadLang(this.deps, this.requestId).locale, rec) : undefined;
+      this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, detail));
+    }
   }
 
   async record(name: StepName, data: NonNullable<StepRecord['data']>): Promise<void> {
@@ -262,10 +269,10 @@ export class RequestJournal implements Journal {
     });
   }
 
-  async undone(text: string, step?: StepName): Promise<void> {
+  async undone(fact: UndoneFact, step?: StepName): Promise<void> {
     await this.deps.store.mutate((d) => {
       const a = currentAttempt(findIn(d, this.requestId)!);
-      a.undone.push(text);
+      a.undone.push(redactFact(fact));
       if (step) {
         const rec = a.steps.find((s) => s.name === step);
         if (rec && rec.state === 'done') rec.state = 'undone';
@@ -277,6 +284,16 @@ export class RequestJournal implements Journal {
   thread(text: string): void {
     this.deps.surface.thread(this.requestId, text);
   }
+}
+
+/** Text of other systems inside a fact (an error, a health answer) may carry a secret: masked like a log line. */
+function redactFact<F extends object>(f: F): F {
+  return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) as F;
+}
+
+/** A step error as the store keeps it: its code, the operator's message and the card's fact, secrets masked. */
+function errorRecord(e: StepError): ErrorRecord {
+  return { code: e.code, message: redact(e.message), ...(e.fact ? { fact: redactFact(e.fact) } : {}) };
 }
 
 /** A card's thread speaks the card's language: the service's `locale`, else BOT_LOCALE. */

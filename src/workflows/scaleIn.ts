@@ -24,7 +24,7 @@ const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { s
 async function victimIdentity(d: LocalExecutorDeps, service: Service, vm: string, ip: string, signal: AbortSignal): Promise<VmIdentity> {
   const lease = d.store.data.leases[ip];
   if (!lease || lease.service !== service.name || lease.vmName !== vm || lease.state !== 'in-use') {
-    throw new StepError('f5-disable', 'no_victim', `${ip} is not leased to ${vm} of ${service.name} any more; nothing was removed`);
+    throw new StepError('f5-disable', 'no_victim', `${ip} is not leased to ${vm} of ${service.name} any more; nothing was removed`, { fact: { code: 'not_leased', ip, vm, service: service.name } });
   }
   if (lease.vm) return lease.vm;
   const path = await d.vcenter.vmPathIn(service.vcenter, vm, signal);
@@ -32,9 +32,10 @@ async function victimIdentity(d: LocalExecutorDeps, service: Service, vm: string
   const mark = readOwnerMark(info?.annotation);
   const id = identityOf(info);
   if (!info || !id || info.template || mark?.service !== service.name || mark.requestId !== lease.requestId) {
+    const mark = ownerMark(service.name, lease.requestId);
     throw new StepError('f5-disable', 'unproven_vm',
       `the bot has no record of ${vm}'s identity (its lease predates identities) and ${path} ${info ? 'does not carry' : 'is not there to carry'} its mark ` +
-      `"${ownerMark(service.name, lease.requestId)}": nothing was removed. If ${path} is the bot's VM, write that line into its annotation and retry.`);
+      `"${mark}": nothing was removed. If ${path} is the bot's VM, write that line into its annotation and retry.`, { fact: { code: 'unproven_vm', vm, path, mark, present: Boolean(info) } });
   }
   await recordLeaseVm(d.store, service.name, ip, id);
   return id;
@@ -44,9 +45,9 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
   const { service, journal, signal, request } = ctx;
   const vm = request.preview.vmName;
   const ip = request.preview.ip;
-  if (!vm || !ip) throw new StepError('f5-disable', 'no_victim', `no VM the bot created is known for ${service.name}; nothing to remove`);
+  if (!vm || !ip) throw new StepError('f5-disable', 'no_victim', `no VM the bot created is known for ${service.name}; nothing to remove`, { fact: { code: 'no_victim', service: service.name } });
   const lb = d.lb;
-  if (!lb) throw new StepError('f5-disable', 'no_f5', 'F5_SERVERS is not configured: cannot drain the pool member');
+  if (!lb) throw new StepError('f5-disable', 'no_f5', 'F5_SERVERS is not configured: cannot drain the pool member', { fact: { code: 'no_f5', action: 'drain' } });
   const { pool, partition, port } = service.f5;
   const member = `${ip}:${port}`;
   const done = (s: StepName) => Boolean(journal.completed(s));
@@ -59,57 +60,58 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
     // Never below the minimum, whatever happened since the card was posted.
     const members = await lb.listMembers(pool, partition);
     if (members.length <= service.scaling.min) {
-      throw new StepError('f5-disable', 'min_instances', `${service.name} has ${members.length} pool member(s); its minimum is ${service.scaling.min}, so nothing was removed`);
+      throw new StepError('f5-disable', 'min_instances', `${service.name} has ${members.length} pool member(s); its minimum is ${service.scaling.min}, so nothing was removed`,
+        { fact: { code: 'min_instances', service: service.name, count: members.length, min: service.scaling.min } });
     }
   }
   try {
     await journal.step('f5-disable', async () => {
       await lb.setMemberSession(pool, partition, ip, port, 'user-disabled');
-      return { detail: `${member} takes no new connections` };
+      return { fact: { code: 'member_disabled', member } };
     });
     await journal.step('drain', async () => {
       const limit = ms(service.scaling.drainTimeout, 300_000);
       const started = Date.now();
       for (;;) {
         const { curConns } = await lb.memberStats(pool, partition, ip, port);
-        if (curConns === 0) return { detail: `drained in ${Math.round((Date.now() - started) / 1000)}s` };
-        if (Date.now() - started >= limit) return { detail: `${curConns} connection(s) still open after ${service.scaling.drainTimeout}; removing anyway` };
+        if (curConns === 0) return { fact: { code: 'drained', seconds: Math.round((Date.now() - started) / 1000) } };
+        if (Date.now() - started >= limit) return { fact: { code: 'drain_timed_out', connections: curConns, timeout: service.scaling.drainTimeout } };
         await sleep(d.drainPollMs ?? 2000, signal);
       }
     });
     await journal.step('f5-remove', async () => {
       await lb.removeMember(pool, partition, ip, port);
       if (service.f5.deviceGroup) await lb.configSync(service.f5.deviceGroup);
-      return { detail: `${member} removed from /${partition}/${pool}` };
+      return { fact: { code: 'member_removed', member, pool: `/${partition}/${pool}` } };
     });
     await journal.step('shutdown', async () => {
       await d.vcenter.shutdownGuest(id!, signal).catch(() => undefined);
       const deadline = Date.now() + (d.shutdownTimeoutMs ?? 120_000);
       while (Date.now() < deadline) {
         const info = await d.vcenter.lookup(id!, signal);
-        if (!info || info.powerState === 'poweredOff') return { detail: 'guest shut down' };
+        if (!info || info.powerState === 'poweredOff') return { fact: { code: 'guest_shut_down' } };
         await sleep(1000, signal);
       }
       await d.vcenter.powerOff(id!, signal);
-      return { detail: 'guest did not shut down in time; powered off' };
+      return { fact: { code: 'vm_powered_off' } };
     });
     await journal.step('destroy', async () => {
       await d.vcenter.destroy(id!, signal);
-      return { detail: `${vm} (${id!.moref} at ${id!.path})` };
+      return { fact: { code: 'vm_destroyed', vm, moref: id!.moref, path: id!.path } };
     });
     await journal.step('release-ip', async () => {
       await releaseAddress(d.store, service.name, ip, d.clock.now().toISOString());
-      return { detail: ip };
+      return { fact: { code: 'ip_released', ip } };
     });
     await journal.result({ vmName: vm, ip, member });
   } catch (e) {
     if (isShutdown(e, signal)) throw e; // resumed after the restart
     if (!done('destroy')) {
       // The VM is still there: put it back in service.
-      if (done('shutdown')) await recordUndo(journal, 'shutdown', { done: `powered ${vm} on again`, todo: `power ${vm} on again` }, () => d.vcenter.powerOn(id!));
-      if (done('f5-remove')) await recordUndo(journal, 'f5-remove', { done: `re-added ${member}`, todo: `re-add ${member}` }, () => lb.addMember(pool, partition, ip, port));
+      if (done('shutdown')) await recordUndo(journal, 'shutdown', { code: 'power_on_vm', vm }, () => d.vcenter.powerOn(id!));
+      if (done('f5-remove')) await recordUndo(journal, 'f5-remove', { code: 'readd_member', member }, () => lb.addMember(pool, partition, ip, port));
       if (done('f5-disable') || done('f5-remove')) {
-        await recordUndo(journal, 'f5-disable', { done: `re-enabled ${member}`, todo: `re-enable ${member}` }, () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));
+        await recordUndo(journal, 'f5-disable', { code: 'reenable_member', member }, () => lb.setMemberSession(pool, partition, ip, port, 'user-enabled'));
       }
     }
     throw e;

@@ -85,14 +85,14 @@ export async function reserveAndName(d: PlacementDeps, ctx: RunContext, state: S
     const vms = vcenter ? (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n)) : [];
     const guestIps = vcenter ? await vcenter.guestIps(vms, signal) : new Set<string>();
     const lease = await reserveAddress({ store: d.store, at: d.clock.now().toISOString(), guestIps, probe: d.probe ?? defaultProber }, service, request.id);
-    return { detail: `${lease.ip} reserved`, data: { ip: lease.ip } };
+    return { fact: { code: 'ip_reserved', ip: lease.ip }, data: { ip: lease.ip } };
   });
   state.ip = String(reserved!.ip);
 
   const named = await journal.step('name', async () => {
     const names = vcenter ? await vcenter.listVms({ prefix: service.vmNamePrefix }, signal) : leasedNames();
     const vm = nextFreeName(service.vmNamePrefix, names);
-    return { detail: vm, data: { vm } };
+    return { fact: { code: 'vm_named', vm }, data: { vm } };
   });
   state.vm = String(named!.vm);
   state.ownsVm = true; // from here a VM by that name is ours (the name step found it free)
@@ -114,10 +114,11 @@ function cloneIdentity(r: ScaleRequest | undefined): VmIdentity | undefined {
 
 /** The failure that started compensation, as a fact; without one, the attempt's last failed step. */
 function failureOf(r: ScaleRequest, error: unknown): RollbackFact['error'] {
-  if (error instanceof StepError) return { step: error.step, code: error.code, message: error.message };
+  if (error instanceof StepError) return { step: error.step, code: error.code, message: error.message, ...(error.fact ? { fact: error.fact } : {}) };
   if (error instanceof Error) return { step: 'unknown', code: (error as { code?: string }).code ?? 'failed', message: error.message };
   const failed = lastAttempt(r)?.steps.filter((x) => x.state === 'failed').at(-1);
-  return failed ? { step: failed.name, code: 'failed', message: failed.detail ?? '' } : { step: 'unknown', code: 'failed', message: '' };
+  return failed ? { step: failed.name, code: failed.error?.code ?? 'failed', message: failed.error?.message ?? '', ...(failed.error?.fact ? { fact: failed.error.fact } : {}) }
+    : { step: 'unknown', code: 'failed', message: '' };
 }
 
 /** Records that compensation of the current attempt began (the first record wins: a resumed rollback keeps it). */
@@ -153,8 +154,8 @@ export async function compensateScaleOut(
       ...(identity ? { vm: identity } : {}),
     });
     for (const u of undone) {
-      if (!u.ok) logger.error({ step: u.step }, u.text);
-      await journal.undone(u.text, u.step);
+      if (!u.ok) logger.error({ step: u.step, undone: u.fact }, 'rollback: could not undo; fix by hand');
+      await journal.undone(u.fact, u.step);
     }
   }
   if (state.ip) {
@@ -162,7 +163,7 @@ export async function compensateScaleOut(
     const held = d.store.data.leases[ip];
     // Already released (a rollback resumed after a crash): nothing to undo, nothing to record.
     if (held && held.service === service.name && held.requestId === request.id) {
-      await recordUndo(journal, 'reserve-ip', { done: `released ${ip}`, todo: `release ${ip}` }, () =>
+      await recordUndo(journal, 'reserve-ip', { code: 'release_ip', ip }, () =>
         releaseAddress(d.store, service.name, ip, d.clock.now().toISOString(), request.id));
     }
   }
@@ -181,7 +182,7 @@ export class LocalExecutor implements Executor {
     if (fact) {
       ctx.journal.thread(':arrows_counterclockwise: The bot restarted while it was rolling this run back; finishing the rollback.');
       await compensateScaleOut(this.d, ctx, { ip: fact.ip, vm: fact.vmName, ownsVm: fact.ownsVm });
-      throw new StepError(fact.error.step === 'unknown' ? 'name' : fact.error.step, fact.error.code, fact.error.message);
+      throw new StepError(fact.error.step === 'unknown' ? 'name' : fact.error.step, fact.error.code, fact.error.message, fact.error.fact ? { fact: fact.error.fact } : undefined);
     }
     ctx.journal.thread(':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.');
     await this.run(ctx);

@@ -10,7 +10,7 @@ import { formatDuration } from '../duration.js';
 import { waitHealthy, type HealthTarget } from '../integrations/health.js';
 import { identityOf, ownerMark, readOwnerMark } from '../integrations/govc.js';
 import type { VmInfo } from '../integrations/vmInfo.js';
-import type { StepRecord, VmIdentity } from '../store/types.js';
+import type { StepRecord, UndoneFact, VmIdentity } from '../store/types.js';
 import { ms } from './policy.js';
 import { StepError, type StepResult } from './ports.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
@@ -106,9 +106,10 @@ export async function provenVm(p: StepPlan, io: StepIo): Promise<{ vm?: VmIdenti
 async function planVm(p: StepPlan, io: StepIo, step: VmStep): Promise<VmIdentity> {
   const r = await provenVm(p, io);
   if (r.vm) return r.vm;
+  const mark = ownerMark(p.service.name, p.requestId);
   throw new StepError(step, r.foreign ? 'not_ours' : 'not_found', r.foreign
-    ? `the VM at ${r.foreign} does not carry this request's mark (${ownerMark(p.service.name, p.requestId)}): not the bot's, left alone`
-    : `no VM at ${r.path}`);
+    ? `the VM at ${r.foreign} does not carry this request's mark (${mark}): not the bot's, left alone`
+    : `no VM at ${r.path}`, { fact: r.foreign ? { code: 'vm_not_ours', path: r.foreign, mark } : { code: 'vm_missing', path: r.path } });
 }
 
 /**
@@ -140,7 +141,7 @@ async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Pro
     if (info) {
       const id = identityOf(info);
       if (id && (await madeByThisClone(io, p, path, info))) return id;
-      throw new StepError('clone', 'duplicate_name', `a VM ${path} exists but does not carry this request's mark: it is not ours and was left alone`);
+      throw new StepError('clone', 'duplicate_name', `a VM ${path} exists but does not carry this request's mark: it is not ours and was left alone`, { fact: { code: 'duplicate_path', path } });
     }
     // A vCenter whose tasks we cannot read: clone again; a duplicate is then resolved by the mark.
     const running = await io.vcenter.cloneTaskRunning(p.service.template, io.signal).catch(() => false);
@@ -148,7 +149,8 @@ async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Pro
     if (!running && waited >= Math.min(limit, io.resumeCloneGraceMs ?? RESUME_CLONE_GRACE_MS)) return undefined;
     if (waited >= limit) {
       throw new StepError('clone', 'clone_wait_timeout',
-        `the interrupted clone of ${p.service.template} is still running in vCenter after ${formatDuration(limit)}; nothing was cloned again — check vCenter's tasks, then Retry`);
+        `the interrupted clone of ${p.service.template} is still running in vCenter after ${formatDuration(limit)}; nothing was cloned again — check vCenter's tasks, then Retry`,
+        { fact: { code: 'clone_wait_timeout', template: p.service.template, limit: formatDuration(limit) } });
     }
     await sleep(io.resumeClonePollMs ?? RESUME_CLONE_POLL_MS, io.signal);
   }
@@ -163,14 +165,14 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
     const interrupted = io.resuming && (!io.cloneRecord || io.cloneRecord.read()?.vmPathFree === path);
     if (interrupted) {
       const adopted = await adoptInterruptedClone(io, p, path);
-      if (adopted) return { detail: `${path} already existed (its clone finished while the bot was down)`, data: identityData(adopted) };
+      if (adopted) return { fact: { code: 'vm_adopted', path, moref: adopted.moref, when: 'while_down' }, data: identityData(adopted) };
     }
     if (!interrupted) {
       // The path must be free: a VM there already is this request's (marked) or someone else's.
       const before = await io.vcenter.vmAt(path, io.signal);
       const id = identityOf(before);
-      if (before && id && markedForPlan(before, p)) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
-      if (before) throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`);
+      if (before && id && markedForPlan(before, p)) return { fact: { code: 'vm_adopted', path, moref: id.moref, when: 'earlier' }, data: identityData(id) };
+      if (before) throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`, { fact: { code: 'duplicate_name', vm: vmName } });
       // Only a path that is free now can hold a VM this clone makes; write it down before cloning.
       await io.cloneRecord?.write({ vmPathFree: path });
     }
@@ -181,18 +183,18 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
         // Ours after all when it carries this request's mark (an interrupted clone that finished meanwhile).
         const there = await io.vcenter.vmAt(path, io.signal).catch(() => undefined);
         const id = identityOf(there);
-        if (there && id && (markedForPlan(there, p) || (io.resuming && (await madeByThisClone(io, p, path, there))))) return { detail: `${path} already existed (an earlier clone of this request finished)`, data: identityData(id) };
-        throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`, { cause: e });
+        if (there && id && (markedForPlan(there, p) || (io.resuming && (await madeByThisClone(io, p, path, there))))) return { fact: { code: 'vm_adopted', path, moref: id.moref, when: 'earlier' }, data: identityData(id) };
+        throw new StepError('clone', 'duplicate_name', `a VM named ${vmName} appeared in vCenter meanwhile; it is not ours and was left alone`, { cause: e, fact: { code: 'duplicate_name', vm: vmName } });
       }
       throw e;
     }
     // One VM at the path, or the bot cannot tell which is the one it made (vCenter refuses a second
     // VM of a name in a folder; the simulator does not).
     const atPath = (await io.vcenter.findByName(vmName, io.signal)).filter((x) => x === path);
-    if (atPath.length > 1) throw new StepError('clone', 'ambiguous', `${atPath.length} VMs have the path ${path} after the clone: the bot cannot tell its own and leaves them alone — check by hand`);
+    if (atPath.length > 1) throw new StepError('clone', 'ambiguous', `${atPath.length} VMs have the path ${path} after the clone: the bot cannot tell its own and leaves them alone — check by hand`, { fact: { code: 'ambiguous', count: atPath.length, path } });
     const id = identityOf(await io.vcenter.vmAt(path, io.signal));
-    if (!id) throw new StepError('clone', 'no_identity', `cloned ${vmName} but vCenter shows no VM with moref and UUID at ${path}`);
-    return { detail: `${vmName} from ${service.template}`, data: identityData(id) };
+    if (!id) throw new StepError('clone', 'no_identity', `cloned ${vmName} but vCenter shows no VM with moref and UUID at ${path}`, { fact: { code: 'no_identity', vm: vmName, path } });
+    return { fact: { code: 'vm_cloned', vm: vmName, template: service.template, path: id.path, moref: id.moref }, data: identityData(id) };
   },
 
   async customize(p, io) {
@@ -205,41 +207,49 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
       // A resumed customize that already took effect: vCenter says a customization is pending.
       if (!(io.resuming && /CustomizationPending/i.test((e as Error).message))) throw e;
     }
-    return { detail: `${ip}/${n.netmask} gw ${n.gateway}` };
+    return { fact: { code: 'guest_customized', ip, netmask: n.netmask, gateway: n.gateway } };
   },
 
   async 'power-on'(p, io) {
     await io.vcenter.powerOn(await planVm(p, io, 'power-on'), io.signal);
-    return { detail: p.vmName };
+    return { fact: { code: 'vm_powered_on', vm: p.vmName } };
   },
 
   async 'wait-ip'(p, io) {
     const { service, vmName, ip } = p;
     const seen = await io.vcenter.waitForIp(await planVm(p, io, 'wait-ip'), healthTimeout(service), io.signal);
-    if (!seen) throw new StepError('wait-ip', 'timeout', `${vmName} reported no IPv4 address within ${service.healthCheck.timeout}`);
-    if (seen !== ip) throw new StepError('wait-ip', 'wrong_ip', `${vmName} reports ${seen}, expected ${ip} (customization did not apply?)`);
-    return { detail: seen };
+    if (!seen) throw new StepError('wait-ip', 'timeout', `${vmName} reported no IPv4 address within ${service.healthCheck.timeout}`, { fact: { code: 'ip_timeout', vm: vmName, timeout: service.healthCheck.timeout } });
+    if (seen !== ip) throw new StepError('wait-ip', 'wrong_ip', `${vmName} reports ${seen}, expected ${ip} (customization did not apply?)`, { fact: { code: 'wrong_ip', vm: vmName, seen, expected: ip } });
+    return { fact: { code: 'ip_seen', ip: seen } };
   },
 
   async health({ service, ip }, io) {
     const h = service.healthCheck;
     const target: HealthTarget = { type: h.type, host: ip, port: h.port, path: h.path, expectStatus: h.expectStatus };
     const r = await waitHealthy(target, { timeoutMs: healthTimeout(service), signal: io.signal, ...io.health });
-    if (!r.ok) throw new StepError('health', r.aborted ? 'aborted' : 'unhealthy', `${ip}:${h.port} not healthy after ${formatDuration(r.elapsedMs)} (${r.attempts} checks): ${r.detail}`);
-    return { detail: `${r.detail} after ${r.attempts} check(s)` };
+    if (!r.ok) {
+      throw new StepError('health', r.aborted ? 'aborted' : 'unhealthy', `${ip}:${h.port} not healthy after ${formatDuration(r.elapsedMs)} (${r.attempts} checks): ${r.detail}`,
+        { fact: { code: 'unhealthy', target: `${ip}:${h.port}`, elapsed: formatDuration(r.elapsedMs), checks: r.attempts, answer: r.detail } });
+    }
+    return { fact: { code: 'healthy', answer: r.detail, checks: r.attempts } };
   },
 
   async 'f5-add'(p, io) {
     const { pool, partition, port, deviceGroup } = p.service.f5;
-    if (!io.lb) throw new StepError('f5-add', 'no_f5', 'F5_SERVERS is not configured: cannot add the pool member');
+    if (!io.lb) throw new StepError('f5-add', 'no_f5', 'F5_SERVERS is not configured: cannot add the pool member', { fact: { code: 'no_f5', action: 'add' } });
     await io.lb.addMember(pool, partition, p.ip, port);
     const back = await io.lb.getMember(pool, partition, p.ip, port);
-    if (!back) throw new StepError('f5-add', 'not_found', `member ${member(p)} was added but is not in /${partition}/${pool} when read back`);
-    let detail = `${member(p)} in /${partition}/${pool} (${back.state}, ${back.session})`;
-    if (deviceGroup) detail += `; config-sync to ${deviceGroup}: ${(await io.lb.configSync(deviceGroup)).status}`;
-    return { detail, data: { member: member(p) } };
+    if (!back) {
+      throw new StepError('f5-add', 'not_found', `member ${member(p)} was added but is not in /${partition}/${pool} when read back`,
+        { fact: { code: 'member_missing', member: member(p), pool: `/${partition}/${pool}` } });
+    }
+    const sync = deviceGroup ? { syncGroup: deviceGroup, syncStatus: (await io.lb.configSync(deviceGroup)).status } : {};
+    return { fact: { code: 'member_added', member: member(p), pool: `/${partition}/${pool}`, state: back.state, session: back.session, ...sync }, data: { member: member(p) } };
   },
 };
+
+/** One thing a rollback of the VM steps did or failed to do, by the step it undoes. */
+export interface RolledBack { step: 'f5-add' | 'clone'; ok: boolean; fact: UndoneFact }
 
 /**
  * Undoes the VM steps in reverse: the F5 member (if `memberTouched`), then the VM (if `vmOwned`) —
@@ -249,15 +259,15 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
  */
 export async function rollbackVm(
   p: StepPlan, io: StepIo, what: { memberTouched: boolean; vmOwned: boolean; vm?: VmIdentity },
-): Promise<Array<{ step: 'f5-add' | 'clone'; ok: boolean; text: string }>> {
-  const out: Array<{ step: 'f5-add' | 'clone'; ok: boolean; text: string }> = [];
+): Promise<RolledBack[]> {
+  const out: RolledBack[] = [];
   const { pool, partition, port } = p.service.f5;
   if (what.memberTouched && io.lb) {
     const lb = io.lb;
     await lb.removeMember(pool, partition, p.ip, port).then(
       // false: not in the pool (never added, or already removed, e.g. by a pipeline's own rollback)
-      (removed) => void (removed && out.push({ step: 'f5-add', ok: true, text: `removed F5 member ${member(p)}` })),
-      (e: Error) => out.push({ step: 'f5-add', ok: false, text: `FAILED to remove F5 member ${member(p)}: ${e.message} — fix by hand` }),
+      (removed) => void (removed && out.push({ step: 'f5-add', ok: true, fact: { code: 'remove_member', member: member(p) } })),
+      (e: Error) => out.push({ step: 'f5-add', ok: false, fact: { code: 'remove_member', member: member(p), failed: e.message } }),
     );
   }
   if (!what.vmOwned) return out;
@@ -265,11 +275,11 @@ export async function rollbackVm(
   try {
     found = await provenVm({ ...p, vm: what.vm ?? p.vm }, io);
   } catch (e) {
-    out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName}: cannot look it up in vCenter (${(e as Error).message}); if it exists, check that it carries this request's mark — fix by hand` });
+    out.push({ step: 'clone', ok: false, fact: { code: 'vm_lookup_failed', vm: p.vmName, error: (e as Error).message } });
     return out;
   }
   if (found.foreign) {
-    out.push({ step: 'clone', ok: false, text: `left ${found.foreign} alone: it does not carry this request's mark, so it is not proven the bot's — check it by hand` });
+    out.push({ step: 'clone', ok: false, fact: { code: 'vm_not_proven', path: found.foreign } });
     return out;
   }
   const vm = found.vm;
@@ -280,8 +290,8 @@ export async function rollbackVm(
     await io.vcenter.destroy(vm, io.signal);
     return true;
   })().then(
-    (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, text: `powered off and destroyed ${p.vmName}` })),
-    (e: Error) => out.push({ step: 'clone', ok: false, text: `FAILED to power off and destroy ${p.vmName} (${vm.path}): ${e.message} — fix by hand` }),
+    (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, fact: { code: 'destroy_vm', vm: p.vmName } })),
+    (e: Error) => out.push({ step: 'clone', ok: false, fact: { code: 'destroy_vm', vm: p.vmName, path: vm.path, failed: e.message } }),
   );
   return out;
 }

@@ -239,7 +239,7 @@ describe('/autoscale jenkins', () => {
     const r = findRequest(t.store, id)!;
     expect(r.state).toBe('failed');
     expect(r.attempts[0]!.error).toEqual({ step: 'jenkins-build', code: 'no_job', message: `Jenkins has no job ${JOB}; create it with \`/autoscale jenkins push web-server\`` });
-    expect(r.attempts[0]!.undone).toEqual(['released 127.0.10.10']);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'release_ip', ip: '127.0.10.10' }]);
 
     const { later } = await commandAndWait(t, 'jenkins push web-server');
     await click(t, ACTION.jenkinsApply, buttons(later.blocks)[0]!.value);

@@ -111,7 +111,7 @@ describe('crash recovery (resume from the journal)', () => {
     expect(r.attempts[0]!.steps.map((x) => [x.name, x.state])).toEqual([
       ['reserve-ip', 'undone'], ['name', 'done'], ['clone', 'undone'], ['customize', 'done'], ['power-on', 'done'], ['wait-ip', 'done'], ['health', 'failed'],
     ]);
-    expect(r.attempts[0]!.undone).toEqual(expect.arrayContaining(['powered off and destroyed web-server-1', 'released 127.0.18.10']));
+    expect(r.attempts[0]!.undone).toEqual(expect.arrayContaining([{ code: 'destroy_vm', vm: 'web-server-1' }, { code: 'release_ip', ip: '127.0.18.10' }]));
     expect(await s.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
     expect((await s.vcsim.govc.listVms({ prefix: 'web-server-' })).filter((n) => /^web-server-\d+$/.test(n))).toEqual([]);
     expect(s.f5.state.pools.get('/Common/web-server-pool')!.members.size).toBe(0);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { undoneTexts } from '../../src/cards/facts.js';
 import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
 import { FakeSlack } from '../fakes/slack.js';
@@ -68,7 +69,7 @@ describe('F5 faults mid-run', () => {
     expect(leasesOf(st.tb.store, 'web-server')).toEqual([]);
     // The member the slow unit added late is removed by the rollback (or listed as to fix by hand).
     st.f5.state.latencyMs = 0;
-    const undone = req.attempts[0]!.undone.join('; ');
+    const undone = undoneTexts('en', req.attempts[0]!).join('; ');
     if (undone.includes('FAILED to remove F5 member')) expect(undone).toContain('fix by hand');
     else await waitFor(() => !st.f5.state.pools.get('/Common/web-server-pool')!.members.has(member), 15_000, 'the late member to be removed');
   });
@@ -87,8 +88,8 @@ describe('vCenter faults mid-run', () => {
     await st.tb.settle();
     const a = findRequest(st.tb.store, id)!.attempts[0]!;
     expect(a.error?.step).toBe('clone');
-    expect(a.undone.join('; ')).toMatch(/FAILED to power off and destroy web-server-1: .* — fix by hand|powered off and destroyed/);
-    expect(a.undone).toContain('released 127.0.26.10');
+    expect(undoneTexts('en', a).join('; ')).toMatch(/FAILED to power off and destroy web-server-1: .* — fix by hand|powered off and destroyed/);
+    expect(a.undone).toContainEqual({ code: 'release_ip', ip: '127.0.26.10' });
     expect(leasesOf(st.tb.store, 'web-server')).toEqual([]);
   });
 });

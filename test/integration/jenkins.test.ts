@@ -171,7 +171,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(plan).toMatchObject({ requestId: id, vmName: 'web-server-1', ip: '127.0.31.10' });
     expect(build!.params.PLAN).not.toContain('webhook-token');
     expect(build!.console).toContain(`run-step f5-add --plan "$PLAN_FILE"`);
-    expect(runStepLines(build!.console)).toContainEqual({ runStep: 1, step: 'clone', ok: true, detail: 'web-server-1 from web-server-template' });
+    expect(runStepLines(build!.console)).toContainEqual({ runStep: 2, step: 'clone', ok: true, fact: expect.objectContaining({ code: 'vm_cloned', vm: 'web-server-1', template: 'web-server-template', path: '/DC0/vm/web-server-1' }) });
     // post { cleanup } deleted the plan and the build's record: nothing is left for another build to reuse.
     expect(readdirSync(stack.workspace).filter((f) => f.startsWith('plan.json'))).toEqual([]);
 
@@ -203,8 +203,8 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     const [build] = stack.jenkins.builds('autoscale-web-server');
     expect(build!.result).toBe('FAILURE');
     expect(build!.console).toContain('run-step rollback --plan "$PLAN_FILE"'); // the pipeline's post { failure }
-    expect(runStepLines(build!.console)).toContainEqual(expect.objectContaining({ step: 'rollback', ok: true, detail: 'nothing to undo', undone: [] }));
-    expect(a.undone).toEqual(['released 127.0.32.10']);
+    expect(runStepLines(build!.console)).toContainEqual({ runStep: 2, step: 'rollback', ok: true, undone: [] });
+    expect(a.undone).toEqual([{ code: 'release_ip', ip: '127.0.32.10' }]);
     await expectNothingLeft(stack, s, '127.0.32.10');
 
     const msg = card(stack, id);
@@ -230,7 +230,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(r.attempts[0]!.error!.message).toContain('Configuration error: injected');
     expect(steps(stack, id)).toEqual([['reserve-ip', 'undone'], ['name', 'done'], ['jenkins-build', 'failed'], ['clone', 'undone'], ...VM_STAGES.slice(1, 5).map((n) => [n, 'done']), ['f5-add', 'failed']]);
     // The pipeline destroyed the VM; the bot's own rollback found nothing more to do, then released the address.
-    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', 'released 127.0.33.10']);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1', by: 'pipeline' }, { code: 'release_ip', ip: '127.0.33.10' }]);
     await expectNothingLeft(stack, s, '127.0.33.10');
     expect(blockText(card(stack, id).blocks)).toMatch(/Failed at Add to F5 pool:\* .*Configuration error: injected/);
 
@@ -259,7 +259,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(stack.jenkins.builds('autoscale-web-server')[0]!.result).toBe('ABORTED');
     expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'aborted' });
     expect(r.attempts[0]!.error!.message).toMatch(/^autoscale-web-server #1 ABORTED at stage health/);
-    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', 'released 127.0.37.10']);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1', by: 'pipeline' }, { code: 'release_ip', ip: '127.0.37.10' }]);
     await expectNothingLeft(stack, s, '127.0.37.10');
     expect(blockText(card(stack, id).blocks)).toContain('Failed at Health check:* autoscale-web-server #1 ABORTED at stage health');
   });
@@ -275,7 +275,7 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(r.state).toBe('failed');
     expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'build_failed' });
     expect(r.attempts[0]!.error!.message).toMatch(/not healthy after/);
-    expect(r.attempts[0]!.undone).toEqual(['powered off and destroyed web-server-1', 'released 127.0.38.10']);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1' }, { code: 'release_ip', ip: '127.0.38.10' }]);
     await expectNothingLeft(stack, s, '127.0.38.10');
   });
 
@@ -294,8 +294,8 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
       r.state = 'running';
       r.decision = { kind: 'approved', by: 'U0ADMIN01', at };
       r.attempts.push({ n: 1, startedAt: at, undone: [], steps: [
-        { name: 'reserve-ip', state: 'done', startedAt: at, finishedAt: at, detail: `${ip} reserved`, data: { ip } },
-        { name: 'name', state: 'done', startedAt: at, finishedAt: at, detail: 'web-server-1', data: { vm: 'web-server-1' } },
+        { name: 'reserve-ip', state: 'done', startedAt: at, finishedAt: at, fact: { code: 'ip_reserved', ip }, data: { ip } },
+        { name: 'name', state: 'done', startedAt: at, finishedAt: at, fact: { code: 'vm_named', vm: 'web-server-1' }, data: { vm: 'web-server-1' } },
         { name: 'jenkins-build', state: 'running', startedAt: at, data: { job: 'autoscale-web-server', queueUrl } },
       ] });
       d.leases[ip] = { ip, service: 'web-server', requestId: id, state: 'reserved', at };
@@ -402,7 +402,7 @@ describe('builds the bot did not start, and rollbacks of what a build did not do
       expect(build.stages.map((x) => [x.name, x.status])).toEqual([['plan', 'FAILED'], ...VM_STAGES.map((n) => [n, 'NOT_EXECUTED']), ['Declarative: Post Actions', 'SUCCESS']]);
       const lines = runStepLines(build.console);
       expect(lines).toContainEqual(expect.objectContaining({ step: 'plan', ok: false, code: 'no_plan' }));
-      expect(lines).toContainEqual({ runStep: 1, step: 'rollback', ok: true, detail: 'nothing to undo' });
+      expect(lines).toContainEqual({ runStep: 2, step: 'rollback', ok: true, undone: [] });
     }
     // Nothing changed: the VM runs, its member stays, and no plan is left in the workspace.
     expect(members(stack, s)).toEqual([member]);
@@ -431,8 +431,8 @@ describe('builds the bot did not start, and rollbacks of what a build did not do
     expect(r.state).toBe('failed');
     expect(r.attempts[0]!.error).toMatchObject({ step: 'health', code: 'build_failed' });
     const rollback = runStepLines(build.console).find((l) => l.step === 'rollback');
-    expect(rollback).toMatchObject({ ok: true, undone: [{ step: 'clone', ok: true, text: 'powered off and destroyed web-server-1' }] });
-    expect(r.attempts[0]!.undone).toEqual(['Jenkins rollback: powered off and destroyed web-server-1', `released ${ip}`]);
+    expect(rollback).toMatchObject({ ok: true, undone: [{ step: 'clone', ok: true, fact: { code: 'destroy_vm', vm: 'web-server-1' } }] });
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1', by: 'pipeline' }, { code: 'release_ip', ip }]);
     expect(await st.vcsim.govc.exists('web-server-1')).toBe(false);
     expect(members(st, s)).toEqual([`${ip}:${s.f5.port}`]);
   });
@@ -471,17 +471,18 @@ describe('run-step on an agent', () => {
     const clone = answer(runStepCli(['clone', '--plan', planFile], env));
     expect(clone).toMatchObject({ code: 1, line: { step: 'clone', ok: false, code: 'duplicate_name' } });
     expect(clone.line!.message).toMatch(/^a VM named web-server-1 appeared in vCenter meanwhile/);
-    expect(answer(runStepCli(['rollback', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 1, step: 'rollback', ok: true, detail: 'nothing to undo' } });
+    expect(clone.line!.error).toEqual({ code: 'duplicate_name', vm: 'web-server-1' });
+    expect(answer(runStepCli(['rollback', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 2, step: 'rollback', ok: true, undone: [] } });
     expect(await sim.govc.exists('web-server-1')).toBe(true);
 
     // A VM this build did clone is destroyed by its rollback, and a second rollback finds nothing to do.
     expect(planStage('web-server-2', '127.0.36.11').code).toBe(0);
-    expect(answer(runStepCli(['clone', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 1, step: 'clone', ok: true, detail: 'web-server-2 from web-server-template' } });
-    expect(answer(runStepCli(['rollback', '--plan', planFile], { ...env, BUILD_NUMBER: '8' })).line).toMatchObject({ ok: true, detail: 'nothing to undo' }); // another build's record
+    expect(answer(runStepCli(['clone', '--plan', planFile], env))).toEqual({ code: 0, line: { runStep: 2, step: 'clone', ok: true, fact: expect.objectContaining({ code: 'vm_cloned', vm: 'web-server-2', template: 'web-server-template', path: '/DC0/vm/web-server-2' }) } });
+    expect(answer(runStepCli(['rollback', '--plan', planFile], { ...env, BUILD_NUMBER: '8' })).line).toEqual({ runStep: 2, step: 'rollback', ok: true, undone: [] }); // another build's record
     expect(answer(runStepCli(['rollback', '--plan', planFile], env)).line).toEqual({
-      runStep: 1, step: 'rollback', ok: true, detail: 'powered off and destroyed web-server-2', undone: [{ step: 'clone', ok: true, text: 'powered off and destroyed web-server-2' }],
+      runStep: 2, step: 'rollback', ok: true, undone: [{ step: 'clone', ok: true, fact: { code: 'destroy_vm', vm: 'web-server-2' } }],
     });
-    expect(answer(runStepCli(['rollback', '--plan', planFile], env)).line).toMatchObject({ ok: true, detail: 'nothing to undo' });
+    expect(answer(runStepCli(['rollback', '--plan', planFile], env)).line).toEqual({ runStep: 2, step: 'rollback', ok: true, undone: [] });
     expect(await sim.govc.exists('web-server-2')).toBe(false);
     expect(runStepCli(['cleanup', '--plan', planFile], env).code).toBe(0);
     expect(existsSync(planFile)).toBe(false);

@@ -49,8 +49,8 @@ describe('a resumed clone', () => {
     expect(rec.read()).toEqual({ vmPathFree: '/DC0/vm/web-server-1' });
 
     const r = await vmSteps.clone(plan(), { vcenter: sim.govc, resuming: true, resumeCloneGraceMs: 20_000, resumeClonePollMs: 200, cloneRecord: rec });
-    expect(r.detail).toContain('already existed');
     const vm = await sim.govc.vmAt('/DC0/vm/web-server-1');
+    expect(r.fact).toEqual({ code: 'vm_adopted', path: '/DC0/vm/web-server-1', moref: vm!.moref, when: 'while_down' });
     expect(r.data).toMatchObject({ vmPath: '/DC0/vm/web-server-1', vmMoref: vm!.moref, vmUuid: vm!.uuid });
     expect(await sim.govc.findByName('web-server-1')).toEqual(['/DC0/vm/web-server-1']);
   });
@@ -70,7 +70,7 @@ describe('a resumed clone', () => {
     // The first clone of this request finished in vCenter after the bot gave up waiting.
     await sim.govcRun(['vm.clone', '-vm', TEMPLATE, '-on=false', '-pool', VCSIM_POOL, '-folder', '/DC0/vm', '-annotation', ownerMark('web-server', plan().requestId), 'web-server-1']);
     const r = await vmSteps.clone(plan(), { vcenter: sim.govc, cloneRecord: record() });
-    expect(r.detail).toContain('already existed');
+    expect(r.fact).toMatchObject({ code: 'vm_adopted', path: '/DC0/vm/web-server-1', when: 'earlier' });
     expect(r.data).toMatchObject({ vmPath: '/DC0/vm/web-server-1' });
     expect(await sim.govc.findByName('web-server-1')).toEqual(['/DC0/vm/web-server-1']);
   });

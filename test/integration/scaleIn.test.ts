@@ -58,7 +58,7 @@ describe('scale-in', () => {
     const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('succeeded');
     expect(r.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'destroy', 'release-ip']);
-    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toMatch(/^drained in/);
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.fact).toMatchObject({ code: 'drained', seconds: expect.any(Number) });
     // The member took no new connections before it went: PATCH user-disabled, then DELETE.
     const writes = st.st.f5.writes().map((w) => w.method);
     expect(writes.slice(-2)).toEqual(['PATCH', 'DELETE']);
@@ -76,7 +76,7 @@ describe('scale-in', () => {
     await st.st.tb.settle();
     const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('succeeded');
-    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.detail).toBe('2 connection(s) still open after 1s; removing anyway');
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.fact).toEqual({ code: 'drain_timed_out', connections: 2, timeout: '1s' });
   });
 
   it('puts the member back and re-enables it when a step fails before the VM is gone', async () => {
@@ -96,7 +96,7 @@ describe('scale-in', () => {
     await st.st.tb.settle();
     const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('failed');
-    expect(r.attempts[0]!.undone).toEqual(['powered web-server-1 on again', `re-added ${st.member}`, `re-enabled ${st.member}`]);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'power_on_vm', vm: 'web-server-1' }, { code: 'readd_member', member: st.member }, { code: 'reenable_member', member: st.member }]);
     expect(memberOf(st.st, st.member)?.session).toBe('user-enabled');
     expect((await st.st.vcsim.govc.vmInfo('web-server-1'))?.powerState).toBe('poweredOn');
     expect(leasesOf(st.st.tb.store, 'web-server')).toHaveLength(1);

@@ -165,7 +165,7 @@ describe('a failing step rolls back what was done', () => {
       const r = await failedRun(stack);
       const a = r.attempts[0]!;
       expect(a.error?.message).toContain('injected');
-      expect(a.undone).toEqual(['powered off and destroyed web-server-1', 'released 127.0.15.10']);
+      expect(a.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1' }, { code: 'release_ip', ip: '127.0.15.10' }]);
       await expectNothingLeft(stack, s.f5.port);
       const text = cardText(stack, r.id);
       expect(text).toContain('failed');
@@ -191,7 +191,7 @@ describe('a failing step rolls back what was done', () => {
       },
     });
     const r = await failedRun(stack);
-    expect(r.attempts[0]!.undone).toEqual(['powered off and destroyed web-server-1', 'released 127.0.15.10']);
+    expect(r.attempts[0]!.undone).toEqual([{ code: 'destroy_vm', vm: 'web-server-1' }, { code: 'release_ip', ip: '127.0.15.10' }]);
     expect(await stack.vcsim.govc.vmAt('/DC0/vm/web-server-1')).toBeUndefined();
     expect(await stack.vcsim.govc.vmAt(foreign)).toMatchObject({ name: 'web-server-1', powerState: 'poweredOn' });
   });

@@ -1,8 +1,13 @@
-/** Stored facts become words in the reader's language (cards/facts.ts): blocks, pre-flight checks, withdrawals. */
+/**
+ * Stored facts become words in the reader's language (cards/facts.ts): blocks, pre-flight checks, withdrawals, step
+ * outcomes, errors, rollback results and the runner's events — every code in en and ko.
+ */
 import { describe, expect, it } from 'vitest';
-import { blockText, checkText, eventText, withdrawnText } from '../../../src/cards/facts.js';
+import {
+  blockText, checkText, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
+} from '../../../src/cards/facts.js';
 import { LOCALES } from '../../../src/i18n/index.js';
-import type { BlockInfo, Check, EventFact } from '../../../src/store/types.js';
+import type { BlockInfo, Check, ErrorFact, ErrorFactCode, EventFact, StepFact, StepFactCode, UndoneCode, UndoneFact } from '../../../src/store/types.js';
 
 const t = { tz: 'Asia/Seoul', now: new Date('2026-12-02T05:00:00Z') };
 
@@ -69,5 +74,153 @@ describe('withdrawnText and eventText', () => {
   it('puts the bot\'s fact and a person\'s reason side by side', () => {
     expect(eventText('en', { at: '2026-12-02T04:00:00Z', type: 'approved', by: 'U1', detail: 'hotfix', fact: { code: 'confirmed_frozen' } })).toBe('confirmed during a change freeze — hotfix');
     expect(eventText('ko', { at: '2026-12-02T04:00:00Z', type: 'approved', by: 'U1' })).toBeUndefined();
+  });
+});
+
+/** English words of a Korean line once the fact's own parameters (names, addresses, other systems' words) are taken out. */
+function englishOutsideParams(text: string, fact: object): string[] {
+  let t = text;
+  const params = Object.values(fact).flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v)] : v && typeof v === 'object' ? Object.values(v).map(String) : []));
+  for (const p of params.sort((a, b) => b.length - a.length)) t = t.split(p).join(' ');
+  t = t.replace(/`[^`]*`/g, ' ');
+  const allowed = new Set(['F5', 'IP', 'VM', 'IPv4', 'UUID', 'moref', 'vCenter', 'Jenkins', 'Job', 'Pool', 'Member', 'DRY', 'RUN', 'GOVC_URL', 'F5_SERVERS', 'EXECUTOR', 'JENKINS_URL', 'annotation', 'run', 'step', 'autoscale', 'jenkins', 'push']);
+  return (t.match(/[A-Za-z][A-Za-z0-9_]+/g) ?? []).filter((w) => !allowed.has(w));
+}
+
+/** One fact of every code (tsc fails when a code is added without a sample here). */
+const STEP_FACTS: { [C in StepFactCode]: Extract<StepFact, { code: C }> } = {
+  ip_reserved: { code: 'ip_reserved', ip: '10.0.0.5' },
+  vm_named: { code: 'vm_named', vm: 'web-3' },
+  vm_cloned: { code: 'vm_cloned', vm: 'web-3', template: 'web-tpl', path: '/DC0/vm/web-3', moref: 'vm-73' },
+  vm_adopted: { code: 'vm_adopted', path: '/DC0/vm/web-3', moref: 'vm-73', when: 'while_down' },
+  guest_customized: { code: 'guest_customized', ip: '10.0.0.5', netmask: '255.255.255.0', gateway: '10.0.0.1' },
+  vm_powered_on: { code: 'vm_powered_on', vm: 'web-3' },
+  ip_seen: { code: 'ip_seen', ip: '10.0.0.5' },
+  healthy: { code: 'healthy', answer: 'GET http://10.0.0.5:80/healthz: 200', checks: 3 },
+  member_added: { code: 'member_added', member: '10.0.0.5:80', pool: '/Common/web', state: 'up', session: 'monitor-enabled', syncGroup: 'dg1', syncStatus: 'In Sync' },
+  member_disabled: { code: 'member_disabled', member: '10.0.0.5:80' },
+  drained: { code: 'drained', seconds: 12 },
+  drain_timed_out: { code: 'drain_timed_out', connections: 2, timeout: '5m' },
+  member_removed: { code: 'member_removed', member: '10.0.0.5:80', pool: '/Common/web' },
+  guest_shut_down: { code: 'guest_shut_down' },
+  vm_powered_off: { code: 'vm_powered_off' },
+  vm_destroyed: { code: 'vm_destroyed', vm: 'web-3', moref: 'vm-73', path: '/DC0/vm/web-3' },
+  ip_released: { code: 'ip_released', ip: '10.0.0.5' },
+  build_finished: { code: 'build_finished', job: 'autoscale-web', build: 7, result: 'SUCCESS', seconds: 95 },
+  dry_run: { code: 'dry_run', line: 'govc vm.power -on -vm.ipath /DC0/vm/web-3' },
+  legacy: { code: 'legacy', text: 'web-3 from web-tpl' },
+};
+
+const ERROR_FACTS: { [C in ErrorFactCode]: Extract<ErrorFact, { code: C }> } = {
+  vm_not_ours: { code: 'vm_not_ours', path: '/DC0/vm/web-3', mark: 'vm-autoscale-bot: service=web request=sr-1' },
+  vm_missing: { code: 'vm_missing', path: '/DC0/vm/web-3' },
+  duplicate_name: { code: 'duplicate_name', vm: 'web-3' },
+  duplicate_path: { code: 'duplicate_path', path: '/DC0/vm/web-3' },
+  clone_wait_timeout: { code: 'clone_wait_timeout', template: 'web-tpl', limit: '30m' },
+  ambiguous: { code: 'ambiguous', count: 2, path: '/DC0/vm/web-3' },
+  no_identity: { code: 'no_identity', vm: 'web-3', path: '/DC0/vm/web-3' },
+  ip_timeout: { code: 'ip_timeout', vm: 'web-3', timeout: '5m' },
+  wrong_ip: { code: 'wrong_ip', vm: 'web-3', seen: '10.0.0.9', expected: '10.0.0.5' },
+  unhealthy: { code: 'unhealthy', target: '10.0.0.5:80', elapsed: '5m', checks: 9, answer: 'GET http://10.0.0.5:80/healthz: 503 (expected 200)' },
+  no_f5: { code: 'no_f5', action: 'add' },
+  member_missing: { code: 'member_missing', member: '10.0.0.5:80', pool: '/Common/web' },
+  not_leased: { code: 'not_leased', ip: '10.0.0.5', vm: 'web-3', service: 'web' },
+  no_victim: { code: 'no_victim', service: 'web' },
+  unproven_vm: { code: 'unproven_vm', vm: 'web-3', path: '/DC0/vm/web-3', mark: 'vm-autoscale-bot: service=web request=sr-1', present: true },
+  min_instances: { code: 'min_instances', service: 'web', count: 1, min: 1 },
+  service_gone: { code: 'service_gone', service: 'web' },
+  no_executor: { code: 'no_executor', kind: 'jenkins' },
+  interrupted: { code: 'interrupted' },
+  shutdown: { code: 'shutdown' },
+  no_job: { code: 'no_job', job: 'autoscale-web', service: 'web' },
+  queue_cancelled: { code: 'queue_cancelled', job: 'autoscale-web' },
+  build_failed: { code: 'build_failed', job: 'autoscale-web', build: 7, result: 'FAILURE', stage: 'wait-ip', tail: 'web-3 reports 10.0.0.9', cause: { code: 'wrong_ip', vm: 'web-3', seen: '10.0.0.9', expected: '10.0.0.5' } },
+  stage_ended: { code: 'stage_ended', stage: 'health', status: 'ABORTED' },
+  stopped_following: { code: 'stopped_following' },
+  no_local: { code: 'no_local', service: 'web' },
+  run_step_refused: { code: 'run_step_refused', step: 'plan', problem: 'PLAN is empty' },
+};
+
+const UNDONE_FACTS: { [C in UndoneCode]: Extract<UndoneFact, { code: C }> } = {
+  remove_member: { code: 'remove_member', member: '10.0.0.5:80' },
+  destroy_vm: { code: 'destroy_vm', vm: 'web-3' },
+  release_ip: { code: 'release_ip', ip: '10.0.0.5' },
+  power_on_vm: { code: 'power_on_vm', vm: 'web-3' },
+  readd_member: { code: 'readd_member', member: '10.0.0.5:80' },
+  reenable_member: { code: 'reenable_member', member: '10.0.0.5:80' },
+  vm_not_proven: { code: 'vm_not_proven', path: '/DC0/vm/web-3' },
+  vm_lookup_failed: { code: 'vm_lookup_failed', vm: 'web-3', error: 'ServerFaultCode: injected' },
+  vm_left_to_pipeline: { code: 'vm_left_to_pipeline', vm: 'web-3' },
+  legacy: { code: 'legacy', text: 'released 10.0.0.5' },
+};
+
+describe('step outcomes, errors and rollback results', () => {
+  it.each(Object.values(STEP_FACTS))('words the step fact $code in en and ko, Korean without English of ours', (f) => {
+    const en = stepFactText('en', f);
+    const ko = stepFactText('ko', f);
+    expect(en).toBeTruthy();
+    expect(ko).toBeTruthy();
+    expect(englishOutsideParams(ko, f)).toEqual([]);
+    if (f.code !== 'legacy' && Object.keys(f).length > 1 && !['vm_named', 'vm_powered_on', 'ip_seen', 'ip_released'].includes(f.code)) expect(ko).not.toBe(en);
+  });
+
+  it.each(Object.values(ERROR_FACTS))('words the error fact $code in en and ko, Korean without English of ours', (f) => {
+    const en = errorFactText('en', f);
+    const ko = errorFactText('ko', f);
+    expect(en).toBeTruthy();
+    expect(ko).not.toBe(en);
+    expect(englishOutsideParams(ko, f.code === 'build_failed' ? { ...f, stage: '' } : f)).toEqual([]);
+  });
+
+  it.each(Object.values(UNDONE_FACTS))('words the rollback result $code in en and ko, done, failed and by the pipeline', (f) => {
+    for (const u of [f, { ...f, by: 'pipeline' as const }, ...('failed' in f || ['vm_not_proven', 'vm_lookup_failed', 'vm_left_to_pipeline', 'legacy'].includes(f.code) ? [] : [{ ...f, failed: 'HTTP 500' }])]) {
+      const en = undoneText('en', u);
+      const ko = undoneText('ko', u);
+      expect(en).toBeTruthy();
+      expect(englishOutsideParams(ko, u)).toEqual([]);
+      if (u.by === 'pipeline') expect([en, ko]).toEqual([expect.stringMatching(/^Jenkins rollback: /), expect.stringMatching(/^Jenkins 롤백: /)]);
+      if ('failed' in u && u.failed) expect([en, ko]).toEqual([expect.stringMatching(/^FAILED to .*: HTTP 500 — fix by hand$/), expect.stringMatching(/ 실패: HTTP 500 — 직접 처리하세요$/)]);
+    }
+  });
+
+  it('reads as the bot always wrote it in English, and as the team writes it in Korean', () => {
+    expect(stepFactText('en', STEP_FACTS.vm_cloned)).toBe('web-3 from web-tpl');
+    expect(stepFactText('ko', STEP_FACTS.vm_cloned)).toBe('템플릿 web-tpl에서 web-3 복제');
+    expect(stepFactText('en', STEP_FACTS.drain_timed_out)).toBe('2 connection(s) still open after 5m; removing anyway');
+    expect(stepFactText('ko', STEP_FACTS.drained)).toBe('12초 만에 연결이 모두 끝났습니다');
+    expect(stepFactText('en', { code: 'vm_adopted', path: '/DC0/vm/web-3', moref: 'vm-73', when: 'earlier' })).toBe('/DC0/vm/web-3 already existed (an earlier clone of this request finished)');
+    expect(stepFactText('en', STEP_FACTS.dry_run)).toBe('DRY RUN: would govc vm.power -on -vm.ipath /DC0/vm/web-3');
+    expect(undoneText('en', UNDONE_FACTS.destroy_vm)).toBe('powered off and destroyed web-3');
+    expect(undoneText('en', { code: 'destroy_vm', vm: 'web-3', path: '/DC0/vm/web-3', failed: 'timeout' })).toBe('FAILED to power off and destroy web-3 (/DC0/vm/web-3): timeout — fix by hand');
+    expect(undoneText('ko', { ...UNDONE_FACTS.release_ip, by: 'pipeline' })).toBe('Jenkins 롤백: 10.0.0.5 반납');
+    expect(errorFactText('en', ERROR_FACTS.wrong_ip)).toBe('web-3 reports 10.0.0.9, expected 10.0.0.5 (customization did not apply?)');
+    // A failed build says why its stage failed, in the reader's language, with the stage's label.
+    expect(errorFactText('ko', ERROR_FACTS.build_failed)).toBe('autoscale-web #7이(가) 게스트 IP 확인 단계에서 FAILURE: web-3의 IP가 10.0.0.9입니다. 예상한 IP는 10.0.0.5입니다(고정 IP 설정이 적용되지 않았을 수 있습니다)');
+    expect(errorFactText('en', { ...ERROR_FACTS.build_failed, cause: undefined })).toBe('autoscale-web #7 FAILURE at stage Wait for guest IP: web-3 reports 10.0.0.9');
+  });
+
+  it('shows another system\'s error as it was worded when the bot has no fact for it, and a step\'s failure before its outcome', () => {
+    const external = { code: 'failed', message: 'govc: ServerFaultCode: A general system error occurred' };
+    for (const l of LOCALES) expect(errorText(l, { step: 'clone', ...external })).toBe(external.message);
+    expect(stepDetailText('ko', { error: { code: 'timeout', message: 'web-3 reported no IPv4 address within 5m', fact: ERROR_FACTS.ip_timeout } })).toBe('web-3이(가) 5m 안에 IPv4 주소를 알려 오지 않았습니다');
+    expect(stepDetailText('ko', { fact: STEP_FACTS.ip_reserved })).toBe('10.0.0.5 할당됨');
+    expect(stepDetailText('en', {})).toBeUndefined();
+    expect(undoneTexts('ko', { undone: [UNDONE_FACTS.release_ip, UNDONE_FACTS.destroy_vm] })).toEqual(['10.0.0.5 반납', 'web-3 전원 끄고 삭제']);
+  });
+
+  it('words the runner\'s events with the step\'s label in the reader\'s language', () => {
+    const facts: Array<[EventFact, string, string]> = [
+      [{ code: 'attempt_started', n: 2 }, 'attempt 2', '2번째 시도'],
+      [{ code: 'step', step: 'health', state: 'failed' }, 'Health check failed', '헬스 체크: 실패'],
+      [{ code: 'resuming' }, 'resuming after a restart', '재시작 후 이어서 실행합니다'],
+      [{ code: 'run_finished', outcome: 'succeeded' }, 'succeeded', '성공'],
+      [{ code: 'run_finished', outcome: 'failed', step: 'f5-add' }, 'failed at Add to F5 pool', 'F5 Pool 등록 단계에서 실패'],
+      [{ code: 'run_finished', outcome: 'failed', step: 'unknown' }, 'failed', '실패'],
+    ];
+    for (const [f, en, ko] of facts) expect([eventFactText('en', f), eventFactText('ko', f)]).toEqual([en, ko]);
+  });
+
+  it('shows a fact of a code it does not know (a newer run-step\'s) as its data rather than nothing', () => {
+    expect(stepFactText('ko', { code: 'warm_vm_taken', vm: 'web-9' } as unknown as StepFact)).toBe('{"code":"warm_vm_taken","vm":"web-9"}');
   });
 });

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderCard, type CardContext } from '../../../src/cards/approvalCard.js';
-import { blockText as factBlock, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from '../../../src/cards/facts.js';
+import { blockText as factBlock, checkText, withdrawnText } from '../../../src/cards/facts.js';
 import { doneView, importModal } from '../../../src/cards/importModal.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../../../src/cards/modals.js';
 import { messages } from '../../../src/cards/messages.js';
 import { LOCALES, type Locale } from '../../../src/i18n/index.js';
-import type { RequestState, ScaleRequest } from '../../../src/store/types.js';
+import type { ErrorRecord, RequestState, ScaleRequest, StepFact, StepName, UndoneFact } from '../../../src/store/types.js';
 import { blockProblems, messageProblems, viewProblems } from '../../fakes/slack.js';
 import { service, SIGNING_SECRET, WEBHOOK_TOKEN } from '../../helpers/bot.js';
 
@@ -19,6 +19,29 @@ const later = '2026-11-26T14:31:00.000Z';
 const now = new Date('2026-11-26T14:25:00.000Z');
 const SECRETS = [SIGNING_SECRET, WEBHOOK_TOKEN, 'xoxb-test-token', 'govc-password-123'];
 const STATES: RequestState[] = ['pending', 'blocked', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'withdrawn'];
+
+const member = '127.0.10.12:80';
+/** What each step established, as the workflows record it (the longest where it matters: a health probe's answer). */
+const OUT_STEPS: Array<[StepName, StepFact]> = [
+  ['reserve-ip', { code: 'ip_reserved', ip: '127.0.10.12' }],
+  ['name', { code: 'vm_named', vm: 'web-server-3' }],
+  ['clone', { code: 'vm_cloned', vm: 'web-server-3', template: 'web-server-template', path: '/DC0/vm/web-server-3', moref: 'vm-73' }],
+  ['customize', { code: 'guest_customized', ip: '127.0.10.12', netmask: '255.255.255.0', gateway: '127.0.10.1' }],
+  ['power-on', { code: 'vm_powered_on', vm: 'web-server-3' }],
+  ['wait-ip', { code: 'ip_seen', ip: '127.0.10.12' }],
+  ['health', { code: 'healthy', answer: `GET http://127.0.10.12:80/${'d'.repeat(400)}: 200`, checks: 3 }],
+  ['f5-add', { code: 'member_added', member, pool: '/Common/web-server-pool', state: 'up', session: 'monitor-enabled', syncGroup: 'web-server-sync', syncStatus: 'In Sync' }],
+];
+const IN_STEPS: Array<[StepName, StepFact]> = [
+  ['f5-disable', { code: 'member_disabled', member }],
+  ['drain', { code: 'drain_timed_out', connections: 2, timeout: '5m' }],
+  ['f5-remove', { code: 'member_removed', member, pool: '/Common/web-server-pool' }],
+  ['shutdown', { code: 'vm_powered_off' }],
+  ['destroy', { code: 'vm_destroyed', vm: 'web-server-3', moref: 'vm-73', path: '/DC0/vm/web-server-3' }],
+  ['release-ip', { code: 'ip_released', ip: '127.0.10.12' }],
+];
+const OUT_UNDONE: UndoneFact[] = [{ code: 'destroy_vm', vm: 'web-server-3', by: 'pipeline' }, { code: 'release_ip', ip: '127.0.10.12' }];
+const IN_UNDONE: UndoneFact[] = [{ code: 'power_on_vm', vm: 'web-server-3' }, { code: 'readd_member', member, failed: 'e'.repeat(500) }, { code: 'reenable_member', member }];
 
 /** A request in `state`, with everything that state shows on its card filled in (the longest of it where it matters). */
 function request(state: RequestState, direction: 'out' | 'in', executor: ScaleRequest['executor'] = 'local'): ScaleRequest {
@@ -39,14 +62,22 @@ function request(state: RequestState, direction: 'out' | 'in', executor: ScaleRe
   if (state === 'rejected') r.decision = { kind: 'rejected', by: 'U0APPROVE1', at, reason: 'load test' };
   if (state === 'withdrawn') r.events.push({ at: later, type: 'withdrawn', fact: { code: 'resolved_before_decision', alert: 'HighCpu' } });
   if (['running', 'succeeded', 'failed'].includes(state)) {
-    const steps = direction === 'out' ? (['reserve-ip', 'name', 'clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add'] as const) : (['f5-disable', 'drain', 'f5-remove', 'shutdown', 'destroy', 'release-ip'] as const);
+    const steps = direction === 'out' ? OUT_STEPS : IN_STEPS;
+    const failed = state === 'failed';
+    // The last step failed: scale-out with an error the bot decided (a fact), scale-in with another system's long message.
+    const error: ErrorRecord = direction === 'out'
+      ? { code: 'not_found', message: 'member 127.0.10.12:80 was added but is not in /Common/web-server-pool when read back', fact: { code: 'member_missing', member: '127.0.10.12:80', pool: '/Common/web-server-pool' } }
+      : { code: 'failed', message: 'e'.repeat(3000) };
     r.attempts.push({
-      n: 1, startedAt: at, steps: steps.map((name, i) => ({ name, state: state === 'failed' && i === steps.length - 1 ? 'failed' as const : 'done' as const, startedAt: at, finishedAt: at, durationMs: 1500, detail: 'd'.repeat(400) })),
-      undone: state === 'failed' ? ['released 127.0.10.12', 'powered off and destroyed web-server-3'] : [],
-      ...(state === 'failed' ? { error: { step: steps[steps.length - 1]!, code: 'failed', message: 'e'.repeat(3000) } } : {}),
+      n: 1, startedAt: at,
+      steps: steps.map(([name, fact], i) => (failed && i === steps.length - 1
+        ? { name, state: 'failed' as const, startedAt: at, finishedAt: at, durationMs: 1500, error }
+        : { name, state: 'done' as const, startedAt: at, finishedAt: at, durationMs: 1500, fact })),
+      undone: failed ? (direction === 'out' ? OUT_UNDONE : IN_UNDONE) : [],
+      ...(failed ? { error: { step: steps[steps.length - 1]![0], ...error } } : {}),
       ...(state === 'succeeded' ? { finishedAt: later, result: { vmName: 'web-server-3', ip: '127.0.10.12', member: '127.0.10.12:80' } } : {}),
     });
-    if (state === 'failed') r.attempts.push({ ...r.attempts[0]!, n: 2 });
+    if (failed) r.attempts.push({ ...r.attempts[0]!, n: 2 });
   }
   return r;
 }
@@ -80,14 +111,15 @@ function actionIds(x: unknown): string[] {
 }
 
 /**
- * English words left in a Korean text once what is not ours is taken out: stored facts and step labels (their words are
- * the facts'), names, ids, addresses, code spans, links, emoji codes and mentions.
+ * English words left in a Korean text once what is not ours is taken out: the stored block, checks and withdrawal (their
+ * words are checked in facts.test.ts), names, ids, addresses, code spans, links, emoji codes and mentions. Step outcomes,
+ * rollback results and errors are not taken out: they are facts the card words in Korean.
  */
 function englishWords(text: string, r: ScaleRequest): string[] {
   let t = text;
   const foreign = [
     ...(r.blocked ? [factBlock('ko', r.blocked)] : []), ...r.preview.checks.map((c) => checkText('ko', c)),
-    withdrawnText('ko', r.events.at(-1)), ...r.attempts.flatMap((a) => [...a.steps.map((s) => stepDetailText('ko', s) ?? ''), ...undoneTexts('ko', a), ...(a.error ? [errorText('ko', a.error)] : [])]),
+    withdrawnText('ko', r.events.at(-1)),
     r.alert?.name ?? '', r.alert?.summary ?? '', r.alert?.description ?? '', r.decision?.reason ?? '',
   ].filter(Boolean).sort((a, b) => b.length - a.length);
   for (const f of foreign) t = t.split(f).join(' ');

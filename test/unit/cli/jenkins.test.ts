@@ -61,12 +61,12 @@ describe('run-step input validation', () => {
     const vm = { path: '/DC0/vm/web-server-1', moref: 'vm-1', uuid: 'u-1' };
     const { code: planned, file } = await planStage(JSON.stringify({ ...plan(), vm }));
     expect(planned).toBe(0);
-    expect(answer()).toEqual({ runStep: 1, step: 'plan', ok: true, detail: 'req-1: web-server-1 at 127.0.10.10' });
+    expect(answer()).toEqual({ runStep: 2, step: 'plan', ok: true, plan: { requestId: 'req-1', vmName: 'web-server-1', ip: '127.0.10.10' } });
     out = [];
     const code = await runStep(['power-on', '--plan', file], io, env);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    expect(answer()).toEqual({ runStep: 1, step: 'power-on', ok: true, detail: 'web-server-1' });
+    expect(answer()).toEqual({ runStep: 2, step: 'power-on', ok: true, fact: { code: 'vm_powered_on', vm: 'web-server-1' } });
     // By identity: the VM at its recorded path is checked, then addressed by that path.
     expect(readFileSync(calls, 'utf8')).toBe('vm.info -json -vm.ipath /DC0/vm/web-server-1\nvm.power -on -vm.ipath /DC0/vm/web-server-1\n');
   });
@@ -124,17 +124,17 @@ describe('run-step plan (the first stage): a build without the bot’s plan does
     const stale = planFile(JSON.stringify(plan())); // what an earlier build left in the workspace
     const { code } = await planStage('');
     expect(code).toBe(1);
-    expect(answer()).toMatchObject({ step: 'plan', ok: false, code: 'no_plan' });
+    expect(answer()).toMatchObject({ step: 'plan', ok: false, code: 'no_plan', error: { code: 'run_step_refused', step: 'plan', problem: 'PLAN is empty' } });
     expect(existsSync(stale)).toBe(false);
     // Even if the file came back (an edited job without the plan stage), no step of this build would use it.
     planFile(JSON.stringify(plan()));
     out = [];
     expect(await runStep(['power-on', '--plan', stale], io, env)).toBe(2);
-    expect(answer()).toMatchObject({ step: 'power-on', ok: false, code: 'bad_input' });
+    expect(answer()).toMatchObject({ step: 'power-on', ok: false, code: 'bad_input', error: { code: 'run_step_refused', step: 'power-on' } });
     expect(err.join('\n')).toContain("not the plan this build's plan stage wrote");
     out = [];
     expect(await runStep(['rollback', '--plan', stale], io, env)).toBe(0);
-    expect(answer()).toMatchObject({ step: 'rollback', ok: true, detail: 'nothing to undo' });
+    expect(answer()).toEqual({ runStep: 2, step: 'rollback', ok: true, undone: [] });
     expect(ran()).toBe(false);
   });
 

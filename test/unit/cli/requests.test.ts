@@ -78,7 +78,7 @@ describe('requests list and show', () => {
       decision: { kind: 'approved', by: 'U0ADMIN01', at: '2026-10-01T12:01:00Z' },
       preview: { instances: 2, instancesSource: 'f5', min: 1, max: 6, template: 't', vmName: 'web-server-3', ip: '127.0.10.12', f5Pool: 'p', checks: [] },
       attempts: [{ n: 1, startedAt: '2026-10-01T12:01:00Z', finishedAt: '2026-10-01T12:03:00Z', outcome: 'succeeded', undone: [],
-        steps: [{ name: 'clone', state: 'done', startedAt: '2026-10-01T12:01:00Z', finishedAt: '2026-10-01T12:02:30Z', durationMs: 90_000, detail: 'web-server-3' }] }],
+        steps: [{ name: 'clone', state: 'done', startedAt: '2026-10-01T12:01:00Z', finishedAt: '2026-10-01T12:02:30Z', durationMs: 90_000, fact: { code: 'vm_named', vm: 'web-server-3' } }] }],
       events: [{ at: '2026-10-01T12:00:00Z', type: 'created' }, { at: '2026-10-01T12:01:00Z', type: 'approved', by: 'U0ADMIN01' }],
     };
     mkdirSync(archiveDir(dir), { recursive: true });

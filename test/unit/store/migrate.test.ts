@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockText, checkText, eventText, withdrawnText } from '../../../src/cards/facts.js';
+import { blockText, checkText, errorText, eventText, stepDetailText, undoneTexts, withdrawnText } from '../../../src/cards/facts.js';
 import { migrateRequest } from '../../../src/store/migrate.js';
 import { Store } from '../../../src/store/store.js';
 import { SCHEMA_VERSION, type ScaleRequest } from '../../../src/store/types.js';
@@ -86,5 +86,62 @@ describe('a db.json written by schema 2', () => {
     const migrated = migrateRequest(old);
     expect(migrated.blocked).toEqual({ code: 'legacy', text: 'something a patched bot wrote' });
     expect(blockText('ko', migrated.blocked!)).toBe('something a patched bot wrote');
+  });
+
+  it('turns the old steps\' English details into facts: a dry run keeps its line, and the card words it in Korean', async () => {
+    const s = await openOld();
+    const run = find(s, (x) => x.service === 'web-server' && x.state === 'succeeded');
+    const steps = run.attempts[0]!.steps;
+    expect(steps.every((x) => !('detail' in x))).toBe(true);
+    expect(steps.find((x) => x.name === 'power-on')!.fact).toEqual({ code: 'dry_run', line: 'govc vm.power -on -vm.ipath /DC0/vm/web-server-1' });
+    expect(stepDetailText('ko', steps.find((x) => x.name === 'power-on')!)).toBe('DRY RUN: `govc vm.power -on -vm.ipath /DC0/vm/web-server-1` 실행 예정');
+    expect(stepDetailText('en', steps.find((x) => x.name === 'name')!)).toBe('DRY RUN: would name the VM web-server-1');
+    // Outside the code span the Korean line has no English of ours.
+    for (const x of steps) expect(englishWords(stepDetailText('ko', x)!.replace(/`[^`]*`/g, ' ')).filter((w) => !['DRY', 'RUN'].includes(w))).toEqual([]);
+  });
+
+  it('turns the runner\'s English event details into facts, so the history reads in Korean too', async () => {
+    const s = await openOld();
+    const run = find(s, (x) => x.service === 'web-server' && x.state === 'succeeded');
+    const runner = run.events.filter((e) => ['step', 'attempt-started', 'finished', 'recovered'].includes(e.type));
+    expect(runner.length).toBe(10);
+    expect(runner.every((e) => e.detail === undefined && e.fact && e.fact.code !== 'legacy')).toBe(true);
+    expect(runner.map((e) => eventText('ko', e))).toEqual([
+      '1번째 시도', 'IP 할당: 완료', 'VM 이름 정하기: 완료', '템플릿에서 VM 복제: 완료', '고정 IP 설정: 완료', '전원 켜기: 완료', '게스트 IP 확인: 완료', '헬스 체크: 완료', 'F5 Pool 등록: 완료', '성공',
+    ]);
+    // A person's reason stays as they typed it.
+    expect(run.events.find((e) => e.type === 'auto-approved')!.detail).toBe('approval mode is auto');
+  });
+
+  it('turns old rollback lines into facts and keeps a failed step\'s message as it was; failures it cannot read stay legacy', () => {
+    const at = '2026-11-26T14:22:00.000Z';
+    const old = {
+      id: 'sr-old', service: 'web-server', direction: 'out', state: 'failed', executor: 'local', source: 'alert', fireCount: 1, lastFiredAt: at, createdAt: at, updatedAt: at,
+      preview: { instances: 1, instancesSource: 'f5', min: 1, max: 6, template: 't', vmName: 'web-server-1', ip: '127.0.10.10', f5Pool: 'p', checks: [] },
+      attempts: [{
+        n: 1, startedAt: at, outcome: 'failed',
+        steps: [
+          { name: 'reserve-ip', state: 'undone', startedAt: at, detail: '127.0.10.10 reserved', data: { ip: '127.0.10.10' } },
+          { name: 'health', state: 'failed', startedAt: at, detail: '127.0.10.10:80 not healthy after 30s (9 checks): 127.0.10.10:80: ECONNREFUSED' },
+        ],
+        error: { step: 'health', code: 'unhealthy', message: '127.0.10.10:80 not healthy after 30s (9 checks): 127.0.10.10:80: ECONNREFUSED' },
+        undone: ['Jenkins rollback: powered off and destroyed web-server-1', 'removed F5 member 127.0.10.10:80', 'released 127.0.10.10', 'FAILED to re-add 127.0.10.10:80: HTTP 500 — fix by hand'],
+      }],
+      events: [{ at, type: 'finished', detail: 'failed at health: 127.0.10.10:80 not healthy after 30s' }, { at, type: 'recovered', detail: 'resuming after a restart' }],
+    } as unknown as ScaleRequest;
+    const r = migrateRequest(old);
+    const a = r.attempts[0]!;
+    expect(a.steps[0]).toEqual({ name: 'reserve-ip', state: 'undone', startedAt: at, fact: { code: 'legacy', text: '127.0.10.10 reserved' }, data: { ip: '127.0.10.10' } });
+    expect(a.steps[1]!.error).toEqual({ code: 'unhealthy', message: '127.0.10.10:80 not healthy after 30s (9 checks): 127.0.10.10:80: ECONNREFUSED' });
+    expect(a.undone).toEqual([
+      { code: 'destroy_vm', vm: 'web-server-1', by: 'pipeline' }, { code: 'remove_member', member: '127.0.10.10:80' }, { code: 'release_ip', ip: '127.0.10.10' },
+      { code: 'legacy', text: 'FAILED to re-add 127.0.10.10:80: HTTP 500 — fix by hand' },
+    ]);
+    expect(undoneTexts('ko', a).slice(0, 3)).toEqual(['Jenkins 롤백: web-server-1 전원 끄고 삭제', 'F5 멤버 127.0.10.10:80 제거', '127.0.10.10 반납']);
+    expect(errorText('ko', a.error!)).toBe('127.0.10.10:80 not healthy after 30s (9 checks): 127.0.10.10:80: ECONNREFUSED');
+    expect(r.events.map((e) => e.fact)).toEqual([{ code: 'run_finished', outcome: 'failed', step: 'health' }, { code: 'resuming' }]);
+    expect(eventText('ko', r.events[0]!)).toBe('헬스 체크 단계에서 실패');
+    // Archived requests are migrated every time they are read: a migrated request comes out as it went in.
+    expect(migrateRequest(r)).toEqual(r);
   });
 });
