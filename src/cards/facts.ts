@@ -182,10 +182,11 @@ export function errorFactText(locale: Locale, f: ErrorFact): string {
     case 'queue_cancelled': return k.queue_cancelled(f);
     case 'build_failed': {
       // The failed stage's own failure in words when run-step said it as a fact; else Jenkins' last lines as they are.
+      // The stage is named as Jenkins shows it (the pipeline's stage names are the step names).
       const why = f.cause ? errorFactText(locale, f.cause) : f.tail;
-      return f.stage ? k.build_failed_at({ ...f, stage: label(locale, f.stage), why }) : k.build_failed({ ...f, why });
+      return f.stage ? k.build_failed_at({ ...f, stage: f.stage, why }) : k.build_failed({ ...f, why });
     }
-    case 'stage_ended': return k.stage_ended({ stage: label(locale, f.stage), status: f.status });
+    case 'stage_ended': return k.stage_ended(f);
     case 'stopped_following': return k.stopped_following;
     case 'no_local': return k.no_local(f);
     case 'run_step_refused': return k.run_step_refused(f);

@@ -238,7 +238,9 @@ describe('/autoscale jenkins', () => {
     const id = res.json.alerts[0].requestId as string;
     const r = findRequest(t.store, id)!;
     expect(r.state).toBe('failed');
-    expect(r.attempts[0]!.error).toEqual({ step: 'jenkins-build', code: 'no_job', message: `Jenkins has no job ${JOB}; create it with \`/autoscale jenkins push web-server\`` });
+    expect(r.attempts[0]!.error).toEqual({
+      step: 'jenkins-build', code: 'no_job', message: `Jenkins has no job ${JOB}; create it with \`/autoscale jenkins push web-server\``, fact: { code: 'no_job', job: JOB, service: 'web-server' },
+    });
     expect(r.attempts[0]!.undone).toEqual([{ code: 'release_ip', ip: '127.0.10.10' }]);
 
     const { later } = await commandAndWait(t, 'jenkins push web-server');

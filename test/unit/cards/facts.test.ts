@@ -169,7 +169,7 @@ describe('step outcomes, errors and rollback results', () => {
     const ko = errorFactText('ko', f);
     expect(en).toBeTruthy();
     expect(ko).not.toBe(en);
-    expect(englishOutsideParams(ko, f.code === 'build_failed' ? { ...f, stage: '' } : f)).toEqual([]);
+    expect(englishOutsideParams(ko, f)).toEqual([]);
   });
 
   it.each(Object.values(UNDONE_FACTS))('words the rollback result $code in en and ko, done, failed and by the pipeline', (f) => {
@@ -194,9 +194,9 @@ describe('step outcomes, errors and rollback results', () => {
     expect(undoneText('en', { code: 'destroy_vm', vm: 'web-3', path: '/DC0/vm/web-3', failed: 'timeout' })).toBe('FAILED to power off and destroy web-3 (/DC0/vm/web-3): timeout — fix by hand');
     expect(undoneText('ko', { ...UNDONE_FACTS.release_ip, by: 'pipeline' })).toBe('Jenkins 롤백: 10.0.0.5 반납');
     expect(errorFactText('en', ERROR_FACTS.wrong_ip)).toBe('web-3 reports 10.0.0.9, expected 10.0.0.5 (customization did not apply?)');
-    // A failed build says why its stage failed, in the reader's language, with the stage's label.
-    expect(errorFactText('ko', ERROR_FACTS.build_failed)).toBe('autoscale-web #7이(가) 게스트 IP 확인 단계에서 FAILURE: web-3의 IP가 10.0.0.9입니다. 예상한 IP는 10.0.0.5입니다(고정 IP 설정이 적용되지 않았을 수 있습니다)');
-    expect(errorFactText('en', { ...ERROR_FACTS.build_failed, cause: undefined })).toBe('autoscale-web #7 FAILURE at stage Wait for guest IP: web-3 reports 10.0.0.9');
+    // A failed build says why its stage failed, in the reader's language; the stage is named as Jenkins shows it.
+    expect(errorFactText('ko', ERROR_FACTS.build_failed)).toBe('autoscale-web #7이(가) `wait-ip` 단계에서 FAILURE: web-3의 IP가 10.0.0.9입니다. 예상한 IP는 10.0.0.5입니다(고정 IP 설정이 적용되지 않았을 수 있습니다)');
+    expect(errorFactText('en', { ...ERROR_FACTS.build_failed, cause: undefined })).toBe('autoscale-web #7 FAILURE at stage wait-ip: web-3 reports 10.0.0.9');
   });
 
   it('shows another system\'s error as it was worded when the bot has no fact for it, and a step\'s failure before its outcome', () => {
