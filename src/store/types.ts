@@ -109,7 +109,7 @@ export interface StepRecord {
 /**
  * What a step established, by step: the clone records the VM's identity, the F5 add the member, the drain its
  * connection count or time, release-ip the address. Text that another system wrote (a health answer) stays a parameter,
- * shown as it is.
+ * shown as it is. Durations (`…Ms`) are milliseconds, worded in the reader's units (here and in ErrorFact).
  */
 export type StepFact =
   | { code: 'ip_reserved'; ip: string }
@@ -125,7 +125,7 @@ export type StepFact =
   | { code: 'member_added'; member: string; pool: string; state: string; session: string; syncGroup?: string; syncStatus?: string }
   | { code: 'member_disabled'; member: string }
   | { code: 'drained'; seconds: number }
-  | { code: 'drain_timed_out'; connections: number; timeout: string }
+  | { code: 'drain_timed_out'; connections: number; timeoutMs: number }
   | { code: 'member_removed'; member: string; pool: string }
   | { code: 'guest_shut_down' }
   /** The guest did not shut down in time: powered off. */
@@ -147,12 +147,12 @@ export type ErrorFact =
   | { code: 'vm_missing'; path: string }
   | { code: 'duplicate_name'; vm: string }
   | { code: 'duplicate_path'; path: string }
-  | { code: 'clone_wait_timeout'; template: string; limit: string }
+  | { code: 'clone_wait_timeout'; template: string; limitMs: number }
   | { code: 'ambiguous'; count: number; path: string }
   | { code: 'no_identity'; vm: string; path: string }
-  | { code: 'ip_timeout'; vm: string; timeout: string }
+  | { code: 'ip_timeout'; vm: string; timeoutMs: number }
   | { code: 'wrong_ip'; vm: string; seen: string; expected: string }
-  | { code: 'unhealthy'; target: string; elapsed: string; checks: number; answer: string }
+  | { code: 'unhealthy'; target: string; elapsedMs: number; checks: number; answer: string }
   | { code: 'no_f5'; action: 'add' | 'drain' }
   | { code: 'member_missing'; member: string; pool: string }
   | { code: 'not_leased'; ip: string; vm: string; service: string }

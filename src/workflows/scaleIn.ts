@@ -75,7 +75,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
       for (;;) {
         const { curConns } = await lb.memberStats(pool, partition, ip, port);
         if (curConns === 0) return { fact: { code: 'drained', seconds: Math.round((Date.now() - started) / 1000) } };
-        if (Date.now() - started >= limit) return { fact: { code: 'drain_timed_out', connections: curConns, timeout: service.scaling.drainTimeout } };
+        if (Date.now() - started >= limit) return { fact: { code: 'drain_timed_out', connections: curConns, timeoutMs: limit } };
         await sleep(d.drainPollMs ?? 2000, signal);
       }
     });

@@ -150,7 +150,7 @@ async function adoptInterruptedClone(io: StepIo, p: StepPlan, path: string): Pro
     if (waited >= limit) {
       throw new StepError('clone', 'clone_wait_timeout',
         `the interrupted clone of ${p.service.template} is still running in vCenter after ${formatDuration(limit)}; nothing was cloned again — check vCenter's tasks, then Retry`,
-        { fact: { code: 'clone_wait_timeout', template: p.service.template, limit: formatDuration(limit) } });
+        { fact: { code: 'clone_wait_timeout', template: p.service.template, limitMs: limit } });
     }
     await sleep(io.resumeClonePollMs ?? RESUME_CLONE_POLL_MS, io.signal);
   }
@@ -218,7 +218,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
   async 'wait-ip'(p, io) {
     const { service, vmName, ip } = p;
     const seen = await io.vcenter.waitForIp(await planVm(p, io, 'wait-ip'), healthTimeout(service), io.signal);
-    if (!seen) throw new StepError('wait-ip', 'timeout', `${vmName} reported no IPv4 address within ${service.healthCheck.timeout}`, { fact: { code: 'ip_timeout', vm: vmName, timeout: service.healthCheck.timeout } });
+    if (!seen) throw new StepError('wait-ip', 'timeout', `${vmName} reported no IPv4 address within ${service.healthCheck.timeout}`, { fact: { code: 'ip_timeout', vm: vmName, timeoutMs: healthTimeout(service) } });
     if (seen !== ip) throw new StepError('wait-ip', 'wrong_ip', `${vmName} reports ${seen}, expected ${ip} (customization did not apply?)`, { fact: { code: 'wrong_ip', vm: vmName, seen, expected: ip } });
     return { fact: { code: 'ip_seen', ip: seen } };
   },
@@ -229,7 +229,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
     const r = await waitHealthy(target, { timeoutMs: healthTimeout(service), signal: io.signal, ...io.health });
     if (!r.ok) {
       throw new StepError('health', r.aborted ? 'aborted' : 'unhealthy', `${ip}:${h.port} not healthy after ${formatDuration(r.elapsedMs)} (${r.attempts} checks): ${r.detail}`,
-        { fact: { code: 'unhealthy', target: `${ip}:${h.port}`, elapsed: formatDuration(r.elapsedMs), checks: r.attempts, answer: r.detail } });
+        { fact: { code: 'unhealthy', target: `${ip}:${h.port}`, elapsedMs: r.elapsedMs, checks: r.attempts, answer: r.detail } });
     }
     return { fact: { code: 'healthy', answer: r.detail, checks: r.attempts } };
   },

@@ -1,5 +1,6 @@
 /** Scale-in with drain on vcsim and the fake F5. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { stepDetailText } from '../../src/cards/facts.js';
 import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
 import type { VCenter } from '../../src/workflows/vmPorts.js';
@@ -76,7 +77,8 @@ describe('scale-in', () => {
     await st.st.tb.settle();
     const r = findRequest(st.st.tb.store, id)!;
     expect(r.state).toBe('succeeded');
-    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.fact).toEqual({ code: 'drain_timed_out', connections: 2, timeout: '1s' });
+    expect(r.attempts[0]!.steps.find((x) => x.name === 'drain')!.fact).toEqual({ code: 'drain_timed_out', connections: 2, timeoutMs: 1000 });
+    expect(stepDetailText('en', r.attempts[0]!.steps.find((x) => x.name === 'drain')!)).toBe('2 connection(s) still open after 1s; removing anyway');
   });
 
   it('puts the member back and re-enables it when a step fails before the VM is gone', async () => {

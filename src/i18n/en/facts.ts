@@ -5,6 +5,15 @@ const verb = (d: 'out' | 'in') => (d === 'out' ? 'scale-out' : 'scale-in');
 
 export const facts = {
   withdrawn: 'withdrawn',
+  /** Durations in facts (a drain's timeout, a health check's time): `1m30s`. */
+  units: {
+    ms: (p: { n: number }) => `${p.n}ms`,
+    s: (p: { n: number }) => `${p.n}s`,
+    m: (p: { n: number }) => `${p.n}m`,
+    h: (p: { n: number }) => `${p.n}h`,
+    /** Two units of one duration: `1m30s`. */
+    both: (p: { larger: string; smaller: string }) => `${p.larger}${p.smaller}`,
+  },
   block: {
     max_instances: (p: { service: string; count: number; max: number }) => `${p.service} already runs ${p.count} of at most ${p.max} instances`,
     min_instances: (p: { service: string; count: number; min: number }) => `${p.service} runs ${p.count} instances, its minimum is ${p.min}`,

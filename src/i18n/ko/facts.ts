@@ -4,6 +4,13 @@ const verb = (d: 'out' | 'in') => (d === 'out' ? '스케일아웃' : '스케일�
 
 export const facts: FactsCatalog = {
   withdrawn: '철회됨',
+  units: {
+    ms: (p) => `${p.n}밀리초`,
+    s: (p) => `${p.n}초`,
+    m: (p) => `${p.n}분`,
+    h: (p) => `${p.n}시간`,
+    both: (p) => `${p.larger} ${p.smaller}`,
+  },
   block: {
     max_instances: (p) => `${p.service}는 이미 최대 ${p.max}대 중 ${p.count}대가 실행 중입니다`,
     min_instances: (p) => `${p.service}는 ${p.count}대가 실행 중이며 최소 대수는 ${p.min}대입니다`,
@@ -42,8 +49,8 @@ export const facts: FactsCatalog = {
     member_added: (p) => `${p.pool}에 ${p.member} 등록(\`${p.state}\`, \`${p.session}\`)`,
     member_added_synced: (p) => `${p.pool}에 ${p.member} 등록(\`${p.state}\`, \`${p.session}\`). ${p.group}(으)로 설정 동기화: \`${p.status}\``,
     member_disabled: (p) => `${p.member}은(는) 새 연결을 받지 않습니다`,
-    drained: (p) => `${p.seconds}초 만에 연결이 모두 끝났습니다`,
-    drain_timed_out: (p) => `${p.timeout}이 지나도 연결 ${p.connections}개가 남아 있어 그대로 제거합니다`,
+    drained: (p) => `${p.seconds}초 만에 드레인 완료`,
+    drain_timed_out: (p) => `${p.timeout}이 지나도 연결 ${p.connections}개가 남아 있지만 그대로 제거합니다`,
     member_removed: (p) => `${p.pool}에서 ${p.member} 제거`,
     guest_shut_down: '게스트가 종료되었습니다',
     vm_powered_off: '게스트가 제때 종료되지 않아 전원을 껐습니다',

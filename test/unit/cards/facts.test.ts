@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  blockText, checkText, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
+  blockText, checkText, duration, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
 } from '../../../src/cards/facts.js';
+import { formatDuration } from '../../../src/duration.js';
 import { LOCALES } from '../../../src/i18n/index.js';
 import type { BlockInfo, Check, ErrorFact, ErrorFactCode, EventFact, StepFact, StepFactCode, UndoneCode, UndoneFact } from '../../../src/store/types.js';
 
@@ -100,7 +101,7 @@ const STEP_FACTS: { [C in StepFactCode]: Extract<StepFact, { code: C }> } = {
   member_added: { code: 'member_added', member: '10.0.0.5:80', pool: '/Common/web', state: 'up', session: 'monitor-enabled', syncGroup: 'dg1', syncStatus: 'In Sync' },
   member_disabled: { code: 'member_disabled', member: '10.0.0.5:80' },
   drained: { code: 'drained', seconds: 12 },
-  drain_timed_out: { code: 'drain_timed_out', connections: 2, timeout: '5m' },
+  drain_timed_out: { code: 'drain_timed_out', connections: 2, timeoutMs: 300_000 },
   member_removed: { code: 'member_removed', member: '10.0.0.5:80', pool: '/Common/web' },
   guest_shut_down: { code: 'guest_shut_down' },
   vm_powered_off: { code: 'vm_powered_off' },
@@ -116,12 +117,12 @@ const ERROR_FACTS: { [C in ErrorFactCode]: Extract<ErrorFact, { code: C }> } = {
   vm_missing: { code: 'vm_missing', path: '/DC0/vm/web-3' },
   duplicate_name: { code: 'duplicate_name', vm: 'web-3' },
   duplicate_path: { code: 'duplicate_path', path: '/DC0/vm/web-3' },
-  clone_wait_timeout: { code: 'clone_wait_timeout', template: 'web-tpl', limit: '30m' },
+  clone_wait_timeout: { code: 'clone_wait_timeout', template: 'web-tpl', limitMs: 1_800_000 },
   ambiguous: { code: 'ambiguous', count: 2, path: '/DC0/vm/web-3' },
   no_identity: { code: 'no_identity', vm: 'web-3', path: '/DC0/vm/web-3' },
-  ip_timeout: { code: 'ip_timeout', vm: 'web-3', timeout: '5m' },
+  ip_timeout: { code: 'ip_timeout', vm: 'web-3', timeoutMs: 90_000 },
   wrong_ip: { code: 'wrong_ip', vm: 'web-3', seen: '10.0.0.9', expected: '10.0.0.5' },
-  unhealthy: { code: 'unhealthy', target: '10.0.0.5:80', elapsed: '5m', checks: 9, answer: 'GET http://10.0.0.5:80/healthz: 503 (expected 200)' },
+  unhealthy: { code: 'unhealthy', target: '10.0.0.5:80', elapsedMs: 3_723_000, checks: 9, answer: 'GET http://10.0.0.5:80/healthz: 503 (expected 200)' },
   no_f5: { code: 'no_f5', action: 'add' },
   member_missing: { code: 'member_missing', member: '10.0.0.5:80', pool: '/Common/web' },
   not_leased: { code: 'not_leased', ip: '10.0.0.5', vm: 'web-3', service: 'web' },
@@ -187,7 +188,16 @@ describe('step outcomes, errors and rollback results', () => {
     expect(stepFactText('en', STEP_FACTS.vm_cloned)).toBe('web-3 from web-tpl');
     expect(stepFactText('ko', STEP_FACTS.vm_cloned)).toBe('템플릿 web-tpl에서 web-3 복제');
     expect(stepFactText('en', STEP_FACTS.drain_timed_out)).toBe('2 connection(s) still open after 5m; removing anyway');
-    expect(stepFactText('ko', STEP_FACTS.drained)).toBe('12초 만에 연결이 모두 끝났습니다');
+    expect(stepFactText('ko', STEP_FACTS.drained)).toBe('12초 만에 드레인 완료');
+    expect(stepFactText('ko', STEP_FACTS.drain_timed_out)).toBe('5분이 지나도 연결 2개가 남아 있지만 그대로 제거합니다');
+    // Durations in the reader's units: as the bot always wrote them in English, in Korean units in Korean.
+    expect(errorFactText('en', ERROR_FACTS.unhealthy)).toBe('10.0.0.5:80 not healthy after 1h2m (9 checks): GET http://10.0.0.5:80/healthz: 503 (expected 200)');
+    expect(errorFactText('ko', ERROR_FACTS.unhealthy)).toBe('1시간 2분 동안 9회 확인했지만 10.0.0.5:80이(가) 정상이 아닙니다: GET http://10.0.0.5:80/healthz: 503 (expected 200)');
+    expect(errorFactText('ko', ERROR_FACTS.ip_timeout)).toBe('web-3이(가) 1분 30초 안에 IPv4 주소를 알려 오지 않았습니다');
+    for (const [msec, en, ko] of [[500, '500ms', '500밀리초'], [45_000, '45s', '45초'], [300_000, '5m', '5분'], [5_400_000, '1h30m', '1시간 30분']] as const) {
+      expect([duration('en', msec), duration('ko', msec)]).toEqual([en, ko]);
+      expect(duration('en', msec)).toBe(formatDuration(msec));
+    }
     expect(stepFactText('en', { code: 'vm_adopted', path: '/DC0/vm/web-3', moref: 'vm-73', when: 'earlier' })).toBe('/DC0/vm/web-3 already existed (an earlier clone of this request finished)');
     expect(stepFactText('en', STEP_FACTS.dry_run)).toBe('DRY RUN: would govc vm.power -on -vm.ipath /DC0/vm/web-3');
     expect(undoneText('en', UNDONE_FACTS.destroy_vm)).toBe('powered off and destroyed web-3');
@@ -202,7 +212,7 @@ describe('step outcomes, errors and rollback results', () => {
   it('shows another system\'s error as it was worded when the bot has no fact for it, and a step\'s failure before its outcome', () => {
     const external = { code: 'failed', message: 'govc: ServerFaultCode: A general system error occurred' };
     for (const l of LOCALES) expect(errorText(l, { step: 'clone', ...external })).toBe(external.message);
-    expect(stepDetailText('ko', { error: { code: 'timeout', message: 'web-3 reported no IPv4 address within 5m', fact: ERROR_FACTS.ip_timeout } })).toBe('web-3이(가) 5m 안에 IPv4 주소를 알려 오지 않았습니다');
+    expect(stepDetailText('ko', { error: { code: 'timeout', message: 'web-3 reported no IPv4 address within 5m', fact: ERROR_FACTS.ip_timeout } })).toBe('web-3이(가) 1분 30초 안에 IPv4 주소를 알려 오지 않았습니다');
     expect(stepDetailText('ko', { fact: STEP_FACTS.ip_reserved })).toBe('10.0.0.5 할당됨');
     expect(stepDetailText('en', {})).toBeUndefined();
     expect(undoneTexts('ko', { undone: [UNDONE_FACTS.release_ip, UNDONE_FACTS.destroy_vm] })).toEqual(['10.0.0.5 반납', 'web-3 전원 끄고 삭제']);

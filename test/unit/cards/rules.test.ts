@@ -34,7 +34,7 @@ const OUT_STEPS: Array<[StepName, StepFact]> = [
 ];
 const IN_STEPS: Array<[StepName, StepFact]> = [
   ['f5-disable', { code: 'member_disabled', member }],
-  ['drain', { code: 'drain_timed_out', connections: 2, timeout: '5m' }],
+  ['drain', { code: 'drain_timed_out', connections: 2, timeoutMs: 300_000 }],
   ['f5-remove', { code: 'member_removed', member, pool: '/Common/web-server-pool' }],
   ['shutdown', { code: 'vm_powered_off' }],
   ['destroy', { code: 'vm_destroyed', vm: 'web-server-3', moref: 'vm-73', path: '/DC0/vm/web-server-3' }],
