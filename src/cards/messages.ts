@@ -55,8 +55,8 @@ export const messages = {
   conflictingAlert: (direction: Direction, alert: string, l: Lang = EN) => w(l).conflictingAlert({ direction, alert }),
   unknownService: (service: string, alert: string, l: Lang = EN) =>
     w(l).unknownService({ alert: escape(alert.slice(0, 200)), service: escape(service.slice(0, 200)) }),
-  stepThread: (step: StepName, durationMs: number, detail?: string) =>
-    `:white_check_mark: ${STEP_LABEL[step]} (${formatDuration(durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
+  stepThread: (step: StepName, durationMs: number, detail?: string, l: Lang = EN) =>
+    `:white_check_mark: ${stepLabel(l.locale, step)} (${formatDuration(durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
   runFinishedThread: (r: ScaleRequest, l: Lang = EN) => {
     const a = r.attempts[r.attempts.length - 1];
     const m = w(l);

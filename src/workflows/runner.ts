@@ -244,8 +244,9 @@ export class RequestJournal implements Journal {
     });
     this.deps.surface.sync(this.requestId);
     if (state === 'done') {
-      const detail = rec ? stepDetailText(threadLang(this.deps, this.requestId).locale, rec) : undefined;
-      this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, detail));
+      // The thread speaks the card's language: the step's label and what it established.
+      const lang = threadLang(this.deps, this.requestId);
+      this.deps.surface.thread(this.requestId, messages.stepThread(name, durationMs, rec ? stepDetailText(lang.locale, rec) : undefined, lang));
     }
   }
 

@@ -7,6 +7,7 @@ import {
   blockText, checkText, duration, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
 } from '../../../src/cards/facts.js';
 import { formatDuration } from '../../../src/duration.js';
+import { messages } from '../../../src/cards/messages.js';
 import { LOCALES } from '../../../src/i18n/index.js';
 import type { BlockInfo, Check, ErrorFact, ErrorFactCode, EventFact, StepFact, StepFactCode, UndoneCode, UndoneFact } from '../../../src/store/types.js';
 
@@ -232,5 +233,13 @@ describe('step outcomes, errors and rollback results', () => {
 
   it('shows a fact of a code it does not know (a newer run-step\'s) as its data rather than nothing', () => {
     expect(stepFactText('ko', { code: 'warm_vm_taken', vm: 'web-9' } as unknown as StepFact)).toBe('{"code":"warm_vm_taken","vm":"web-9"}');
+  });
+});
+
+describe('the step\'s reply in the card\'s thread', () => {
+  it('speaks the card\'s language: the step\'s label and what it established', () => {
+    const ko = { locale: 'ko' as const, tz: 'Asia/Seoul' };
+    expect(messages.stepThread('clone', 83_000, stepDetailText('ko', { fact: STEP_FACTS.vm_cloned }), ko)).toBe(':white_check_mark: 템플릿에서 VM 복제 (1m23s): 템플릿 web-tpl에서 web-3 복제');
+    expect(messages.stepThread('clone', 83_000, stepDetailText('en', { fact: STEP_FACTS.vm_cloned }))).toBe(':white_check_mark: Clone from template (1m23s): web-3 from web-tpl');
   });
 });
