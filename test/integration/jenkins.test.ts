@@ -187,6 +187,12 @@ describe('scale-out on Jenkins (the pipeline runs the bot’s run-step against v
     expect(text).toMatch(/Add to F5 pool \(\d+(ms|s)\) — 127\.0\.31\.10:\d+ in \/Common\/web-server-pool/);
     expect(text).toContain(`*web-server-1* (127.0.31.10) joined /Common/web-server-pool as 127.0.31.10:${s.f5.port}`);
     expect(threadText(stack, id)).toContain('Jenkins build <http');
+    // The stages' outcomes are stored as the facts run-step printed, not as its words.
+    const stored = findRequest(stack.tb.store, id)!.attempts[0]!.steps;
+    const vm = await stack.vcsim.govc.vmInfo('web-server-1');
+    expect(stored.find((x) => x.name === 'clone')!.fact).toEqual({ code: 'vm_cloned', vm: 'web-server-1', template: 'web-server-template', path: '/DC0/vm/web-server-1', moref: vm!.moref });
+    expect(stored.find((x) => x.name === 'f5-add')!.fact).toMatchObject({ code: 'member_added', member: `127.0.31.10:${s.f5.port}`, pool: '/Common/web-server-pool' });
+    expect(stored.find((x) => x.name === 'jenkins-build')!.fact).toMatchObject({ code: 'build_finished', job: 'autoscale-web-server', build: 1, result: 'SUCCESS' });
   });
 
   it('a failing stage (template missing) fails the build; the card says what failed, nothing is left, Retry is offered', { timeout: 180_000 }, async () => {
