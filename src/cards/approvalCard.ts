@@ -94,6 +94,13 @@ function planFields(r: ScaleRequest, service: Service | undefined, t: CardContex
     fields.push(mrkdwn(`${w.template}\n${esc(p.template)}`));
     fields.push(mrkdwn(`${w.nextVm}\n${p.vmName ? esc(p.vmName) : runTime}`));
     fields.push(mrkdwn(`${w.ipPreview}\n${p.ip ?? runTime}`));
+    // Where the VM comes from (a warm pool's ready VM, or a clone) and how long it should take, while that is ahead.
+    if ((p.warm || p.expectedMs !== undefined) && ['pending', 'blocked', 'approved'].includes(r.state)) {
+      const expected = p.expectedMs !== undefined ? formatDuration(p.expectedMs) : '';
+      fields.push(mrkdwn(`${w.vmSource}\n${p.warm
+        ? w.fromWarm({ vm: esc(p.warm.vmName), state: w.warmState[p.warm.state], expected })
+        : w.coldClone({ template: esc(p.template), expected })}`));
+    }
   } else {
     fields.push(mrkdwn(`${w.vmToRemove}\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : runTime}`));
     if (p.protectedVms?.length) {

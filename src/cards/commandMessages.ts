@@ -188,6 +188,13 @@ export function protectedStatusLines(byService: Array<{ service: string; vms: st
     });
 }
 
+/** `/autoscale status`: one line per service with a warm pool (ready of size, which VMs, refilling). */
+export function warmStatusLines(byService: Array<{ service: string; size: number; state: 'running' | 'stopped'; vms: string[]; refilling: boolean }>, w: Catalog['warm']): string[] {
+  return byService.map((s) => capped(w.statusLine({
+    service: esc(s.service), ready: s.vms.length, size: s.size, state: w.state[s.state], vms: s.vms.slice(0, 20).map(esc).join(', '),
+  }) + (s.refilling ? w.refilling : '')));
+}
+
 function decidedBy(r: ScaleRequest, l?: Locale): string {
   if (!r.decision) return '—';
   return r.decision.by === 'auto' ? cw(l).auto : who(r.decision.by);

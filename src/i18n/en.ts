@@ -9,6 +9,7 @@ import { messages } from './en/messages.js';
 import { commands } from './en/commands.js';
 import { modal } from './en/modal.js';
 import { steps } from './en/steps.js';
+import { warm } from './en/warm.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
@@ -18,6 +19,7 @@ export const en = {
   commands,
   modal,
   steps,
+  warm,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

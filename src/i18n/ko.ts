@@ -6,6 +6,7 @@ import { messages } from './ko/messages.js';
 import { commands } from './ko/commands.js';
 import { modal } from './ko/modal.js';
 import { steps } from './ko/steps.js';
+import { warm } from './ko/warm.js';
 
 
 export const ko: Catalog = {
@@ -15,6 +16,7 @@ export const ko: Catalog = {
   commands,
   modal,
   steps,
+  warm,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

@@ -85,6 +85,10 @@ export interface Preview {
   checks: Check[];
   /** Scale-in: the service's VMs protected from scale-in when the card was drawn (never the victim). */
   protectedVms?: string[];
+  /** Scale-out: the ready warm VM the run would take, as the card was drawn (the run takes whichever is ready then). */
+  warm?: { vmName: string; ip: string; state: WarmFact['state'] };
+  /** Scale-out: how long approve → serving should take, from this service's past runs of the same kind (or its pool's timings). */
+  expectedMs?: number;
 }
 
 /** The step names come from the step registry (src/workflows/steps.ts), defined there once. */

@@ -50,7 +50,7 @@ export interface LocalExecutorDeps {
   shutdownTimeoutMs?: number;
   logger?: Logger;
   /** The warm pools' timings (WarmPoolDeps); tests shorten them. */
-  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen'>;
+  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
 }
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];

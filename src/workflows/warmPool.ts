@@ -31,7 +31,7 @@ import { frozenUntil } from './policy.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
-import { identityFromData, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
+import { identityFromData, RESUME_CLONE_GRACE_MS, RESUME_CLONE_LIMIT_MS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
 
 export interface WarmPoolDeps {
   store: Store;
@@ -49,6 +49,8 @@ export interface WarmPoolDeps {
   checkEveryMs?: number;
   /** How long a guest shutdown may take before the VM is powered off (default 120 s). */
   shutdownTimeoutMs?: number;
+  /** An unfinished refill with no VM yet is cleaned up only this long after it started (default RESUME_CLONE_GRACE_MS). */
+  cleanupGraceMs?: number;
 }
 
 /** The id a refill leases its address and marks its VM with: `wp-<service>-<time>` (the mark's request). */
@@ -274,7 +276,7 @@ export class WarmPool {
     } catch (e) {
       if (isAbort(e, signal)) throw e; // stopping: the next start cleans this refill up
       const l = store.data.leases[lease.ip];
-      if (l) await this.cleanupRefill(service, l, signal, `the refill failed: ${(e as Error).message}`);
+      if (l) await this.cleanupRefill(service, l, signal, { why: `the refill failed: ${(e as Error).message}`, settled: true });
       throw e;
     }
   }
@@ -297,7 +299,11 @@ export class WarmPool {
    * left alone (and the address kept, so nothing else takes it); while vCenter still runs a clone of the template and
    * no VM is there yet, it waits for a later pass.
    */
-  private async cleanupRefill(service: Service, l: IpLease, signal: AbortSignal, why = 'a refill the bot did not finish (it was stopped or crashed)'): Promise<void> {
+  private async cleanupRefill(
+    service: Service, l: IpLease, signal: AbortSignal,
+    o: { why: string; settled: boolean } = { why: 'a refill the bot did not finish (it was stopped or crashed)', settled: false },
+  ): Promise<void> {
+    const why = o.why;
     const { vcenter, store } = this.d;
     let vm = l.vm;
     if (!vm && l.vmName) {
@@ -309,7 +315,13 @@ export class WarmPool {
         return;
       }
       vm = identityOf(info);
-      if (!info && (await vcenter.cloneTaskRunning(service.template, signal).catch(() => false))) return; // its clone may still finish: later
+      if (!info && !o.settled) {
+        // Its clone may still finish (vCenter may not list the task; vcsim never does while it delays one): wait a
+        // grace period from the refill's start, and as long as vCenter shows a clone of the template running.
+        const age = this.now().getTime() - Date.parse(l.refill?.startedAt ?? l.at);
+        if (age < (this.d.cleanupGraceMs ?? RESUME_CLONE_GRACE_MS)) return;
+        if (age < RESUME_CLONE_LIMIT_MS && (await vcenter.cloneTaskRunning(service.template, signal).catch(() => false))) return;
+      }
     }
     if (vm) await this.destroy(vm, signal);
     await discardWarm(store, l.ip, { requestId: l.requestId, ...(l.vm ? { moref: l.vm.moref } : {}) }, why, this.now().toISOString());

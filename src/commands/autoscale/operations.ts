@@ -1,5 +1,6 @@
 /** Day-to-day operations: status, history, manual scale, pre-flight. */
-import { operationsText, protectedStatusLines, serviceText } from '../../cards/commandMessages.js';
+import { operationsText, protectedStatusLines, serviceText, warmStatusLines } from '../../cards/commandMessages.js';
+import { refillLeasesIn, warmLeasesIn } from '../../store/warm.js';
 import { catalog, type Locale } from '../../i18n/index.js';
 import { protectedLeasesIn } from '../../store/leases.js';
 import { messages } from '../../cards/messages.js';
@@ -30,7 +31,10 @@ const status: Subcommand = {
     const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests(lang(ctx));
     const d = ctx.deps.store.data as StoreData;
     const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(lang(ctx)).protect);
-    return { text: [text, ...guarded].join('\n') };
+    const warm = warmStatusLines(listServices(ctx.deps.store).flatMap((s) => (s.warmPool
+      ? [{ service: s.name, size: s.warmPool.size, state: s.warmPool.state, vms: warmLeasesIn(d, s.name).map((l) => l.vmName!), refilling: refillLeasesIn(d, s.name).length > 0 }]
+      : [])), catalog(lang(ctx)).warm);
+    return { text: [text, ...guarded, ...warm].join('\n') };
   },
 };
 
