@@ -213,6 +213,42 @@ describe('warm pools on vcsim and the fake F5', () => {
     expect((await st.vcsim.govc.vmInfo(w!.vm!))?.powerState).toBe('poweredOff');
   }, 150_000);
 
+  it('refills one clone at a time per service and never past scaling.max + size VMs in all', async () => {
+    const port = await freePort();
+    const s = warmService(47, port, 'running', { scaling: { min: 0, max: 2, cooldown: '0s' }, warmPool: { size: 2, state: 'running' } });
+    for (const ip of ['127.0.47.10', '127.0.47.11', '127.0.47.12']) closers.push((await healthTarget(ip, port)).close);
+    let inFlight = 0;
+    let most = 0;
+    stack = await startStack({
+      services: [s],
+      executor: { warm: { retryAfterMs: 100, checkEveryMs: 0 } },
+      vcenter: (real) => {
+        const w = Object.create(real) as typeof real;
+        w.clone = async (p, sig) => {
+          most = Math.max(most, ++inFlight);
+          try { await real.clone(p, sig); } finally { inFlight--; }
+        };
+        return w;
+      },
+    });
+    const st = stack;
+    // Two members serve already (the operator's own VMs): max 2 + size 2 = 4 in all, so the pool fills to 2 …
+    await st.lb.addMember('web-server-pool', 'Common', '127.0.47.201', port);
+    await st.lb.addMember('web-server-pool', 'Common', '127.0.47.202', port);
+    await warmed(st, 2);
+    expect(most).toBe(1);
+    // … and a third serving VM leaves room for one warm VM only: the pool does not refill what a scale-out takes.
+    await st.lb.addMember('web-server-pool', 'Common', '127.0.47.203', port);
+    const taken = await st.executor.warm.take(st.tb.store.data.services['web-server']!.config, 'sr-test-take-1');
+    expect(taken?.vmName).toBe('web-server-1');
+    await st.executor.idle();
+    await st.tb.bot.tick();
+    await st.executor.idle();
+    // 3 serving + the taken one (not serving yet) + 1 warm = 5, past max 2 + size 2: the pool makes no VM.
+    expect(warmLeasesIn(st.tb.store.data, 'web-server')).toHaveLength(1);
+    expect((await st.vcsim.govc.listVms({ prefix: 'web-server' })).filter((n) => /^web-server-\d+$/.test(n))).toHaveLength(2);
+  }, 120_000);
+
   it('cleans up a refill a crash left unfinished: the VM carrying the refill\'s mark is destroyed, the address released', async () => {
     const port = await freePort();
     const s = warmService(46, port, 'running');
