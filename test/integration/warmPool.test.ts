@@ -9,7 +9,7 @@ import { findRequest } from '../../src/store/requests.js';
 import { claimAddress } from '../../src/store/leases.js';
 import { warmLeasesIn } from '../../src/store/warm.js';
 import type { Service } from '../../src/config.js';
-import { blockText } from '../fakes/slack.js';
+import { blockText, viewProblems } from '../fakes/slack.js';
 import { alertPayload, service } from '../helpers/bot.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { healthTarget, startStack, type Stack } from '../helpers/stack.js';
@@ -94,6 +94,12 @@ describe('warm pools on vcsim and the fake F5', () => {
     expect(members(st)).toEqual([]);
     expect(await st.tb.bot.deps.inventory.instances(s)).toEqual({ count: 0, source: 'f5' });
     expect(await sd(st)).toEqual([{ targets: ['127.0.41.10:9100'], labels: { service: 'web-server', vm: 'web-server-1', managed_by: 'vm-autoscale-bot', warm: 'true', warm_state: 'running' } }]);
+    // Listed where operators look: /autoscale status and App Home.
+    expect((await st.tb.command('status')).json.text).toContain(':fire: *web-server* warm pool: 1 of 1 ready (running): web-server-1');
+    await st.tb.event({ type: 'app_home_opened', user: 'U0READER1', channel: 'D0HOME', tab: 'home' });
+    const home = st.tb.slack.callsOf('views.publish').at(-1)!.args.view;
+    expect(viewProblems(home)).toEqual([]);
+    expect(blockText(home.blocks)).toContain('· warm pool 1/1 (running)');
 
     const { request: r, pendingCard } = await scaleOutApproved(st);
     expect(pendingCard).toContain('*How the VM is made*\nFrom the warm pool: web-server-1 (running) — expected in about 5s');
@@ -143,6 +149,7 @@ describe('warm pools on vcsim and the fake F5', () => {
     closers.push((await healthTarget('127.0.43.10', port)).close);
     const { request: r, pendingCard } = await scaleOutApproved(st);
     expect(pendingCard).not.toContain('웜 풀에서');
+    expect(pendingCard).toContain('*다음 VM*');
     expect(r.state).toBe('succeeded');
     expect(r.attempts[0]!.steps.map((x) => x.name)).toEqual(['reserve-ip', 'name', 'clone', 'customize', 'power-on', 'wait-ip', 'health', 'f5-add']);
     // A freeze holds the refill: no warm VM was made meanwhile.
