@@ -257,7 +257,14 @@ export interface IpLease {
   /** A warm VM a scale-out request took (state reserved, `requestId` the request's) until it serves (in-use). */
   taken?: { at: string; state: WarmFact['state']; bootMs?: number };
   /** A reserved lease of a warm-pool refill: a restart finds it unfinished and cleans it up (destroys its VM by identity). */
-  refill?: { startedAt: string };
+  refill?: {
+    startedAt: string;
+    /**
+     * The VM's exact path was free right before the refill cloned (written before the clone): the proof for a VM a
+     * clone cut short left without the bot's mark (govc writes the annotation after the clone task).
+     */
+    vmPathFree?: string;
+  };
   /** The template the VM was cloned from (warm-pool VMs and the VMs made from them): a new template drains the pool. */
   template?: TemplateOrigin;
   at: string;

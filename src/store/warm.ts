@@ -40,6 +40,14 @@ export async function recordRefillName(store: Store, ip: string, refillId: strin
   });
 }
 
+/** The refill's VM path was free right before its clone (see IpLease.refill.vmPathFree). */
+export async function recordRefillPathFree(store: Store, ip: string, refillId: string, path: string): Promise<void> {
+  await store.mutate((d) => {
+    const l = d.leases[ip];
+    if (l && l.requestId === refillId && l.refill) l.refill.vmPathFree = path;
+  });
+}
+
 /** The refill's clone is done: the VM's identity and the template it came from. */
 export async function recordRefillVm(store: Store, ip: string, refillId: string, vm: VmIdentity, template: TemplateOrigin): Promise<void> {
   await store.mutate((d) => {

@@ -25,7 +25,7 @@ import { leasesIn } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { IpLease, TemplateOrigin, VmIdentity } from '../store/types.js';
 import {
-  allWarmLeases, discardWarm, markWarmReady, recordRefillName, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
+  allWarmLeases, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
 } from '../store/warm.js';
 import { frozenUntil } from './policy.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
@@ -257,7 +257,14 @@ export class WarmPool {
     const vmName = nextFreeName(service.vmNamePrefix, [...vms, ...leased]);
     await recordRefillName(store, lease.ip, id, vmName);
     const plan: StepPlan = { requestId: id, service, vmName, ip: lease.ip };
-    const io = this.io(signal);
+    const io: StepIo = {
+      ...this.io(signal),
+      // The clone writes down that its exact path was free right before it cloned: a cleanup after a crash reads it.
+      cloneRecord: {
+        read: () => { const f = store.data.leases[lease.ip]?.refill?.vmPathFree; return f ? { vmPathFree: f } : undefined; },
+        write: async (data) => { if (typeof data.vmPathFree === 'string') await recordRefillPathFree(store, lease.ip, id, data.vmPathFree); },
+      },
+    };
     try {
       const cloned = await vmSteps.clone(plan, io);
       const vm = identityFromData(cloned.data);
@@ -310,7 +317,12 @@ export class WarmPool {
       const path = await vcenter.vmPathIn(service.vcenter, l.vmName, signal);
       const info = await vcenter.vmAt(path, signal);
       const mark = readOwnerMark(info?.annotation);
-      if (info && (info.template || mark?.service !== service.name || mark.requestId !== l.requestId)) {
+      const marked = mark?.service === service.name && mark.requestId === l.requestId;
+      // No mark (govc writes it after the clone task): the refill's only when it wrote down that this exact path was
+      // free right before it cloned, and exactly one VM has the path now.
+      const unmarkedButOurs = Boolean(info && !info.template && !mark && l.refill?.vmPathFree === path &&
+        (await vcenter.findByName(l.vmName, signal)).filter((x) => x === path).length === 1);
+      if (info && (info.template || !(marked || unmarkedButOurs))) {
         this.d.logger?.error({ service: service.name, path, lease: l.ip }, 'an unfinished refill\'s VM path holds a VM that is not proven the bot\'s: left alone, address kept — check it by hand');
         return;
       }

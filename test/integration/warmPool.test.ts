@@ -8,7 +8,7 @@ import { ownerMark } from '../../src/integrations/govc.js';
 import { findRequest } from '../../src/store/requests.js';
 import { claimAddress } from '../../src/store/leases.js';
 import { warmLeasesIn } from '../../src/store/warm.js';
-import type { Service } from '../../src/config.js';
+import type { Service, ServiceInput } from '../../src/config.js';
 import { blockText, viewProblems } from '../fakes/slack.js';
 import { alertPayload, service } from '../helpers/bot.js';
 import { freePort, waitFor } from '../helpers/net.js';
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 const SD_TOKEN = 'test-sd-token-0123456789abcdef';
 
-function warmService(subnet: number, port: number, state: 'running' | 'stopped', extra: Partial<Service> = {}): Service {
+function warmService(subnet: number, port: number, state: 'running' | 'stopped', extra: Partial<ServiceInput> = {}): Service {
   return service({
     name: 'web-server',
     channel: 'C0SERVICE1',
