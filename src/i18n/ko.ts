@@ -6,6 +6,12 @@ import { messages } from './ko/messages.js';
 import { commands } from './ko/commands.js';
 import { modal } from './ko/modal.js';
 import { steps } from './ko/steps.js';
+import { serviceForm } from './ko/serviceForm.js';
+import { jenkins } from './ko/jenkins.js';
+import { duration } from './ko/duration.js';
+import { plgPush } from './ko/plgPush.js';
+import { templates } from './ko/templates.js';
+import { services } from './ko/services.js';
 
 
 export const ko: Catalog = {
@@ -15,6 +21,12 @@ export const ko: Catalog = {
   commands,
   modal,
   steps,
+  serviceForm,
+  jenkins,
+  duration,
+  plgPush,
+  templates,
+  services,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

@@ -3,12 +3,12 @@ import { catalog, formatTime, fromSlackLocale, LOCALES } from '../../../src/i18n
 
 type Node = string | ((p: unknown) => string) | { [k: string]: Node };
 
-/** key path → kind, for every leaf of a catalog. */
+/** key path (keys joined by `/`: the service form's keys are dotted schema paths) → kind, for every leaf of a catalog. */
 function leaves(node: Node, path = ''): Map<string, 'text' | 'fn'> {
   const out = new Map<string, 'text' | 'fn'>();
   if (typeof node === 'string') out.set(path, 'text');
   else if (typeof node === 'function') out.set(path, 'fn');
-  else for (const [k, v] of Object.entries(node)) for (const [p, kind] of leaves(v, path ? `${path}.${k}` : k)) out.set(p, kind);
+  else for (const [k, v] of Object.entries(node)) for (const [p, kind] of leaves(v, path ? `${path}/${k}` : k)) out.set(p, kind);
   return out;
 }
 
@@ -24,7 +24,7 @@ describe('catalogs', () => {
   });
 
   it.each(LOCALES)('every %s message renders to non-empty text that uses each parameter en uses', (locale) => {
-    const get = (root: unknown, path: string) => path.split('.').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], root);
+    const get = (root: unknown, path: string) => path.split('/').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], root);
     for (const [path, kind] of en) {
       const mine = get(catalog(locale), path);
       const theirs = get(catalog('en'), path);
