@@ -92,6 +92,7 @@ export const jenkinsCmdText = {
     : jc(l).updated({ job, who: who(user) }),
   removePrompt: (job: string, l?: Locale) => jc(l).removePrompt({ job }),
   removeBusy: (job: string, requestId: string, l?: Locale) => jc(l).removeBusy({ job, id: requestId }),
+  deleteButton: (l?: Locale) => jc(l).deleteButton,
   removed: (job: string, user: string, l?: Locale) => jc(l).removed({ job, who: who(user) }),
   notThere: (job: string, l?: Locale) => jc(l).notThere({ job }),
 };

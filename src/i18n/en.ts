@@ -15,6 +15,7 @@ import { duration } from './en/duration.js';
 import { plgPush } from './en/plgPush.js';
 import { templates } from './en/templates.js';
 import { services } from './en/services.js';
+import { args } from './en/args.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
@@ -30,6 +31,7 @@ export const en = {
   plgPush,
   templates,
   services,
+  args,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

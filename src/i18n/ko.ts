@@ -12,6 +12,7 @@ import { duration } from './ko/duration.js';
 import { plgPush } from './ko/plgPush.js';
 import { templates } from './ko/templates.js';
 import { services } from './ko/services.js';
+import { args } from './ko/args.js';
 
 
 export const ko: Catalog = {
@@ -27,6 +28,7 @@ export const ko: Catalog = {
   plgPush,
   templates,
   services,
+  args,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

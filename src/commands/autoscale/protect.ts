@@ -23,8 +23,8 @@ function protectCommand(on: boolean): Subcommand {
       const locale = deps.config.BOT_LOCALE;
       const w = catalog(locale).protect;
       const name = ctx.args[0] ?? '';
-      const valid = check(existingVmName, name);
-      if (!valid.ok) return { text: argText.invalid('VM name', name, valid.problem) };
+      const valid = check(existingVmName, name, locale);
+      if (!valid.ok) return { text: argText.invalid(catalog(locale).args.what.vmName, name, valid.problem, locale) };
       const found = findBotVm(deps.store.data as StoreData, name);
       if (!found.ok && found.code === 'unknown') return { text: w.unknownVm({ vm: esc(name) }) };
       if (!found.ok) {
