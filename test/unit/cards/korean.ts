@@ -9,7 +9,7 @@ export function englishWordsIn(text: string, opts: { foreign?: string[]; allowed
   let t = text;
   // Whole words only: the value `en` must not take a bite out of "vCenter".
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  for (const f of [...(opts.foreign ?? [])].filter(Boolean).sort((a, b) => b.length - a.length)) t = t.replace(new RegExp(`(?<![\\w-])${escape(f)}(?![\\w-])`, 'g'), ' ');
+  for (const f of [...(opts.foreign ?? [])].filter(Boolean).sort((a, b) => b.length - a.length)) t = t.replace(new RegExp(`(?<![A-Za-z0-9-])${escape(f)}(?![A-Za-z0-9-])`, 'g'), ' ');
   t = t
     .replace(/`[^`]*`/g, ' ')
     .replace(/<[^>]*>/g, ' ')
