@@ -124,12 +124,15 @@ export class DecisionService implements Decisions {
         return { ok: false, code: 'blocked', fact: { kind: 'start_refused', service: r.service, direction: r.direction, block }, changed: true };
       }
       moveTo(r, kind);
-      r.decision = { kind, by, at, ...(reason ? { reason } : {}) };
+      // A person's reason is their own words, shown as given. Auto-approval's "why" is the bot's English for operators:
+      // it goes to the audit trail only, so a card (in any language) says "auto-approved" without English prose.
+      const shownReason = by === 'auto' ? undefined : reason;
+      r.decision = { kind, by, at, ...(shownReason ? { reason: shownReason } : {}) };
       if (kind === 'rejected') r.finishedAt = at;
       const service = getServiceIn(d, r.service);
       const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
       const detail = joinDetail(reason, confirmed || undefined);
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(reason ? { detail: reason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
+      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(shownReason ? { detail: shownReason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
       appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
       return { ok: true, requestId: r.id, createdAt: r.createdAt };
     };

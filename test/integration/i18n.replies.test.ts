@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/cards/ids.js';
-import { buttons } from '../fakes/slack.js';
+import { findRequest } from '../../src/store/requests.js';
+import { blockText, buttons } from '../fakes/slack.js';
 import { alertPayload, service, startBot, type TestBot } from '../helpers/bot.js';
 import { openedView, submitted } from '../helpers/slackViews.js';
 
@@ -61,5 +62,22 @@ describe('replies in the user\'s own language', () => {
     await tb.settle();
     expect(tb.slack.ephemerals('U0RANDOM01')[0]!.text).toBe('web-server의 승인자가 아닙니다 (승인자: <@U0APPROVE1>). 아무것도 변경하지 않았습니다.');
     expect(tb.slack.ephemerals('U0RANDOM02')[0]!.text).toContain('You are not an approver for web-server (approvers: <@U0APPROVE1>)');
+  });
+
+  it('an auto-approval stores no English reason, so a Korean card says only that it was auto-approved; the audit keeps why', async () => {
+    tb = await startBot({ services: [service({ locale: 'ko', approval: { mode: 'timeout', autoApproveAfter: '10m' } } as never)] });
+    const r = await tb.webhook(alertPayload());
+    await tb.settle();
+    const id = r.json.alerts[0].requestId as string;
+    tb.clock.advance(10 * 60_000);
+    await tb.bot.tick();
+    await tb.settle();
+    const req = findRequest(tb.store, id)!;
+    expect(req.decision).toMatchObject({ by: 'auto' });
+    expect(req.decision!.reason).toBeUndefined();
+    const card = blockText(tb.slack.topLevel('C0SERVICE1')[0]!.blocks);
+    expect(card).toMatch(HANGUL);
+    expect(card).not.toContain('no decision by');
+    expect(tb.store.data.audit.find((a) => a.action === 'request.approve' && a.target === id)!.detail).toMatch(/^no decision by /);
   });
 });
