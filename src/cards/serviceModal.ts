@@ -149,7 +149,7 @@ const SECTIONS: Section[] = [
 ];
 
 /** The words of an input in a language; a field the catalog lacks shows its path (the catalog test makes that fail). */
-export function fieldWords(f: Field, c: Catalog): Words {
+function fieldWords(f: Field, c: Catalog): Words {
   if (f.words) return f.words(c);
   const fields: Record<string, Words | undefined> = c.serviceForm.fields;
   return fields[f.path] ?? { label: f.path };
