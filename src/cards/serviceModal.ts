@@ -5,10 +5,10 @@
  * Each input's block_id is its dotted path in the schema (`network.ipPool.start`); every element's action_id is `v`.
  */
 import { z } from 'zod';
-import { ko as zodKo } from 'zod/v4/locales';
 import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
 import type { ServiceProblem } from '../servicesFile.js';
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
+import { zodMessages } from '../i18n/zodMessages.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
@@ -404,13 +404,13 @@ function friendly(message: string, c: Catalog): string {
 }
 
 /**
- * Zod's own messages in the reader's language (zod ships a Korean locale); a missing value reads "Required." in each.
+ * Zod's own messages in the reader's language (i18n/zodMessages.ts); a missing value reads "Required." in each.
  * Messages written into the schema (config.ts) take precedence over this map, as zod defines.
  */
 function issueMessages(locale: Locale): z.core.$ZodErrorMap {
   const c = catalog(locale);
-  const ko = locale === 'ko' ? zodKo().localeError : undefined;
-  return (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? c.serviceForm.required : ko?.(iss));
+  const own = zodMessages(locale);
+  return (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? c.serviceForm.required : own?.(iss));
 }
 
 export type ServiceViewResult = { ok: true; service: Service } | { ok: false; errors: Record<string, string> };

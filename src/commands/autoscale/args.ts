@@ -3,9 +3,9 @@
  * messages are codes (`REFUSAL`); `check` renders them, and zod's length limits, in the reader's language.
  */
 import { z } from 'zod';
-import { ko as zodKo } from 'zod/v4/locales';
 import { serviceSchema } from '../../config.js';
 import { catalog, type Locale } from '../../i18n/index.js';
+import { zodMessages } from '../../i18n/zodMessages.js';
 
 /** Why an argument is refused: the message codes the schemas below carry. */
 const REFUSAL = { shellChars: 'arg.shell_chars', vmNameChars: 'arg.vm_name_chars', noLeadingDash: 'arg.no_leading_dash' } as const;
@@ -48,12 +48,12 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string }
 /** Validates one argument; `problem` is the first issue, in the reader's language (messages of config.ts as written). */
 export function check<T>(schema: z.ZodType<T>, value: string, locale: Locale = 'en'): Checked<T> {
   const w = catalog(locale).args;
-  const ko = locale === 'ko' ? zodKo().localeError : undefined;
+  const own = zodMessages(locale);
   const r = schema.safeParse(value, {
     error: (iss) =>
       iss.code === 'too_big' && iss.origin === 'string' ? w.atMost({ n: Number(iss.maximum) })
       : iss.code === 'too_small' && iss.origin === 'string' && Number(iss.minimum) === 1 ? w.empty
-      : ko?.(iss),
+      : own?.(iss),
   });
   if (r.success) return { ok: true, value: r.data };
   const message = r.error.issues[0]?.message;
