@@ -40,6 +40,24 @@ describe('catalogs', () => {
   it('Korean texts are Korean', () => {
     expect(catalog('ko').chart.cpu).toMatch(/[가-힣]/);
   });
+
+  /** Korean leaves without Hangul on purpose: product names as the team writes them, and pure formats of parameters. */
+  const NOT_HANGUL = new Set([
+    'serviceForm/issueAt', 'serviceForm/sections/f5/title', 'serviceForm/fields/f5.pool/label', 'serviceForm/fields/monitoring.prometheusJob/label',
+    'serviceForm/fields/monitoring.groupWait/label', 'serviceForm/fields/monitoring.groupInterval/label', 'serviceForm/fields/monitoring.repeatInterval/label',
+    'serviceForm/fields/jenkins.webhookTrigger/label', 'jenkins/run/buildDetail', 'jenkins/run/buildFailed', 'jenkins/run/tail',
+    'plgPush/role/prometheus', 'plgPush/role/alertmanager', 'templates/madeBy', 'templates/madeAt', 'services/last', 'duration/pair',
+  ]);
+
+  it.each(['serviceForm', 'jenkins', 'plgPush', 'templates', 'services', 'args', 'duration'])('every Korean text of section %s is written in Korean', (section) => {
+    const ko = leaves(catalog('ko') as unknown as Node);
+    const get = (path: string) => path.split('/').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], catalog('ko'));
+    const latin = [...ko.keys()].filter((path) => path.startsWith(`${section}/`) && !NOT_HANGUL.has(path)).filter((path) => {
+      const v = get(path);
+      return !/[가-힣]/.test(typeof v === 'function' ? (v as (p: unknown) => string)(anyParams) : (v as string));
+    });
+    expect(latin).toEqual([]);
+  });
 });
 
 describe('locale helpers', () => {
