@@ -7,6 +7,8 @@
  * - the HTTP routes that answer Alertmanager and Prometheus, not a Slack user (OPERATOR_FILES);
  * - a subcommand's `name` / `usage` and a listing's `command`: the words a user types, the same in every language.
  * Anything else a listener shows a user — a refusal, a button, an error message put into a reply — is in the catalog.
+ * An `Error` thrown in a listener is not exempt: a confirmed command's failure shows its message to the user
+ * (confirmText.failed), so the listeners throw none with words of ours; errors from integrations are their own text.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
