@@ -24,7 +24,7 @@ const status: Subcommand = {
   name: 'status', usage: 'status [page]', summary: (w) => w.status({ pageSize: PAGE_SIZE }),
   group: 'Operations', mutating: false, maxArgs: 1,
   async run(ctx) {
-    const asked = pageArg(ctx.args[0]);
+    const asked = pageArg(ctx.args[0], lang(ctx));
     if ('refusal' in asked) return asked.refusal;
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
     const p = pageOf(open, asked.page);
@@ -48,7 +48,7 @@ const history: Subcommand = {
       if (/^\d+$/.test(a)) n = Math.min(100, Math.max(1, Number(a)));
       else service = a;
     }
-    if (service && !getService(ctx.deps.store, service)) return { text: serviceText.unknown(service) };
+    if (service && !getService(ctx.deps.store, service)) return { text: serviceText.unknown(service, lang(ctx)) };
     const list = requestsOf(ctx.deps.store, service).slice(-n).reverse();
     return { text: list.length ? operationsText.history(list, service, tctx(ctx)) : operationsText.noHistory(service, lang(ctx)) };
   },
@@ -60,7 +60,7 @@ function scale(direction: Direction): Subcommand {
     group: 'Operations', mutating: true, minArgs: 1, maxArgs: 1,
     async run(ctx) {
       const service = getService(ctx.deps.store, ctx.args[0]!);
-      if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
+      if (!service) return { text: serviceText.unknown(ctx.args[0]!, lang(ctx)) };
       if (!service.enabled) return { text: operationsText.disabled(service.name, lang(ctx)) };
       // Looking at vCenter / F5 can take seconds: answer now, post the card when ready. The run
       // itself starts only through the run-start check (approval, or at once in mode auto); a
@@ -83,7 +83,7 @@ const preflight: Subcommand = {
   group: 'Operations', mutating: false, minArgs: 1, maxArgs: 2,
   async run(ctx) {
     const service = getService(ctx.deps.store, ctx.args[0]!);
-    if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
+    if (!service) return { text: serviceText.unknown(ctx.args[0]!, lang(ctx)) };
     const direction: Direction = ctx.args[1] === 'in' ? 'in' : 'out';
     return answerLater(ctx, operationsText.checking(service.name, lang(ctx)), async () => {
       const p = await buildPreview(ctx.deps, service, direction);

@@ -141,7 +141,7 @@ describe('approval card rules', () => {
     const text = strings(card.blocks).join('\n');
     expect(text).toContain(locale === 'en'
       ? '*How the VM is made*\nFrom the warm pool: web-server-9 (stopped) — expected in about 42s'
-      : '*VM 준비 방식*\n웜 풀에서 가져옴: web-server-9 (중지됨) — 약 42s 예상');
+      : '*VM 준비 방식*\n웜 풀에서 가져옴: web-server-9 (중지됨) — 약 42초 예상');
     if (locale === 'ko') expect(englishWords(texts(card).join('\n'), r)).toEqual([]);
     // Cold, with history: the clone and its expected time; once the run started, no longer shown.
     const cold = request('pending', 'out');
