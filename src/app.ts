@@ -180,6 +180,7 @@ export function createApp(o: AppOptions): BotApp {
       server.closeIdleConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
       await drained;
+      await Promise.all(Object.values(executors).map((e) => e?.shutdown?.()));
       await Promise.race([Promise.all([charts?.idle(), silences.idle()]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await store.flush();
       // Slack may be down: give queued card updates a bounded time (cards re-render from the store on the next start).

@@ -212,6 +212,18 @@ export const serviceSchema = z
       .optional(),
     /** This service's cards in this language (default BOT_LOCALE). */
     locale: z.enum(LOCALES).optional(),
+    /**
+     * VMs kept ready outside F5 (not counted as instances): cloned, customized with a leased pool IP and, for
+     * `running`, powered on and healthy; `stopped` ones were booted once (so customization applied), then shut down.
+     * A scale-out takes one when one is ready; the bot refills the pool in the background (workflows/warmPool.ts).
+     */
+    warmPool: z
+      .object({
+        size: z.number().int().min(1, { message: 'at least 1 (leave warmPool out for none)' }).max(10, { message: 'at most 10 warm VMs per service' }),
+        state: z.enum(['stopped', 'running'], { message: 'expected stopped or running' }).default('running'),
+      })
+      .strict()
+      .optional(),
     jenkins: z
       .object({
         job: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }),
@@ -256,6 +268,9 @@ export const serviceSchema = z
     }
     if (s.scaling.min > s.scaling.max) {
       ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `min ${s.scaling.min} is greater than max ${s.scaling.max}` });
+    }
+    if (s.warmPool && s.executor === 'jenkins') {
+      ctx.addIssue({ code: 'custom', path: ['warmPool'], message: 'a warm pool needs the local executor: a Jenkins pipeline clones its own VMs (drop warmPool, or the executor)' });
     }
     // The Jenkins texts must fit the modal's inputs too; checked here, not in the jenkins sub-schema, so that group's
     // own definition stays one place that other changes extend.

@@ -11,6 +11,7 @@ import { findRequest } from '../store/requests.js';
 import { applyServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { blockText } from '../cards/facts.js';
+import { decisionText } from '../cards/decisionText.js';
 import type { DecisionResult, Decisions } from '../workflows/deps.js';
 
 export interface AdminContext {
@@ -62,7 +63,7 @@ type DecisionInput = z.infer<typeof decisionInput>;
 function decision(kind: 'approve' | 'reject' | 'retry'): AdminCommand<DecisionInput> {
   return {
     input: decisionInput,
-    async run({ id, as, reason, confirmFrozen }, { store, decisions }) {
+    async run({ id, as, reason, confirmFrozen }, { store, clock, decisions }) {
       if (!decisions) return { ok: false, code: 'no_bot', message: NO_BOT };
       const by = `cli:${as}`;
       const res = kind === 'approve' ? await decisions.approve(id, by, { reason, confirmFrozen, admin: true })
@@ -72,7 +73,8 @@ function decision(kind: 'approve' | 'reject' | 'retry'): AdminCommand<DecisionIn
         // A request that is already blocked: say why (the card would), not only that it is.
         const b = res.code === 'blocked' ? findRequest(store, id)?.blocked : undefined;
         const problems = b ? [`not now: ${blockText('en', b)}${b.until ? `; scaling becomes possible at ${b.until}` : ''}`] : undefined;
-        return { ok: false, code: 'refused', reason: res.code, message: res.message, ...(problems ? { problems } : {}) };
+        // The CLI is for operators: English, times in UTC as the rest of its output.
+        return { ok: false, code: 'refused', reason: res.code, message: decisionText(res.fact, { locale: 'en', tz: 'UTC', now: clock.now() }), ...(problems ? { problems } : {}) };
       }
       return { ok: true, result: { requestId: res.requestId, state: findRequest(store, res.requestId)?.state ?? 'unknown', by } };
     },

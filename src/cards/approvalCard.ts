@@ -4,7 +4,6 @@
  */
 import type { Button, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock, StaticSelect } from '@slack/types';
 import type { Service } from '../config.js';
-import { formatDuration } from '../duration.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
@@ -12,7 +11,7 @@ import { blockText, checkText, errorText, stepDetailText, undoneTexts, withdrawn
 import { grafanaExploreUrl } from './grafana.js';
 import { stepLabel } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
-import { clock, relative, type TimeContext } from './time.js';
+import { clock, formatDuration, relative, type TimeContext } from './time.js';
 
 // Slack's own Block Kit types (@slack/types, the version @slack/bolt uses): what we build is checked by the compiler.
 export type { Text };
@@ -94,6 +93,13 @@ function planFields(r: ScaleRequest, service: Service | undefined, t: CardContex
     fields.push(mrkdwn(`${w.template}\n${esc(p.template)}`));
     fields.push(mrkdwn(`${w.nextVm}\n${p.vmName ? esc(p.vmName) : runTime}`));
     fields.push(mrkdwn(`${w.ipPreview}\n${p.ip ?? runTime}`));
+    // Where the VM comes from (a warm pool's ready VM, or a clone) and how long it should take, while that is ahead.
+    if ((p.warm || p.expectedMs !== undefined) && ['pending', 'blocked', 'approved'].includes(r.state)) {
+      const expected = p.expectedMs !== undefined ? formatDuration(localeOf(service, t), p.expectedMs) : '';
+      fields.push(mrkdwn(`${w.vmSource}\n${p.warm
+        ? w.fromWarm({ vm: esc(p.warm.vmName), state: w.warmState[p.warm.state], expected })
+        : w.coldClone({ template: esc(p.template), expected })}`));
+    }
   } else {
     fields.push(mrkdwn(`${w.vmToRemove}\n${p.vmName ? `${esc(p.vmName)}${p.ip ? ` (${p.ip})` : ''}` : runTime}`));
     if (p.protectedVms?.length) {
@@ -187,7 +193,7 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
   const a = r.attempts[r.attempts.length - 1];
   if (!a) return [];
   const lines = a.steps.map((s) => {
-    const dur = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
+    const dur = s.durationMs !== undefined ? ` (${formatDuration(locale, s.durationMs)})` : '';
     const d = stepDetailText(locale, s);
     const detail = d ? ` — ${esc(truncate(d, 300))}` : '';
     return `${STEP_ICON[s.state]} ${stepLabel(locale, s.name)}${dur}${detail}`;
@@ -196,7 +202,7 @@ function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {
   const head = r.attempts.length > 1 ? w.attemptOf({ n: a.n, of: r.attempts.length }) : w.attempt({ n: a.n });
   const blocks: Block[] = [{ type: 'section', text: mrkdwn([head, ...lines].join('\n')) }];
   if (r.state === 'succeeded' && a.result) {
-    const total = a.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '';
+    const total = a.finishedAt ? formatDuration(locale, Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '';
     const res = a.result;
     const what = r.direction === 'out'
       ? w.joined({ vm: esc(res.vmName ?? '?'), ip: res.ip ?? '?', pool: esc(r.preview.f5Pool), member: res.member ?? '' })

@@ -1,6 +1,5 @@
 /** What users read from the template and service commands, their confirm prompts and their progress messages. */
 import type { Service } from '../config.js';
-import { formatDuration } from '../duration.js';
 import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import { blockText, checkText } from './facts.js';
 import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
@@ -10,7 +9,7 @@ import { ACTION } from './ids.js';
 import { messages, stepLabel } from './messages.js';
 // Names from vCenter and error texts are not ours: keep them from being read as mentions or links.
 import { escape as esc, mention } from './mrkdwn.js';
-import { clock, relative, type TimeContext } from './time.js';
+import { clock, formatDuration, relative, type TimeContext } from './time.js';
 
 /** A time context that also names the reader's language (the user's Slack locale, else BOT_LOCALE). */
 export type ReplyContext = TimeContext & { locale?: Locale };
@@ -23,7 +22,8 @@ const list = (names: string[]) => names.map((n) => `*${esc(n)}*`).join(', ');
 export const MAX_LINE_CHARS = 600;
 const capped = (line: string) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line);
 /** At most `n` names, then how many more. */
-const some = (names: readonly string[], n = 10) => (names.length > n ? `${names.slice(0, n).join(', ')} and ${names.length - n} more` : names.join(', '));
+const some = (names: readonly string[], n = 10, l?: Locale) =>
+  names.length > n ? catalog(l ?? 'en').templates.andMore({ names: names.slice(0, n).join(', '), more: names.length - n }) : names.join(', ');
 
 /** Where a listing of several pages is: `_Page 2 of 7 — next: /autoscale service list 3_`. */
 export interface PageInfo { page: number; pages: number; command: string }
@@ -66,55 +66,70 @@ export const argText = {
 // ---------------------------------------------------------------------------------------------
 // Templates
 
-function templateLine(t: TemplateListing, tc: TimeContext): string {
+const tw = (l: Locale | undefined) => catalog(l ?? 'en').templates;
+const sw = (l: Locale | undefined) => catalog(l ?? 'en').services;
+
+function templateLine(t: TemplateListing, tc: ReplyContext): string {
+  const w = tw(tc.locale);
   const facts = [
     t.description && esc(t.description),
-    t.sourceVm ? `from ${esc(t.sourceVm)}` : undefined,
-    t.createdBy || t.createdAt ? `made${t.createdBy ? ` by ${who(t.createdBy)}` : ''}${t.createdAt ? ` ${clock(t.createdAt, tc)}` : ''}` : undefined,
-    t.usedBy.length ? `used by ${some(t.usedBy)}` : 'unused',
+    t.sourceVm ? w.from({ vm: esc(t.sourceVm) }) : undefined,
+    t.createdBy || t.createdAt
+      ? w.made({ by: t.createdBy ? w.madeBy({ who: who(t.createdBy) }) : '', at: t.createdAt ? w.madeAt({ at: clock(t.createdAt, tc, tc.locale) }) : '' })
+      : undefined,
+    t.usedBy.length ? w.usedBy({ services: some(t.usedBy, 10, tc.locale) }) : w.unused,
   ].filter(Boolean);
   return capped(`• *${esc(t.name)}* — ${facts.join(' · ')}`);
 }
 
+function templateWhy(f: TemplateFailure, l?: Locale): string {
+  const w = tw(l).why;
+  switch (f.code) {
+    case 'no_vcenter': return w.no_vcenter;
+    case 'source_missing': return w.source_missing({ source: f.source });
+    case 'exists': return w.exists({ name: f.name });
+    case 'not_found': return w.not_found({ name: f.name });
+    case 'not_template': return w.not_template({ name: f.name });
+    case 'in_use': return w.in_use({ services: list(f.services) });
+    case 'ambiguous': return w.ambiguous({ name: esc(f.name), n: f.paths.length, paths: f.paths.map((p) => `\`${esc(p)}\``).join(', ') });
+    default: return f.message.includes('resolves to multiple') ? w.multiplePools({ message: esc(f.message) }) : esc(f.message);
+  }
+}
+
+/** Every function takes the reader's language last (the user's Slack locale, else BOT_LOCALE; English when none is given). */
 export const templateText = {
-  working: () => 'Asking vCenter for its templates…',
-  listFailed: (message: string) => `:x: Could not list templates: ${esc(message)}`,
+  working: (l?: Locale) => tw(l).working,
+  listFailed: (message: string, l?: Locale) => tw(l).listFailed({ message: esc(message) }),
   /** One page of the templates (`total` in all); the stale metadata is mentioned on the first page. */
-  list: (templates: TemplateListing[], stale: string[], tc: TimeContext, page?: PageInfo & { total: number }) => {
+  list: (templates: TemplateListing[], stale: string[], tc: ReplyContext, page?: PageInfo & { total: number }) => {
+    const w = tw(tc.locale);
     const total = page?.total ?? templates.length;
-    const lines = total ? [`*Templates in vCenter (${total})*`, ...templates.map((t) => templateLine(t, tc))] : ['vCenter has no templates. `/autoscale template create <source-vm> <name>` makes one.'];
-    if (stale.length && (page?.page ?? 1) === 1) lines.push(capped(`_Metadata kept for templates vCenter no longer has: ${esc(some(stale, 20))}._`));
-    return [...lines, ...pageFooter(page)].join('\n');
+    const lines = total ? [w.listTitle({ total }), ...templates.map((t) => templateLine(t, tc))] : [w.none];
+    if (stale.length && (page?.page ?? 1) === 1) lines.push(capped(w.stale({ names: esc(some(stale, 20, tc.locale)) })));
+    return [...lines, ...pageFooter(page, tc.locale)].join('\n');
   },
-  createPrompt: (t: { source: string; name: string; description?: string; pool?: string }) =>
-    [
-      `Create template *${t.name}* from VM *${t.source}*?`,
-      `The VM is cloned powered off and the clone is marked as a template; *${t.source}* itself is not changed.`,
-      `Resource pool: ${t.pool ?? "vCenter's default"}${t.description ? `\nDescription: ${t.description}` : ''}`,
-    ].join('\n'),
-  deletePrompt: (name: string) => `Delete template *${name}* from vCenter? This destroys it with its disks and cannot be undone. No service uses it.`,
-  inUse: (name: string, services: string[]) =>
-    `Template *${name}* is used by ${list(services)}; point ${services.length > 1 ? 'them' : 'it'} at another template first (\`/autoscale service edit ${services[0] ?? ''}\`). Nothing was changed.`,
-  creating: (name: string, source: string, user: string) => `:hourglass_flowing_sand: Creating template *${name}* from *${source}* (asked by ${who(user)})…`,
-  created: (name: string, source: string, user: string, durationMs: number) =>
-    `:white_check_mark: Template *${name}* created from *${source}* in ${formatDuration(durationMs)} (asked by ${who(user)}). \`/autoscale template list\` shows it.`,
-  checking: (name: string, user: string) => `:hourglass_flowing_sand: Deleting template *${name}* (asked by ${who(user)}): checking vCenter…`,
-  destroying: (name: string, user: string) => `:hourglass_flowing_sand: Deleting template *${name}* (asked by ${who(user)}): destroying it…`,
-  deleted: (name: string, user: string) => `:wastebasket: Template *${name}* deleted from vCenter (asked by ${who(user)}).`,
-  failed: (action: 'create' | 'delete', name: string, f: TemplateFailure) => {
-    const why =
-      f.code === 'no_vcenter' ? 'vCenter is not configured on this bot (GOVC_URL).'
-      : f.code === 'source_missing' ? `vCenter has no VM named *${f.source}*.`
-      : f.code === 'exists' ? `vCenter already has a VM or template named *${f.name}*.`
-      : f.code === 'not_found' ? `vCenter has no template named *${f.name}*.`
-      : f.code === 'not_template' ? `*${f.name}* is a VM, not a template; this command deletes only templates.`
-      : f.code === 'in_use' ? `it is used by ${list(f.services)}.`
-      : f.code === 'ambiguous' ? `the name *${esc(f.name)}* matches ${f.paths.length} objects in vCenter (${f.paths.map((p) => `\`${esc(p)}\``).join(', ')}), so the bot will not guess which one is meant. Rename the one to delete to a unique name.`
-      : f.message.includes('resolves to multiple') ? `${esc(f.message)} — add \`pool=&lt;resource pool path&gt;\` to the command.`
-      : esc(f.message);
-    return `:x: Could not ${action} template *${name}*: ${why} Nothing was changed.`;
+  createPrompt: (t: { source: string; name: string; description?: string; pool?: string }, l?: Locale) => {
+    const w = tw(l);
+    return [
+      w.createPrompt({ name: t.name, source: t.source }),
+      w.createClone({ source: t.source }),
+      `${w.createPool({ pool: t.pool ?? w.defaultPool })}${t.description ? `\n${w.createDescription({ description: t.description })}` : ''}`,
+    ].join('\n');
   },
-  noVcenter: () => 'vCenter is not configured on this bot (GOVC_URL), so there are no templates to manage.',
+  createButton: (l?: Locale) => tw(l).createButton,
+  deleteButton: (l?: Locale) => tw(l).deleteButton,
+  deletePrompt: (name: string, l?: Locale) => tw(l).deletePrompt({ name }),
+  inUse: (name: string, services: string[], l?: Locale) =>
+    (services.length > 1 ? tw(l).inUseMany : tw(l).inUseOne)({ name, services: list(services), first: services[0] ?? '' }),
+  creating: (name: string, source: string, user: string, l?: Locale) => tw(l).creating({ name, source, who: who(user) }),
+  created: (name: string, source: string, user: string, durationMs: number, l?: Locale) =>
+    tw(l).created({ name, source, who: who(user), took: formatDuration(l ?? 'en', durationMs) }),
+  checking: (name: string, user: string, l?: Locale) => tw(l).checking({ name, who: who(user) }),
+  destroying: (name: string, user: string, l?: Locale) => tw(l).destroying({ name, who: who(user) }),
+  deleted: (name: string, user: string, l?: Locale) => tw(l).deleted({ name, who: who(user) }),
+  failed: (action: 'create' | 'delete', name: string, f: TemplateFailure, l?: Locale) =>
+    (action === 'create' ? tw(l).createFailed : tw(l).deleteFailed)({ name, why: templateWhy(f, l) }),
+  noVcenter: (l?: Locale) => tw(l).noVcenter,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -128,50 +143,53 @@ export interface ServiceStatus {
   last?: ScaleRequest;
 }
 
-function serviceLine(s: ServiceStatus, tc: TimeContext): string {
+function serviceLine(s: ServiceStatus, tc: ReplyContext): string {
   const c = s.service;
-  const last = s.last ? `${messages.verb(s.last.direction)} ${messages.stateText(s.last)} ${clock(s.last.updatedAt, tc)}` : 'none yet';
-  return capped(`${c.enabled ? ':large_green_circle:' : ':white_circle:'} *${c.name}*${c.enabled ? '' : ' _(disabled)_'} — instances ${s.instances ?? '?'} now (min ${c.scaling.min}, max ${c.scaling.max}) · IPs ${s.leased} leased / ${s.free} free · last scale event: ${last}`);
+  const l = tc.locale ?? 'en';
+  const w = sw(l);
+  const m = { locale: l, tz: tc.tz, now: tc.now };
+  const last = s.last ? w.last({ verb: messages.verb(s.last.direction, m), state: messages.stateText(s.last, m), at: clock(s.last.updatedAt, tc, l) }) : w.noneYet;
+  return capped(`${c.enabled ? ':large_green_circle:' : ':white_circle:'} ${w.line({
+    name: c.name, disabled: c.enabled ? '' : w.disabled, instances: String(s.instances ?? '?'), min: c.scaling.min, max: c.scaling.max, leased: s.leased, free: s.free, last,
+  })}`);
 }
 
+/** Every function takes the reader's language last (the user's Slack locale, else BOT_LOCALE; English when none is given). */
 export const serviceText = {
-  unknown: (name: string) => `No service named \`${name.slice(0, 60)}\`. \`/autoscale service list\` shows them.`,
+  unknown: (name: string, l?: Locale) => sw(l).unknown({ name: name.slice(0, 60) }),
   /** One page of the services (`total` in all). */
-  list: (shown: ServiceStatus[], tc: TimeContext, page?: PageInfo & { total: number }) => {
+  list: (shown: ServiceStatus[], tc: ReplyContext, page?: PageInfo & { total: number }) => {
     const total = page?.total ?? shown.length;
-    return total ? [`*Services (${total})*`, ...shown.map((s) => serviceLine(s, tc)), ...pageFooter(page)].join('\n') : 'No services yet. `/autoscale service create` or `/autoscale service import` adds some.';
+    return total ? [sw(tc.locale).listTitle({ total }), ...shown.map((s) => serviceLine(s, tc)), ...pageFooter(page, tc.locale)].join('\n') : sw(tc.locale).none;
   },
-  show: (s: ServiceStatus, yaml: string, tc: TimeContext) =>
-    `${serviceLine(s, tc)}\nCards in <#${s.service.channel}> · template ${s.service.template} · approval ${s.service.approval.mode}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
-  enabled: (name: string, enabled: boolean, already: boolean) =>
-    already ? `${name} is already ${enabled ? 'enabled' : 'disabled'}. Nothing was changed.`
-    : enabled ? `:large_green_circle: ${name} is enabled: its alerts create scale requests again.`
-    : `:white_circle: ${name} is disabled: its alerts are ignored until \`/autoscale service enable ${name}\`.`,
-  openRequest: (name: string, requestId: string) =>
-    `${name} has an open scale request (${requestId}); delete it when the request is finished or rejected. Nothing was changed.`,
-  deletePrompt: (name: string, leases: number) =>
-    `Delete service *${name}*? Its alerts will be ignored and its cards stop.${leases ? ` Its ${leases} IP lease(s) are kept, so those addresses are not reused.` : ''} VMs are not touched.`,
-  deleted: (name: string, user: string) => `:wastebasket: Service *${name}* deleted by ${who(user)}.`,
-  openModalFailed: (error: string) => `:x: Could not open the form: ${error}`,
-  exporting: () => 'Exporting…',
-  exported: (count: number, filename: string) => `Uploaded *${filename}* (${count} service${count === 1 ? '' : 's'}) to this channel.`,
-  exportInline: (yaml: string, reason: string) => {
+  show: (s: ServiceStatus, yaml: string, tc: ReplyContext) =>
+    `${serviceLine(s, tc)}\n${sw(tc.locale).show({ channel: s.service.channel, template: s.service.template, mode: s.service.approval.mode })}\n\`\`\`\n${yaml.trimEnd()}\n\`\`\``,
+  enabled: (name: string, enabled: boolean, already: boolean, l?: Locale) =>
+    already ? (enabled ? sw(l).alreadyEnabled({ name }) : sw(l).alreadyDisabled({ name }))
+    : enabled ? sw(l).enabled({ name })
+    : sw(l).disabledNow({ name }),
+  openRequest: (name: string, requestId: string, l?: Locale) => sw(l).openRequest({ name, id: requestId }),
+  deletePrompt: (name: string, leases: number, l?: Locale) => sw(l).deletePrompt({ name, leases: leases ? sw(l).leasesKept({ n: leases }) : '' }),
+  deleteButton: (l?: Locale) => sw(l).deleteButton,
+  deleted: (name: string, user: string, l?: Locale) => sw(l).deleted({ name, who: who(user) }),
+  openModalFailed: (error: string, l?: Locale) => sw(l).openModalFailed({ error }),
+  exporting: (l?: Locale) => sw(l).exporting,
+  exported: (count: number, filename: string, l?: Locale) => (count === 1 ? sw(l).exportedOne({ filename }) : sw(l).exported({ filename, n: count })),
+  exportInline: (yaml: string, reason: string, l?: Locale) => {
     const max = 38_000;
-    const body = yaml.length > max ? `${yaml.slice(0, max)}\n# … cut here: use \`node dist/cli.js services export\` for the whole file` : yaml.trimEnd();
-    return `Could not upload a file (${reason}); here is the YAML:\n\`\`\`\n${body}\n\`\`\``;
+    const body = yaml.length > max ? `${yaml.slice(0, max)}\n${sw(l).exportCut}` : yaml.trimEnd();
+    return sw(l).exportInline({ reason, yaml: body });
   },
-  secretsNote: () => 'Jenkins tokens are shown as ******** and kept when the YAML is imported back.',
-  saved: (name: string, outcome: 'created' | 'updated' | 'unchanged') =>
-    outcome === 'created' ? `Service *${name}* created. \`/autoscale service show ${name}\` shows it.`
-    : outcome === 'updated' ? `Service *${name}* saved.`
-    : `Nothing changed in *${name}*.`,
-  imported: (r: { created: string[]; updated: string[]; unchanged: string[] }) =>
-    [`Created: ${r.created.join(', ') || '—'}`, `Updated: ${r.updated.join(', ') || '—'}`, `Unchanged: ${r.unchanged.join(', ') || '—'}`].join('\n'),
-  nameTaken: (name: string) => `A service named ${name} already exists; use \`/autoscale service edit ${name}\`.`,
-  gone: (name: string) => `Service ${name} no longer exists; nothing was saved.`,
-  importProblems: (problems: string[]) => {
+  secretsNote: (l?: Locale) => sw(l).secretsNote,
+  saved: (name: string, outcome: 'created' | 'updated' | 'unchanged', l?: Locale) =>
+    outcome === 'created' ? sw(l).created({ name }) : outcome === 'updated' ? sw(l).saved({ name }) : sw(l).unchanged({ name }),
+  imported: (r: { created: string[]; updated: string[]; unchanged: string[] }, l?: Locale) =>
+    sw(l).imported({ created: r.created.join(', ') || '—', updated: r.updated.join(', ') || '—', unchanged: r.unchanged.join(', ') || '—' }),
+  nameTaken: (name: string, l?: Locale) => sw(l).nameTaken({ name }),
+  gone: (name: string, l?: Locale) => sw(l).gone({ name }),
+  importProblems: (problems: string[], l?: Locale) => {
     const shown = problems.slice(0, 8).join('\n');
-    return `${shown}${problems.length > 8 ? `\n… and ${problems.length - 8} more` : ''}`.slice(0, 1900);
+    return `${shown}${problems.length > 8 ? `\n${sw(l).moreProblems({ n: problems.length - 8 })}` : ''}`.slice(0, 1900);
   },
 };
 
@@ -186,6 +204,13 @@ export function protectedStatusLines(byService: Array<{ service: string; vms: st
       const names = s.vms.slice(0, 20).map(esc).join(', ');
       return capped(w.statusLine({ service: esc(s.service), vms: s.vms.length > 20 ? w.moreNames({ names, more: s.vms.length - 20 }) : names }));
     });
+}
+
+/** `/autoscale status`: one line per service with a warm pool (ready of size, which VMs, refilling). */
+export function warmStatusLines(byService: Array<{ service: string; size: number; state: 'running' | 'stopped'; vms: string[]; refilling: boolean }>, w: Catalog['warm']): string[] {
+  return byService.map((s) => capped(w.statusLine({
+    service: esc(s.service), ready: s.vms.length, size: s.size, state: w.state[s.state], vms: s.vms.slice(0, 20).map(esc).join(', '),
+  }) + (s.refilling ? w.refilling : '')));
 }
 
 function decidedBy(r: ScaleRequest, l?: Locale): string {
@@ -211,7 +236,7 @@ function openLine(r: ScaleRequest, tc: ReplyContext): string {
 function historyLine(r: ScaleRequest, tc: ReplyContext): string {
   const l = tc.locale ?? 'en';
   const a = r.attempts.at(-1);
-  const took = a?.finishedAt ? formatDuration(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '—';
+  const took = a?.finishedAt ? formatDuration(l, Date.parse(a.finishedAt) - Date.parse(a.startedAt)) : '—';
   const vm = a?.result ? ` ${a.result.vmName ?? ''} ${a.result.ip ?? ''}`.trimEnd() : '';
   return cw(l).historyLine({ at: clock(r.createdAt, tc, l), service: r.service, direction: r.direction, state: messages.stateText(r, { locale: l, tz: tc.tz }), by: decidedBy(r, l), took, vm });
 }

@@ -7,6 +7,7 @@
 import { formatDistanceStrict } from 'date-fns';
 import { enUS, ko as koDates } from 'date-fns/locale';
 import { catalog, formatTime, type Locale } from '../i18n/index.js';
+import { formatDuration } from './time.js';
 import type { Attempt, BlockInfo, ErrorFact, ErrorRecord, EventFact, Preview, RequestEvent, StepFact, StepRecord, UndoneFact } from '../store/types.js';
 
 /**
@@ -102,18 +103,6 @@ function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
 }
 
-/** A duration in the reader's units, as operators write them in English (`1m30s`) and as the team does in Korean (`1분 30초`). */
-export function duration(locale: Locale, ms: number): string {
-  const u = catalog(locale).facts.units;
-  if (ms < 1000) return u.ms({ n: Math.round(ms) });
-  const total = Math.round(ms / 1000);
-  if (total < 60) return u.s({ n: total });
-  // The larger unit always; the smaller one only when it is not zero (`5m`, `1h30m`).
-  const [larger, smaller, rest] = total < 3600 ? [u.m({ n: Math.floor(total / 60) }), u.s({ n: total % 60 }), total % 60]
-    : [u.h({ n: Math.floor(total / 3600) }), u.m({ n: Math.floor(total / 60) % 60 }), Math.floor(total / 60) % 60];
-  return rest ? u.both({ larger, smaller }) : larger;
-}
-
 /** A step's label in the reader's language (the catalog's `steps`); a name it does not know, as it is. */
 function label(locale: Locale, step: string): string {
   const steps: Record<string, string> = catalog(locale).steps;
@@ -152,10 +141,12 @@ export function stepFactText(locale: Locale, f: StepFact): string {
       return f.syncGroup ? k.member_added_synced({ ...f, group: f.syncGroup, status: f.syncStatus ?? '' }) : k.member_added(f);
     case 'member_disabled': return k.member_disabled(f);
     case 'drained': return k.drained(f);
-    case 'drain_timed_out': return k.drain_timed_out({ connections: f.connections, timeout: duration(locale, f.timeoutMs) });
+    case 'drain_timed_out': return k.drain_timed_out({ connections: f.connections, timeout: formatDuration(locale, f.timeoutMs) });
     case 'member_removed': return k.member_removed(f);
     case 'guest_shut_down': return k.guest_shut_down;
     case 'vm_powered_off': return k.vm_powered_off;
+    case 'warm_taken': return k.warm_taken({ ...f, state: catalog(locale).approval.warmState[f.state] });
+    case 'warm_returned': return k.warm_returned(f);
     case 'vm_destroyed': return k.vm_destroyed(f);
     case 'ip_released': return k.ip_released(f);
     case 'build_finished': return k.build_finished(f);
@@ -174,12 +165,12 @@ export function errorFactText(locale: Locale, f: ErrorFact): string {
     case 'vm_missing': return k.vm_missing(f);
     case 'duplicate_name': return k.duplicate_name(f);
     case 'duplicate_path': return k.duplicate_path(f);
-    case 'clone_wait_timeout': return k.clone_wait_timeout({ template: f.template, limit: duration(locale, f.limitMs) });
+    case 'clone_wait_timeout': return k.clone_wait_timeout({ template: f.template, limit: formatDuration(locale, f.limitMs) });
     case 'ambiguous': return k.ambiguous(f);
     case 'no_identity': return k.no_identity(f);
-    case 'ip_timeout': return k.ip_timeout({ vm: f.vm, timeout: duration(locale, f.timeoutMs) });
+    case 'ip_timeout': return k.ip_timeout({ vm: f.vm, timeout: formatDuration(locale, f.timeoutMs) });
     case 'wrong_ip': return k.wrong_ip(f);
-    case 'unhealthy': return k.unhealthy({ ...f, elapsed: duration(locale, f.elapsedMs) });
+    case 'unhealthy': return k.unhealthy({ ...f, elapsed: formatDuration(locale, f.elapsedMs) });
     case 'no_f5': return f.action === 'add' ? k.no_f5_add : k.no_f5_drain;
     case 'member_missing': return k.member_missing(f);
     case 'not_leased': return k.not_leased(f);

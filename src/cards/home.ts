@@ -7,7 +7,11 @@ import { catalog, formatTime, type Locale } from '../i18n/index.js';
 import { escape as esc, mention } from './mrkdwn.js';
 import { clock, relative, type TimeContext } from './time.js';
 
-export interface HomeService { service: Service; leased: number; poolSize: number; instances: number | null; protectedVms?: string[] }
+export interface HomeService {
+  service: Service; leased: number; poolSize: number; instances: number | null; protectedVms?: string[];
+  /** The service's warm pool: ready VMs of its size. */
+  warm?: { ready: number; size: number; state: 'running' | 'stopped' };
+}
 
 /**
  * English keeps the cards' own clock ("14:32 UTC", "in 10 minutes") that existing users and tests read; Korean uses the
@@ -36,7 +40,8 @@ export function renderHome(services: HomeService[], open: ScaleRequest[], recent
       leased: s.leased, poolSize: s.poolSize, mode: svc.approval.mode, channel: `<#${svc.channel}>`,
     });
     const protectedVms = s.protectedVms?.length ? c.protect.homeSuffix({ vms: s.protectedVms.slice(0, 10).map(esc).join(', ') }) : '';
-    blocks.push(section(`${svc.enabled ? ':large_green_circle:' : ':white_circle:'} ${line}${protectedVms}`));
+    const warm = s.warm ? c.warm.homeSuffix({ ready: s.warm.ready, size: s.warm.size, state: c.warm.state[s.warm.state] }) : '';
+    blocks.push(section(`${svc.enabled ? ':large_green_circle:' : ':white_circle:'} ${line}${warm}${protectedVms}`));
   }
   const verb = (r: ScaleRequest) => (r.direction === 'out' ? w.scaleOut : w.scaleIn);
   blocks.push({ type: 'divider' }, section(w.open));

@@ -1,29 +1,39 @@
 /** What users read about Jenkins: the executor's lines on cards and threads, and `/autoscale jenkins …`. */
+import { catalog, type Locale } from '../i18n/index.js';
 import { ACTION } from './ids.js';
+import { formatDuration } from './time.js';
 
 const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
 const link = (url: string, text: string) => (/^https?:\/\/[^|<>\s]+$/.test(url) ? `<${url}|${text}>` : text);
 
-/** The Jenkins executor's words (thread lines, step details, errors). */
+const jr = (l: Locale | undefined) => catalog(l ?? 'en').jenkins.run;
+const jc = (l: Locale | undefined) => catalog(l ?? 'en').jenkins.cmd;
+
+/**
+ * The Jenkins executor's words (thread lines, step details, errors). The executor writes them into the journal as it
+ * runs, so they are in English unless a locale is passed (the journal's facts, issue 12, will render them per reader).
+ */
 export const jenkinsRunText = {
-  buildStarted: (job: string, n: number, url: string) => `:gear: Jenkins build ${link(url, `${job} #${n}`)} started; its stages show on the card.`,
-  stoppedFollowing: () => 'stopped following the build: the bot is shutting down (the build goes on; the next start re-attaches to it)',
-  reattached: (job: string, which: string) => `:arrows_counterclockwise: The bot restarted during this run; re-attached to its Jenkins build of ${job} ${which} (no new build started).`,
-  resumed: () => ':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.',
-  scaleInLocal: (service: string) => `:information_source: ${service} runs scale-outs on Jenkins; this scale-in runs on the bot itself.`,
-  noLocalForScaleIn: (service: string) => `${service} runs on Jenkins, whose job only scales out, and this bot has no vCenter access (GOVC_URL) to scale in itself`,
-  buildDetail: (job: string, n: number, result: string, durationMs: number) => `${job} #${n} ${result} in ${Math.round(durationMs / 1000)}s`,
-  buildFailed: (job: string, n: number, result: string, stage: string | undefined, tail: string) =>
-    `${job} #${n} ${result}${stage ? ` at stage ${stage}` : ''}${tail ? `: ${tail}` : ''}`,
-  stageEnded: (stage: string, status: string) => `stage ${stage} ended ${status}`,
-  jobMissing: (job: string, service: string) => `Jenkins has no job ${job}; create it with \`/autoscale jenkins push ${service}\``,
-  queueCancelled: (job: string) => `the build of ${job} was cancelled in Jenkins' queue before it started`,
-  pipelineUndid: (text: string) => `Jenkins rollback: ${text}`,
-  vmLeftToPipeline: (vm: string) => `${vm}: left to the pipeline's rollback (this bot has no vCenter access)`,
+  buildStarted: (job: string, n: number, url: string, l?: Locale) => jr(l).buildStarted({ build: link(url, `${job} #${n}`) }),
+  stoppedFollowing: (l?: Locale) => jr(l).stoppedFollowing,
+  /** `which`: `#12`, or undefined while the build waits in Jenkins' queue. */
+  reattached: (job: string, which: string | undefined, l?: Locale) => jr(l).reattached({ job, which: which ?? jr(l).inQueue }),
+  resumed: (l?: Locale) => jr(l).resumed,
+  scaleInLocal: (service: string, l?: Locale) => jr(l).scaleInLocal({ service }),
+  noLocalForScaleIn: (service: string, l?: Locale) => jr(l).noLocalForScaleIn({ service }),
+  buildDetail: (job: string, n: number, result: string, durationMs: number, l?: Locale) =>
+    jr(l).buildDetail({ job, n, result, took: formatDuration(l ?? 'en', durationMs) }),
+  buildFailed: (job: string, n: number, result: string, stage: string | undefined, tail: string, l?: Locale) =>
+    jr(l).buildFailed({ job, n, result, stage: stage ? jr(l).atStage({ stage }) : '', tail: tail ? jr(l).tail({ tail }) : '' }),
+  stageEnded: (stage: string, status: string, l?: Locale) => jr(l).stageEnded({ stage, status }),
+  jobMissing: (job: string, service: string, l?: Locale) => jr(l).jobMissing({ job, service }),
+  queueCancelled: (job: string, l?: Locale) => jr(l).queueCancelled({ job }),
+  pipelineUndid: (text: string, l?: Locale) => jr(l).pipelineUndid({ text }),
+  vmLeftToPipeline: (vm: string, l?: Locale) => jr(l).vmLeftToPipeline({ vm }),
 };
 
 /** A diff in code blocks, each within Slack's 3000-character section limit; long diffs are cut with a pointer to the CLI. */
-function diffBlocks(diff: string, service: string): unknown[] {
+function diffBlocks(diff: string, service: string, l?: Locale): unknown[] {
   const max = 2900;
   const chunks: string[] = [];
   let cur = '';
@@ -40,7 +50,7 @@ function diffBlocks(diff: string, service: string): unknown[] {
   const shown = chunks.slice(0, 8);
   const blocks: unknown[] = shown.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c.trimEnd()}\`\`\`` } }));
   if (chunks.length > shown.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `… diff cut here; \`node dist/cli.js jenkins render ${service}\` prints the whole config.xml.` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: jc(l).diffCut({ service }) }] });
   }
   return blocks;
 }
@@ -48,41 +58,41 @@ function diffBlocks(diff: string, service: string): unknown[] {
 export type JobAction = 'create' | 'update' | 'unchanged';
 
 export const jenkinsCmdText = {
-  notConfigured: () => 'Jenkins is not configured on this bot (JENKINS_URL, JENKINS_USER, JENKINS_TOKEN). Nothing was changed.',
-  comparing: (job: string) => `Comparing job *${job}* in Jenkins with the bot's config…`,
-  failed: (job: string, message: string) => `:x: Jenkins: could not read or write job *${job}*: ${message}. Nothing was changed.`,
-  unchanged: (job: string) => `Job *${job}* in Jenkins already matches the bot's config. Nothing to push.`,
-  diffHead: (job: string, action: JobAction, service: string) =>
-    action === 'create' ? `Job *${job}* does not exist in Jenkins yet; \`/autoscale jenkins push ${service}\` would create it:`
-    : `Job *${job}* in Jenkins differs from the bot's config; \`/autoscale jenkins push ${service}\` would apply this:`,
-  pushHead: (job: string, action: JobAction) =>
-    action === 'create' ? `Create Jenkins job *${job}*? Its config.xml:` : `Update Jenkins job *${job}*? The change:`,
-  diff: (head: string, diff: string, service: string): { text: string; blocks: unknown[] } => ({
+  notConfigured: (l?: Locale) => jc(l).notConfigured,
+  comparing: (job: string, l?: Locale) => jc(l).comparing({ job }),
+  failed: (job: string, message: string, l?: Locale) => jc(l).failed({ job, message }),
+  unchanged: (job: string, l?: Locale) => jc(l).unchanged({ job }),
+  diffHead: (job: string, action: JobAction, service: string, l?: Locale) =>
+    action === 'create' ? jc(l).diffHeadCreate({ job, service }) : jc(l).diffHeadUpdate({ job, service }),
+  pushHead: (job: string, action: JobAction, l?: Locale) => (action === 'create' ? jc(l).pushHeadCreate({ job }) : jc(l).pushHeadUpdate({ job })),
+  diff: (head: string, diff: string, service: string, l?: Locale): { text: string; blocks: unknown[] } => ({
     text: head,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...diffBlocks(diff, service)],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...diffBlocks(diff, service, l)],
   }),
   /** The push prompt: the diff, then Apply / Cancel carrying the pending push's id only. */
-  pushPrompt: (head: string, diff: string, service: string, pendingId: string): { text: string; blocks: unknown[] } => ({
+  pushPrompt: (head: string, diff: string, service: string, pendingId: string, l?: Locale): { text: string; blocks: unknown[] } => ({
     text: head,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: head } },
-      ...diffBlocks(diff, service),
+      ...diffBlocks(diff, service, l),
       {
         type: 'actions',
         block_id: 'jenkins_push',
         elements: [
-          { type: 'button', action_id: ACTION.jenkinsApply, value: pendingId, style: 'primary', text: { type: 'plain_text', text: 'Apply' } },
-          { type: 'button', action_id: ACTION.jenkinsCancel, value: pendingId, text: { type: 'plain_text', text: 'Cancel' } },
+          { type: 'button', action_id: ACTION.jenkinsApply, value: pendingId, style: 'primary', text: { type: 'plain_text', text: jc(l).apply } },
+          { type: 'button', action_id: ACTION.jenkinsCancel, value: pendingId, text: { type: 'plain_text', text: jc(l).cancel } },
         ],
       },
     ],
   }),
-  applying: (job: string) => `:hourglass_flowing_sand: Writing job *${job}* to Jenkins…`,
-  applied: (job: string, action: 'created' | 'updated' | 'unchanged', user: string) =>
-    action === 'unchanged' ? `Job *${job}* in Jenkins already matched the bot's config; nothing was written (asked by ${who(user)}).`
-    : `:white_check_mark: Jenkins job *${job}* ${action} by ${who(user)}.`,
-  removePrompt: (job: string) => `Delete Jenkins job *${job}* with its build history? Services using \`executor: jenkins\` cannot scale out until it is pushed again.`,
-  removeBusy: (job: string, requestId: string) => `A scale-out (${requestId}) is running on *${job}*; delete the job when it has finished. Nothing was changed.`,
-  removed: (job: string, user: string) => `:wastebasket: Jenkins job *${job}* deleted by ${who(user)}.`,
-  notThere: (job: string) => `Jenkins has no job *${job}*. Nothing was changed.`,
+  applying: (job: string, l?: Locale) => jc(l).applying({ job }),
+  applied: (job: string, action: 'created' | 'updated' | 'unchanged', user: string, l?: Locale) =>
+    action === 'unchanged' ? jc(l).appliedUnchanged({ job, who: who(user) })
+    : action === 'created' ? jc(l).created({ job, who: who(user) })
+    : jc(l).updated({ job, who: who(user) }),
+  removePrompt: (job: string, l?: Locale) => jc(l).removePrompt({ job }),
+  removeBusy: (job: string, requestId: string, l?: Locale) => jc(l).removeBusy({ job, id: requestId }),
+  deleteButton: (l?: Locale) => jc(l).deleteButton,
+  removed: (job: string, user: string, l?: Locale) => jc(l).removed({ job, who: who(user) }),
+  notThere: (job: string, l?: Locale) => jc(l).notThere({ job }),
 };

@@ -2,12 +2,11 @@
  * Threads, ephemerals and notices outside the card layout. The words come from the catalog (src/i18n/<lang>/messages.ts);
  * every function takes the reader's language and the bot's time zone last (`Lang`, English/UTC when the caller has none).
  */
-import { formatDuration } from '../duration.js';
 import { catalog, type Locale } from '../i18n/index.js';
 import type { BlockInfo, Direction, ScaleRequest, StepName } from '../store/types.js';
 import { blockText, errorText, undoneTexts } from './facts.js';
 import { escape, mention } from './mrkdwn.js';
-import { clock } from './time.js';
+import { clock, formatDuration } from './time.js';
 
 /** A step's label in a language, from the catalog (section `steps`, one entry per step of the registry). */
 export function stepLabel(locale: Locale, step: StepName | string): string {
@@ -55,8 +54,9 @@ export const messages = {
   conflictingAlert: (direction: Direction, alert: string, l: Lang = EN) => w(l).conflictingAlert({ direction, alert }),
   unknownService: (service: string, alert: string, l: Lang = EN) =>
     w(l).unknownService({ alert: escape(alert.slice(0, 200)), service: escape(service.slice(0, 200)) }),
+  /** A step's line in the card's thread, in the card's language (the runner passes it). */
   stepThread: (step: StepName, durationMs: number, detail?: string, l: Lang = EN) =>
-    `:white_check_mark: ${stepLabel(l.locale, step)} (${formatDuration(durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
+    `:white_check_mark: ${stepLabel(l.locale, step)} (${formatDuration(l.locale, durationMs)})${detail ? `: ${escape(detail)}` : ''}`,
   runFinishedThread: (r: ScaleRequest, l: Lang = EN) => {
     const a = r.attempts[r.attempts.length - 1];
     const m = w(l);

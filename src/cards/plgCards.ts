@@ -6,6 +6,7 @@ import { catalog, type Locale } from '../i18n/index.js';
 import { hasScrapeJob, ruleJob } from '../integrations/plg/render.js';
 import { ACTION } from './ids.js';
 import { escape, mention, truncate } from './mrkdwn.js';
+import { formatDuration } from './time.js';
 
 /**
  * Text from the monitoring server (promtool / amtool output, SSH errors) may quote a config line:
@@ -13,21 +14,22 @@ import { escape, mention, truncate } from './mrkdwn.js';
  */
 const outside = (text: string) => escape(maskSecretLines(text));
 
-const FILE_LABEL = { prometheus: 'Prometheus config', rules: 'alert rules', alertmanager: 'Alertmanager config' } as const;
 const MAX_DIFF = 2800;
+const pw = (l: Locale | undefined) => catalog(l ?? 'en').plgPush;
 
-function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
+function diffBlocks(plan: PlgPlan, l?: Locale): Array<Record<string, unknown>> {
+  const w = pw(l);
   const blocks: Array<Record<string, unknown>> = [];
   for (const f of plan.files) {
     if (!f.changed) {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${FILE_LABEL[f.role]} \`${escape(f.path)}\`: unchanged` }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: w.unchangedFile({ file: w.file[f.role], path: escape(f.path) }) }] });
       continue;
     }
     // f.diff is masked already (maskedDiff); the line pass again is cheap insurance for what reaches Slack.
     // Escaped before it is cut, so the section stays within Slack's 3000 characters; a cut entity is dropped.
     const escaped = escape(maskSecretLines(f.diff));
-    const diff = escaped.length > MAX_DIFF ? `${truncate(escaped, MAX_DIFF).replace(/&[a-z]*…$/, '…')}\n… (${escaped.length - MAX_DIFF} more characters)` : escaped;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${FILE_LABEL[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : ' (new file)'}\n\`\`\`${diff}\`\`\`` } });
+    const diff = escaped.length > MAX_DIFF ? `${truncate(escaped, MAX_DIFF).replace(/&[a-z]*…$/, '…')}\n${w.more({ n: escaped.length - MAX_DIFF })}` : escaped;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${w.file[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : w.newFile}\n\`\`\`${diff}\`\`\`` } });
   }
   return blocks;
 }
@@ -40,42 +42,46 @@ export function rulesJobLine(service: Service, locale: Locale = 'en'): string {
 }
 
 export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: unknown[] } {
-  const what = plan.kind === 'push' ? `Monitoring config for *${plan.service.name}*` : `Removing *${plan.service.name}* from the monitoring config`;
+  const w = pw(opts.locale);
+  const what = plan.kind === 'push' ? w.pushWhat({ service: plan.service.name }) : w.removeWhat({ service: plan.service.name });
   const jobLine = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
   if (plan.noop) {
-    return { text: `${what}: already up to date, nothing to do.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${what}: already up to date — nothing to change.` } }, ...jobLine] };
+    return { text: w.noopText({ what }), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: w.noop({ what }) } }, ...jobLine] };
   }
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...jobLine, ...diffBlocks(plan)];
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: w.change({ what }) } }, ...jobLine, ...diffBlocks(plan, opts.locale)];
   if (opts.buttonsFor) {
     blocks.push({
       type: 'actions',
       elements: [
         {
-          type: 'button', style: 'primary', action_id: ACTION.plgApply, value: opts.buttonsFor, text: { type: 'plain_text', text: 'Apply' },
+          type: 'button', style: 'primary', action_id: ACTION.plgApply, value: opts.buttonsFor, text: { type: 'plain_text', text: w.apply },
           confirm: {
-            title: { type: 'plain_text', text: 'Apply?' },
-            text: { type: 'mrkdwn', text: 'Back up, validate (promtool / amtool), install, reload and verify. Any failure restores the backups.' },
-            confirm: { type: 'plain_text', text: 'Apply' }, deny: { type: 'plain_text', text: 'Cancel' },
+            title: { type: 'plain_text', text: w.applyTitle },
+            text: { type: 'mrkdwn', text: w.applyText },
+            confirm: { type: 'plain_text', text: w.apply }, deny: { type: 'plain_text', text: w.cancel },
           },
         },
-        { type: 'button', action_id: ACTION.plgCancel, value: opts.buttonsFor, text: { type: 'plain_text', text: 'Cancel' } },
+        { type: 'button', action_id: ACTION.plgCancel, value: opts.buttonsFor, text: { type: 'plain_text', text: w.cancel } },
       ],
     });
   }
-  return { text: `${what}: ${plan.files.filter((f) => f.changed).length} file(s) change`, blocks };
+  return { text: w.changedFiles({ what, n: plan.files.filter((f) => f.changed).length }), blocks };
 }
 
-export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: string, r: ApplyResult): string {
+export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: string, r: ApplyResult, l?: Locale): string {
+  const w = pw(l);
+  const took = formatDuration(l ?? 'en', r.durationMs);
   const head = r.ok
-    ? r.noop ? `:white_check_mark: Monitoring config for ${service} was already up to date.` : `:white_check_mark: Monitoring config ${kind === 'push' ? 'pushed for' : 'removed for'} *${service}* by ${mention(by)} in ${(r.durationMs / 1000).toFixed(1)} s.`
-    : `:x: Monitoring config ${kind} for *${service}* failed (${r.code}): ${outside(r.message)}${r.rolledBack ? '\nThe original files were restored and the servers reloaded.' : ''}`;
-  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${s.step}${s.role ? ` (${s.role})` : ''}: ${outside(s.detail)}`);
-  const backups = r.backups.length ? `\nBackups: ${r.backups.map((b) => `\`${escape(b)}\``).join(', ')}` : '';
+    ? r.noop ? w.alreadyUpToDate({ service }) : (kind === 'push' ? w.pushed : w.removed)({ service, who: mention(by), took })
+    : `${(kind === 'push' ? w.pushFailed : w.removeFailed)({ service, code: r.code, message: outside(r.message) })}${r.rolledBack ? w.restored : ''}`;
+  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${w.step[s.step]}${s.role ? ` (${w.role[s.role]})` : ''}: ${outside(s.detail)}`);
+  const backups = r.backups.length ? w.backups({ list: r.backups.map((b) => `\`${escape(b)}\``).join(', ') }) : '';
   return truncate(`${head}\n${steps.join('\n')}${backups}`, 3900);
 }
 
 export const plgMessages = {
-  notConfigured: (why: string) => `:warning: The monitoring push is not configured: ${escape(why)}`,
-  planFailed: (service: string, code: string, message: string) => `:x: Could not prepare the monitoring config for ${service} (${code}): ${outside(message)}. Nothing was changed.`,
-  applying: (service: string) => `:hourglass_flowing_sand: Applying the monitoring config for ${service}…`,
+  notConfigured: (why: string, l?: Locale) => pw(l).notConfigured({ why: escape(why) }),
+  planFailed: (service: string, code: string, message: string, l?: Locale) => pw(l).planFailed({ service, code, message: outside(message) }),
+  applying: (service: string, l?: Locale) => pw(l).applying({ service }),
+  reading: (service: string, l?: Locale) => pw(l).reading({ service }),
 };

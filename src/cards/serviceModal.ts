@@ -8,30 +8,30 @@ import { z } from 'zod';
 import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
 import type { ServiceProblem } from '../servicesFile.js';
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
+import { zodMessages } from '../i18n/zodMessages.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
 
-/** A text from the catalog. The older labels are still English literals; fields added since come from the catalog. */
-type Text = string | ((c: Catalog) => string);
-const say = (t: Text, c: Catalog): string => (typeof t === 'string' ? t : t(c));
+type FormText = Catalog['serviceForm'];
+/** An input's label, hint and checkbox text: by its path in the catalog, or (inputs that share words with another section) its own. */
+type Words = { label: string; hint?: string; checkbox?: string };
 
 interface Field {
   path: string;
-  label: Text;
   kind: Kind;
   required?: boolean;
   /** Numbers with a fraction allowed (percentages). */
   decimal?: boolean;
-  hint?: Text;
   options?: readonly string[];
-  /** A checkbox's own text, and whether an unset value shows it ticked. */
-  checkbox?: { text: string; defaultOn: boolean };
+  /** Whether an unset checkbox shows ticked. */
+  defaultOn?: boolean;
+  /** Words from another section of the catalog; otherwise `serviceForm.fields[path]`. */
+  words?: (c: Catalog) => Words;
 }
 
 interface Section {
-  title: string;
-  hint?: string;
+  id: keyof FormText['sections'];
   /** Schema key of an optional group: absent when all its fields are empty. */
   optionalGroup?: string;
   fields: Field[];
@@ -39,117 +39,121 @@ interface Section {
 
 const SECTIONS: Section[] = [
   {
-    title: 'Service',
+    id: 'service',
     fields: [
-      { path: 'name', label: 'Name', kind: 'text', required: true, hint: 'Lower-case letters, digits and "-"; alerts name it in their "service" label.' },
-      { path: 'enabled', label: 'Enabled', kind: 'checkbox', checkbox: { text: 'Alerts for this service create requests', defaultOn: true } },
-      { path: 'locale', label: 'Language of its cards', kind: 'select', options: ['en', 'ko'], hint: 'Default: the bot\'s BOT_LOCALE.' },
-      { path: 'channel', label: 'Channel for its cards', kind: 'channel', required: true },
-      { path: 'template', label: 'vCenter template', kind: 'text', required: true, hint: '/autoscale template list shows them.' },
-      { path: 'vmNamePrefix', label: 'VM name prefix', kind: 'text', required: true, hint: 'VMs are named <prefix>-<n>.' },
-      { path: 'executor', label: 'Executor', kind: 'select', options: ['local', 'dry-run', 'jenkins'], hint: 'Default: the bot\'s EXECUTOR.' },
+      { path: 'name', kind: 'text', required: true },
+      { path: 'enabled', kind: 'checkbox', defaultOn: true },
+      { path: 'locale', kind: 'select', options: ['en', 'ko'] },
+      { path: 'channel', kind: 'channel', required: true },
+      { path: 'template', kind: 'text', required: true },
+      { path: 'vmNamePrefix', kind: 'text', required: true },
+      { path: 'executor', kind: 'select', options: ['local', 'dry-run', 'jenkins'] },
     ],
   },
   {
-    title: 'vCenter placement',
-    hint: 'Empty: govc\'s defaults.',
+    id: 'vcenter',
     fields: [
-      { path: 'vcenter.datacenter', label: 'Datacenter', kind: 'text' },
-      { path: 'vcenter.folder', label: 'Folder', kind: 'text' },
-      { path: 'vcenter.pool', label: 'Resource pool', kind: 'text' },
-      { path: 'vcenter.datastore', label: 'Datastore', kind: 'text' },
-      { path: 'vcenter.network', label: 'Network', kind: 'text' },
+      { path: 'vcenter.datacenter', kind: 'text' },
+      { path: 'vcenter.folder', kind: 'text' },
+      { path: 'vcenter.pool', kind: 'text' },
+      { path: 'vcenter.datastore', kind: 'text' },
+      { path: 'vcenter.network', kind: 'text' },
     ],
   },
   {
-    title: 'Network',
+    id: 'network',
     fields: [
-      { path: 'network.ipPool.start', label: 'IP pool start', kind: 'text', required: true },
-      { path: 'network.ipPool.end', label: 'IP pool end', kind: 'text', required: true },
-      { path: 'network.netmask', label: 'Netmask', kind: 'text', required: true },
-      { path: 'network.gateway', label: 'Gateway', kind: 'text', required: true },
-      { path: 'network.dns', label: 'DNS servers', kind: 'list', hint: 'Up to 3, separated by commas.' },
-      { path: 'network.conflictCheck', label: 'Probe an address before using it', kind: 'select', options: ['icmp', 'tcp', 'none'] },
+      { path: 'network.ipPool.start', kind: 'text', required: true },
+      { path: 'network.ipPool.end', kind: 'text', required: true },
+      { path: 'network.netmask', kind: 'text', required: true },
+      { path: 'network.gateway', kind: 'text', required: true },
+      { path: 'network.dns', kind: 'list' },
+      { path: 'network.conflictCheck', kind: 'select', options: ['icmp', 'tcp', 'none'] },
     ],
   },
   {
-    title: 'F5',
+    id: 'f5',
     fields: [
-      { path: 'f5.pool', label: 'Pool', kind: 'text', required: true },
-      { path: 'f5.partition', label: 'Partition', kind: 'text' },
-      { path: 'f5.port', label: 'Member port', kind: 'number', required: true },
-      { path: 'f5.vip', label: 'Virtual server address', kind: 'text' },
-      { path: 'f5.deviceGroup', label: 'Device group (config sync)', kind: 'text' },
+      { path: 'f5.pool', kind: 'text', required: true },
+      { path: 'f5.partition', kind: 'text' },
+      { path: 'f5.port', kind: 'number', required: true },
+      { path: 'f5.vip', kind: 'text' },
+      { path: 'f5.deviceGroup', kind: 'text' },
     ],
   },
   {
-    title: 'Health check',
+    id: 'healthCheck',
     fields: [
-      { path: 'healthCheck.type', label: 'Type', kind: 'select', options: ['tcp', 'http'] },
-      { path: 'healthCheck.port', label: 'Port', kind: 'number', required: true },
-      { path: 'healthCheck.path', label: 'HTTP path', kind: 'text' },
-      { path: 'healthCheck.expectStatus', label: 'Expected HTTP status', kind: 'number' },
-      { path: 'healthCheck.timeout', label: 'Give up after', kind: 'text', hint: 'Durations: 30s, 10m, 1h.' },
+      { path: 'healthCheck.type', kind: 'select', options: ['tcp', 'http'] },
+      { path: 'healthCheck.port', kind: 'number', required: true },
+      { path: 'healthCheck.path', kind: 'text' },
+      { path: 'healthCheck.expectStatus', kind: 'number' },
+      { path: 'healthCheck.timeout', kind: 'text' },
     ],
   },
   {
-    title: 'Scaling',
+    id: 'scaling',
     fields: [
-      { path: 'scaling.min', label: 'Minimum instances', kind: 'number', required: true },
-      { path: 'scaling.max', label: 'Maximum instances', kind: 'number', required: true },
-      { path: 'scaling.cooldown', label: 'Cooldown after a scale event', kind: 'text' },
-      { path: 'scaling.cooldownIn', label: 'Cooldown before a scale-in', kind: 'text', hint: 'Empty: the same as the cooldown.' },
-      { path: 'scaling.maxPerHour', label: 'At most this many scale events per hour', kind: 'number' },
-      { path: 'scaling.drainTimeout', label: 'Drain timeout (scale-in)', kind: 'text' },
-      { path: 'scaling.settle', label: 'Settle time after a scale-out', kind: 'text' },
-      { path: 'scaling.freeze', label: 'Change freezes', kind: 'freeze', hint: 'One per line: cron | duration | reason, e.g. 0 18 * * 5 | 60h | weekend' },
+      { path: 'scaling.min', kind: 'number', required: true },
+      { path: 'scaling.max', kind: 'number', required: true },
+      { path: 'scaling.cooldown', kind: 'text' },
+      { path: 'scaling.cooldownIn', kind: 'text' },
+      { path: 'scaling.maxPerHour', kind: 'number' },
+      { path: 'scaling.drainTimeout', kind: 'text' },
+      { path: 'scaling.settle', kind: 'text' },
+      { path: 'scaling.freeze', kind: 'freeze' },
     ],
   },
   {
-    title: 'Approval',
+    id: 'approval',
     fields: [
-      { path: 'approval.mode', label: 'Mode', kind: 'select', options: ['manual', 'timeout', 'auto'], hint: 'timeout: approved automatically after the delay below.' },
-      { path: 'approval.autoApproveAfter', label: 'Auto-approve after', kind: 'text' },
-      { path: 'approval.approvers', label: 'Approvers', kind: 'users', hint: 'Nobody chosen: anyone in the channel.' },
+      { path: 'approval.mode', kind: 'select', options: ['manual', 'timeout', 'auto'] },
+      { path: 'approval.autoApproveAfter', kind: 'text' },
+      { path: 'approval.approvers', kind: 'users' },
     ],
   },
   {
-    title: 'Monitoring (optional)',
-    hint: 'Leave every field empty for a service without PLG rules; empty fields take the defaults shown.',
+    id: 'monitoring',
     optionalGroup: 'monitoring',
     fields: [
-      { path: 'monitoring.prometheusJob', label: 'Prometheus job', kind: 'text', hint: (c) => c.sd.prometheusJobHint },
-      { path: 'monitoring.existingJob', label: (c) => c.sd.existingJob, kind: 'text', hint: (c) => c.sd.existingJobHint },
-      { path: 'monitoring.targets', label: 'Targets (host:port)', kind: 'list' },
-      { path: 'monitoring.exporterPort', label: (c) => c.sd.exporterPort, kind: 'number' },
-      { path: 'monitoring.sdRefreshInterval', label: (c) => c.sd.sdRefreshInterval, kind: 'text', hint: (c) => c.sd.sdRefreshIntervalHint },
-      { path: 'monitoring.cpuThreshold', label: 'Scale out above CPU %', kind: 'number', decimal: true },
-      { path: 'monitoring.memoryThreshold', label: 'Scale out above memory %', kind: 'number', decimal: true },
-      { path: 'monitoring.for', label: 'for', kind: 'text' },
-      { path: 'monitoring.scaleInCpuBelow', label: 'Scale in below CPU %', kind: 'number', decimal: true },
-      { path: 'monitoring.scaleInMemoryBelow', label: 'Scale in below memory %', kind: 'number', decimal: true },
-      { path: 'monitoring.scaleInFor', label: 'for', kind: 'text' },
-      { path: 'monitoring.scrapeInterval', label: 'Scrape interval (empty: Prometheus default)', kind: 'text' },
-      { path: 'monitoring.evaluationInterval', label: 'Rule evaluation interval (empty: Prometheus default)', kind: 'text' },
-      { path: 'monitoring.groupWait', label: 'Alertmanager group_wait', kind: 'text' },
-      { path: 'monitoring.groupInterval', label: 'Alertmanager group_interval', kind: 'text' },
-      { path: 'monitoring.repeatInterval', label: 'Alertmanager repeat_interval', kind: 'text' },
+      { path: 'monitoring.prometheusJob', kind: 'text', words: (c) => ({ label: c.serviceForm.fields['monitoring.prometheusJob'].label, hint: c.sd.prometheusJobHint }) },
+      { path: 'monitoring.existingJob', kind: 'text', words: (c) => ({ label: c.sd.existingJob, hint: c.sd.existingJobHint }) },
+      { path: 'monitoring.targets', kind: 'list' },
+      { path: 'monitoring.exporterPort', kind: 'number', words: (c) => ({ label: c.sd.exporterPort }) },
+      { path: 'monitoring.sdRefreshInterval', kind: 'text', words: (c) => ({ label: c.sd.sdRefreshInterval, hint: c.sd.sdRefreshIntervalHint }) },
+      { path: 'monitoring.cpuThreshold', kind: 'number', decimal: true },
+      { path: 'monitoring.memoryThreshold', kind: 'number', decimal: true },
+      { path: 'monitoring.for', kind: 'text' },
+      { path: 'monitoring.scaleInCpuBelow', kind: 'number', decimal: true },
+      { path: 'monitoring.scaleInMemoryBelow', kind: 'number', decimal: true },
+      { path: 'monitoring.scaleInFor', kind: 'text' },
+      { path: 'monitoring.scrapeInterval', kind: 'text' },
+      { path: 'monitoring.evaluationInterval', kind: 'text' },
+      { path: 'monitoring.groupWait', kind: 'text' },
+      { path: 'monitoring.groupInterval', kind: 'text' },
+      { path: 'monitoring.repeatInterval', kind: 'text' },
     ],
   },
   {
-    title: 'Jenkins (optional)',
-    hint: 'Only for the jenkins executor.',
+    id: 'jenkins',
     optionalGroup: 'jenkins',
     fields: [
-      { path: 'jenkins.job', label: 'Job', kind: 'text' },
-      { path: 'jenkins.token', label: 'Build token', kind: 'secret' },
-      { path: 'jenkins.webhookTrigger', label: 'Generic Webhook Trigger', kind: 'checkbox', checkbox: { text: 'Let callers start builds with a token the bot generates', defaultOn: false } },
-      { path: 'jenkins.scm.url', label: 'Pipeline repository URL', kind: 'text' },
-      { path: 'jenkins.scm.scriptPath', label: 'Script path', kind: 'text' },
-      { path: 'jenkins.scm.branch', label: 'Branch', kind: 'text' },
+      { path: 'jenkins.job', kind: 'text' },
+      { path: 'jenkins.token', kind: 'secret' },
+      { path: 'jenkins.webhookTrigger', kind: 'checkbox', defaultOn: false },
+      { path: 'jenkins.scm.url', kind: 'text' },
+      { path: 'jenkins.scm.scriptPath', kind: 'text' },
+      { path: 'jenkins.scm.branch', kind: 'text' },
     ],
   },
 ];
+
+/** The words of an input in a language; a field the catalog lacks shows its path (the catalog test makes that fail). */
+function fieldWords(f: Field, c: Catalog): Words {
+  if (f.words) return f.words(c);
+  const fields: Record<string, Words | undefined> = c.serviceForm.fields;
+  return fields[f.path] ?? { label: f.path };
+}
 
 const FIELDS = SECTIONS.flatMap((s) => s.fields);
 const ACTION_ID = 'v';
@@ -233,14 +237,14 @@ const option = (value: string, text = value) => ({ text: plain(text), value });
 
 function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
   const fallback = schemaAt(f.path).fallback;
-  const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(`default: ${String(fallback)}`) } : {};
+  const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(c.serviceForm.placeholderDefault({ value: String(fallback) })) } : {};
   const text = (v: string | undefined, extra: Record<string, unknown> = {}) =>
     ({ type: 'plain_text_input', action_id: ACTION_ID, ...placeholder, ...(v ? { initial_value: v } : {}), ...extra });
   switch (f.kind) {
     case 'text':
       return text(value === undefined ? undefined : String(value), { max_length: maxLengthOf(f) });
     case 'secret':
-      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: maxLengthOf(f), ...(editing ? { placeholder: plain('unchanged unless you type a new one') } : {}) };
+      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: maxLengthOf(f), ...(editing ? { placeholder: plain(c.serviceForm.secretUnchanged) } : {}) };
     case 'number':
       return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: Boolean(f.decimal), ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
     case 'list':
@@ -249,14 +253,15 @@ function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record
       return text(freezeLines(value), { multiline: true, max_length: maxLengthOf(f) });
     case 'select': {
       const optional = !f.required && fallback === undefined;
-      const options = [...(optional ? [option(DEFAULT_OPTION, 'default')] : []), ...(f.options ?? []).map((o) => option(o))];
+      const options = [...(optional ? [option(DEFAULT_OPTION, c.serviceForm.defaultOption)] : []), ...(f.options ?? []).map((o) => option(o))];
       const chosen = typeof value === 'string' ? value : optional ? DEFAULT_OPTION : undefined;
       const initial = options.find((o) => o.value === chosen);
       return { type: 'static_select', action_id: ACTION_ID, options, ...(initial ? { initial_option: initial } : {}) };
     }
     case 'checkbox': {
-      const on = option('on', f.checkbox?.text ?? say(f.label, c));
-      const ticked = value === true || (value === undefined && (f.checkbox?.defaultOn ?? false));
+      const words = fieldWords(f, c);
+      const on = option('on', words.checkbox ?? words.label);
+      const ticked = value === true || (value === undefined && (f.defaultOn ?? false));
       return { type: 'checkboxes', action_id: ACTION_ID, options: [on], ...(ticked ? { initial_options: [on] } : {}) };
     }
     case 'users':
@@ -268,13 +273,14 @@ function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record
 
 function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
   const optional = !f.required || f.kind === 'checkbox';
+  const words = fieldWords(f, c);
   return {
     type: 'input',
     block_id: f.path,
     optional,
-    label: plain(say(f.label, c)),
+    label: plain(words.label),
     element: element(f, value, editing, c),
-    ...(f.hint ? { hint: plain(say(f.hint, c)) } : {}),
+    ...(words.hint ? { hint: plain(words.hint) } : {}),
   };
 }
 
@@ -284,11 +290,12 @@ export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: 
   const editing = meta.mode === 'edit';
   const blocks: Record<string, unknown>[] = [];
   for (const section of SECTIONS) {
-    blocks.push({ type: 'header', text: plain(section.title) });
-    if (section.hint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: section.hint }] });
+    const head: { title: string; hint?: string } = c.serviceForm.sections[section.id];
+    blocks.push({ type: 'header', text: plain(head.title) });
+    if (head.hint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: head.hint }] });
     for (const f of section.fields) {
       if (editing && f.path === 'name') {
-        blocks.push({ type: 'section', block_id: 'name', text: { type: 'mrkdwn', text: `*Name:* ${meta.name ?? ''} _(a service cannot be renamed)_` } });
+        blocks.push({ type: 'section', block_id: 'name', text: { type: 'mrkdwn', text: c.serviceForm.nameFixed({ name: meta.name ?? '' }) } });
         continue;
       }
       blocks.push(inputBlock(f, initialValue(f, service, meta.channel), editing, c));
@@ -298,9 +305,9 @@ export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: 
     type: 'modal',
     callback_id: VIEW.serviceEdit,
     private_metadata: JSON.stringify(meta),
-    title: plain(editing ? `Edit ${meta.name ?? 'service'}`.slice(0, 24) : 'New service'),
-    submit: plain(editing ? 'Save' : 'Create'),
-    close: plain('Cancel'),
+    title: plain(editing ? c.serviceForm.editTitle({ name: meta.name ?? c.serviceForm.aService }).slice(0, 24) : c.serviceForm.newTitle),
+    submit: plain(editing ? c.serviceForm.save : c.serviceForm.create),
+    close: plain(c.serviceForm.cancel),
     blocks,
   };
 }
@@ -388,26 +395,37 @@ export function blockForIssue(path: readonly PropertyKey[], inputs: readonly str
 }
 
 /** The part of an issue's path below its block, as users read it: `#2 cron` for scaling.freeze.1.cron. */
-function below(path: readonly PropertyKey[], block: string): string {
-  return path.slice(block.split('.').length).map((k) => (typeof k === 'number' ? `#${k + 1}` : String(k))).join(' ');
+function below(path: readonly PropertyKey[], block: string, c: Catalog): string {
+  return path.slice(block.split('.').length).map((k) => (typeof k === 'number' ? c.serviceForm.item({ n: k + 1 }) : String(k))).join(' ');
 }
 
-function friendly(message: string): string {
-  return message === 'required' || /received undefined/.test(message) ? 'Required.' : message;
+function friendly(message: string, c: Catalog): string {
+  return message === 'required' || /received undefined/.test(message) ? c.serviceForm.required : message;
+}
+
+/**
+ * Zod's own messages in the reader's language (i18n/zodMessages.ts); a missing value reads "Required." in each.
+ * Messages written into the schema (config.ts) take precedence over this map, as zod defines.
+ */
+function issueMessages(locale: Locale): z.core.$ZodErrorMap {
+  const c = catalog(locale);
+  const own = zodMessages(locale);
+  return (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? c.serviceForm.required : own?.(iss));
 }
 
 export type ServiceViewResult = { ok: true; service: Service } | { ok: false; errors: Record<string, string> };
 
 /** Reads, validates, and on failure answers with one message per input block (Slack shows them inline). */
-export function parseServiceView(values: ViewValues, meta: ServiceModalMeta): ServiceViewResult {
-  const r = serviceSchema.safeParse(serviceFromView(values, meta));
+export function parseServiceView(values: ViewValues, meta: ServiceModalMeta, locale: Locale = 'en'): ServiceViewResult {
+  const c = catalog(locale);
+  const r = serviceSchema.safeParse(serviceFromView(values, meta), { error: issueMessages(locale) });
   if (r.success) return { ok: true, service: r.data };
   const inputs = FIELDS.map((f) => f.path).filter((p) => !(meta.mode === 'edit' && p === 'name'));
   const errors: Record<string, string> = {};
   for (const issue of r.error.issues) {
     const block = blockForIssue(issue.path, inputs);
-    const where = below(issue.path, block);
-    const text = where ? `${where}: ${friendly(issue.message)}` : friendly(issue.message);
+    const where = below(issue.path, block, c);
+    const text = where ? c.serviceForm.issueAt({ where, message: friendly(issue.message, c) }) : friendly(issue.message, c);
     errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
   return { ok: false, errors };

@@ -2,7 +2,7 @@
 import { TZDate } from '@date-fns/tz';
 import { formatDistanceStrict, isSameDay, format } from 'date-fns';
 import { ko as koDates } from 'date-fns/locale';
-import { formatTime, type Locale } from '../i18n/index.js';
+import { catalog, formatTime, type Locale } from '../i18n/index.js';
 
 export interface TimeContext { tz: string; now: Date }
 
@@ -21,4 +21,23 @@ export function clock(at: string | Date, t: TimeContext, locale: Locale = 'en'):
 /** "in 10 minutes" / "3 minutes ago" / "10분 후". */
 export function relative(at: string | Date, t: TimeContext, locale: Locale = 'en'): string {
   return formatDistanceStrict(new Date(at), t.now, { addSuffix: true, roundingMethod: 'ceil', ...(locale === 'ko' ? { locale: koDates } : {}) });
+}
+
+/**
+ * A duration as a card or thread shows it: `1h30m` / `1시간 30분`, `42s` / `42초`, from the catalog's units. (Operators'
+ * logs and the CLI keep src/duration.ts's compact form.) date-fns' formatDuration would also do Korean, but it spells
+ * English out ("1 hour 30 minutes") where every existing card reads `1h30m`, and cannot show milliseconds.
+ */
+export function formatDuration(locale: Locale, ms: number): string {
+  const u = catalog(locale).duration;
+  const two = (a: string, b: string | undefined) => (b ? u.pair({ a, b }) : a);
+  if (ms < 1000) return u.ms({ n: Math.max(0, Math.round(ms)) });
+  const s = Math.round(ms / 1000);
+  if (s < 60) return u.s({ n: s });
+  const m = Math.floor(s / 60);
+  const rs = s % 60;
+  if (m < 60) return two(u.m({ n: m }), rs ? u.s({ n: rs }) : undefined);
+  const h = Math.floor(m / 60);
+  const rm = m % 60;
+  return two(u.h({ n: h }), rm ? u.m({ n: rm }) : undefined);
 }

@@ -1,6 +1,7 @@
 /** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { decisionText } from '../cards/decisionText.js';
 import { ACTION, VIEW } from '../cards/ids.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../cards/modals.js';
 import { findRequest } from '../store/requests.js';
@@ -21,8 +22,10 @@ export function registerActions(app: App, deps: Deps): void {
   const lang = async (user: string) => ({ locale: (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() });
   const answer = async (c: Ctx, res: DecisionResult, requestId: string, kind: 'approve' | 'retry' = 'approve') => {
     if (res.ok) return;
-    if (res.code === 'frozen') return tell(c, res.message, frozenApprovePrompt(requestId, res.message, kind, (await lang(c.user)).locale));
-    return tell(c, res.message);
+    const l = await lang(c.user);
+    const text = decisionText(res.fact, l);
+    if (res.code === 'frozen') return tell(c, text, frozenApprovePrompt(requestId, text, kind, l.locale));
+    return tell(c, text);
   };
 
   app.action<BlockAction<ButtonAction>>(ACTION.approve, async ({ ack, body, action }) => {
@@ -55,7 +58,7 @@ export function registerActions(app: App, deps: Deps): void {
     const c = ctxOf(body);
     const id = action.value ?? '';
     const may = deps.decisions.check(id, c.user);
-    if (!may.ok) return tell(c, may.message);
+    if (!may.ok) return tell(c, decisionText(may.fact, await lang(c.user)));
     const r = findRequest(deps.store, id)!;
     await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(r, await lang(c.user)) });
   });
@@ -83,7 +86,7 @@ export function registerActions(app: App, deps: Deps): void {
     if (!res.ok) {
       const r = findRequest(deps.store, id);
       const channel = r?.card?.channel;
-      if (channel) await app.client.chat.postEphemeral({ channel, user: body.user.id, text: res.message });
+      if (channel) await app.client.chat.postEphemeral({ channel, user: body.user.id, text: decisionText(res.fact, await lang(body.user.id)) });
     }
   });
 }

@@ -9,6 +9,7 @@ import { argText, confirmText } from '../cards/commandMessages.js';
 import { ACTION } from '../cards/ids.js';
 import { isAdmin } from '../commands/autoscale/admins.js';
 import { confirmationsOf, type ConfirmIO } from '../commands/autoscale/confirmations.js';
+import type { Locale } from '../i18n/index.js';
 import type { Deps } from '../workflows/deps.js';
 
 /** Progress in the command's channel: one message, posted then updated; ephemeral via response_url when the bot cannot post there. */
@@ -44,16 +45,19 @@ const PAIRS: ButtonPair[] = [
 ];
 
 export function registerConfirmButtons(app: App, deps: Deps): void {
+  // Every answer here is the clicking user's own (ephemeral or their prompt): their Slack locale, else BOT_LOCALE.
+  const lang = async (user: string): Promise<Locale> => (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE;
   for (const pair of PAIRS) {
     app.action<BlockAction<ButtonAction>>(pair.confirm, async ({ ack, body, action, respond }) => {
       await ack();
+      const l = await lang(body.user.id);
       // Every command that asks first is admin-only; the prompt stays usable for an admin.
       if (!isAdmin(deps.config.ADMIN_USERS, body.user.id)) {
-        return void (await respond({ response_type: 'ephemeral', replace_original: false, text: argText.onlyAdmins(deps.config.ADMIN_USERS) }));
+        return void (await respond({ response_type: 'ephemeral', replace_original: false, text: argText.onlyAdmins(deps.config.ADMIN_USERS, l) }));
       }
       const taken = confirmationsOf(deps).take(action.value ?? '', body.user.id);
       if (!taken.ok) {
-        const text = taken.code === 'expired' ? confirmText.expired() : confirmText.notYours(taken.owner);
+        const text = taken.code === 'expired' ? confirmText.expired(l) : confirmText.notYours(taken.owner, l);
         return void (await respond({ response_type: 'ephemeral', replace_original: taken.code === 'expired', text }));
       }
       const reply = async (text: string) => void (await respond({ replace_original: true, text }));
@@ -62,15 +66,16 @@ export function registerConfirmButtons(app: App, deps: Deps): void {
         await taken.pending.run({ user: body.user.id, reply, progress });
       } catch (e) {
         deps.logger.error({ err: e, action: pair.confirm }, 'confirmed command failed');
-        await reply(confirmText.failed((e as Error).message)).catch(() => undefined);
+        await reply(confirmText.failed((e as Error).message, l)).catch(() => undefined);
       }
     });
 
     app.action<BlockAction<ButtonAction>>(pair.cancel, async ({ ack, body, action, respond }) => {
       await ack();
+      const l = await lang(body.user.id);
       const taken = confirmationsOf(deps).take(action.value ?? '', body.user.id);
-      if (!taken.ok && taken.code === 'not_yours') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: confirmText.notYours(taken.owner) }));
-      await respond({ replace_original: true, text: taken.ok ? confirmText.cancelled() : confirmText.expired() });
+      if (!taken.ok && taken.code === 'not_yours') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: confirmText.notYours(taken.owner, l) }));
+      await respond({ replace_original: true, text: taken.ok ? confirmText.cancelled(l) : confirmText.expired(l) });
     });
   }
 }

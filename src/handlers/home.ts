@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { renderHome } from '../cards/home.js';
 import { leasesOf, poolSize, protectedLeasesIn } from '../store/leases.js';
 import { openRequests } from '../store/requests.js';
+import { warmLeasesIn } from '../store/warm.js';
 import { listServices } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
 
@@ -15,6 +16,7 @@ export async function homeView(deps: Deps, user?: string): Promise<Record<string
       poolSize: poolSize(service.network.ipPool),
       instances: (await deps.inventory.instances(service).catch(() => ({ count: null }))).count,
       protectedVms: protectedLeasesIn(deps.store.data, service.name).map((l) => l.vmName!),
+      ...(service.warmPool ? { warm: { ready: warmLeasesIn(deps.store.data, service.name).length, size: service.warmPool.size, state: service.warmPool.state } } : {}),
     })),
   );
   const recent = deps.store.data.requests.slice(-15).reverse();

@@ -6,7 +6,7 @@ import type { App, ViewSubmitAction } from '@slack/bolt';
 import { argText, serviceText } from '../cards/commandMessages.js';
 import { VIEW } from '../cards/ids.js';
 import { doneView, IMPORT_BLOCK } from '../cards/importModal.js';
-import { catalog } from '../i18n/index.js';
+import { catalog, type Locale } from '../i18n/index.js';
 import { modalError, parseModalMeta, parseServiceView, serviceProblemErrors, type ViewValues } from '../cards/serviceModal.js';
 import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { getService } from '../store/services.js';
@@ -20,29 +20,33 @@ function isAdmin(deps: Deps, user: string): boolean {
 
 export function registerViews(app: App, deps: Deps): void {
   const now = () => deps.clock.now().toISOString();
+  // A modal, its inline errors and the view it turns into are the submitting user's: their Slack locale, else BOT_LOCALE.
+  const lang = async (user: string): Promise<Locale> => (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE;
 
   app.view<ViewSubmitAction>(VIEW.serviceEdit, async ({ ack, body, view }) => {
     const meta = parseModalMeta(view.private_metadata);
     if (!meta) return ack();
-    if (!isAdmin(deps, body.user.id)) return ack({ response_action: 'errors', errors: modalError(meta, argText.onlyAdmins(deps.config.ADMIN_USERS)) });
-    const parsed = parseServiceView(view.state.values as ViewValues, meta);
+    const l = await lang(body.user.id);
+    if (!isAdmin(deps, body.user.id)) return ack({ response_action: 'errors', errors: modalError(meta, argText.onlyAdmins(deps.config.ADMIN_USERS, l)) });
+    const parsed = parseServiceView(view.state.values as ViewValues, meta, l);
     if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
     const { name } = parsed.service;
     const existing = getService(deps.store, name);
-    if (meta.mode === 'create' && existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.nameTaken(name)) });
-    if (meta.mode === 'edit' && !existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.gone(name)) });
+    if (meta.mode === 'create' && existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.nameTaken(name, l)) });
+    if (meta.mode === 'edit' && !existing) return ack({ response_action: 'errors', errors: modalError(meta, serviceText.gone(name, l)) });
     const r = await saveServices(deps.store, [parsed.service], body.user.id, now());
     if (!r.ok) return ack({ response_action: 'errors', errors: serviceProblemErrors(r.problems) });
     const outcome = r.created.length ? 'created' : r.updated.length ? 'updated' : 'unchanged';
-    await ack({ response_action: 'update', view: doneView(name, serviceText.saved(name, outcome)) });
+    await ack({ response_action: 'update', view: doneView(name, serviceText.saved(name, outcome, l), l) });
   });
 
   app.view<ViewSubmitAction>(VIEW.serviceImport, async ({ ack, body, view }) => {
-    if (!isAdmin(deps, body.user.id)) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: argText.onlyAdmins(deps.config.ADMIN_USERS) } });
+    const l = await lang(body.user.id);
+    if (!isAdmin(deps, body.user.id)) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: argText.onlyAdmins(deps.config.ADMIN_USERS, l) } });
     const parsed = parseServicesYaml(view.state.values[IMPORT_BLOCK]?.v?.value ?? '');
-    if (!parsed.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(parsed.problems) } });
+    if (!parsed.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(parsed.problems, l) } });
     const r = await saveServices(deps.store, parsed.services, body.user.id, now());
-    if (!r.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(formatServiceProblems(r.problems)) } });
-    await ack({ response_action: 'update', view: doneView(catalog(deps.config.BOT_LOCALE).modal.imported, serviceText.imported(r), deps.config.BOT_LOCALE) });
+    if (!r.ok) return ack({ response_action: 'errors', errors: { [IMPORT_BLOCK]: serviceText.importProblems(formatServiceProblems(r.problems), l) } });
+    await ack({ response_action: 'update', view: doneView(catalog(l).modal.imported, serviceText.imported(r, l), l) });
   });
 }

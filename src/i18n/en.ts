@@ -9,6 +9,14 @@ import { messages } from './en/messages.js';
 import { commands } from './en/commands.js';
 import { modal } from './en/modal.js';
 import { steps } from './en/steps.js';
+import { warm } from './en/warm.js';
+import { serviceForm } from './en/serviceForm.js';
+import { jenkins } from './en/jenkins.js';
+import { duration } from './en/duration.js';
+import { plgPush } from './en/plgPush.js';
+import { templates } from './en/templates.js';
+import { services } from './en/services.js';
+import { args } from './en/args.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
@@ -18,6 +26,14 @@ export const en = {
   commands,
   modal,
   steps,
+  warm,
+  serviceForm,
+  jenkins,
+  duration,
+  plgPush,
+  templates,
+  services,
+  args,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

@@ -6,6 +6,14 @@ import { messages } from './ko/messages.js';
 import { commands } from './ko/commands.js';
 import { modal } from './ko/modal.js';
 import { steps } from './ko/steps.js';
+import { warm } from './ko/warm.js';
+import { serviceForm } from './ko/serviceForm.js';
+import { jenkins } from './ko/jenkins.js';
+import { duration } from './ko/duration.js';
+import { plgPush } from './ko/plgPush.js';
+import { templates } from './ko/templates.js';
+import { services } from './ko/services.js';
+import { args } from './ko/args.js';
 
 
 export const ko: Catalog = {
@@ -15,6 +23,14 @@ export const ko: Catalog = {
   commands,
   modal,
   steps,
+  warm,
+  serviceForm,
+  jenkins,
+  duration,
+  plgPush,
+  templates,
+  services,
+  args,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

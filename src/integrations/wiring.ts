@@ -50,7 +50,7 @@ export function buildIntegrations(config: Config, store: Store, logger: Logger, 
   const govc = buildGovc(config);
   const f5 = buildF5(config, logger);
   const jenkins = buildJenkins(config, logger);
-  const local = govc ? new LocalExecutor({ store, clock, vcenter: govc, lb: f5 }) : undefined;
+  const local = govc ? new LocalExecutor({ store, clock, vcenter: govc, lb: f5, logger: logger.child({ module: 'local' }) }) : undefined;
   const executors: Partial<Record<ExecutorKind, Executor>> = {
     ...(local ? { local } : {}),
     // Without vCenter access the bot still reserves addresses and names from its leases; the pipeline does the rest.

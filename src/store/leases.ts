@@ -7,7 +7,7 @@
 import { intToIp, ipToInt, prefixLength } from '../ipv4.js';
 import { appendAudit } from './audit.js';
 import type { Store } from './store.js';
-import type { AuditEntry, IpLease, StoreData, VmIdentity } from './types.js';
+import type { AuditEntry, IpLease, StoreData, TemplateOrigin, VmIdentity } from './types.js';
 
 export interface PoolRange { start: string; end: string }
 
@@ -28,7 +28,7 @@ export function leasesIn(d: Readonly<StoreData>, service: string): IpLease[] {
 }
 
 export function leaseForRequest(store: Store, service: string, requestId: string): IpLease | undefined {
-  return leasesOf(store, service).find((l) => l.requestId === requestId && l.state === 'reserved');
+  return leasesOf(store, service).find((l) => l.requestId === requestId && l.state === 'reserved' && !l.taken);
 }
 
 /**
@@ -82,15 +82,16 @@ export async function claimAddress(
   requestId: string,
   candidates: readonly string[],
   at: string,
+  extra: Pick<IpLease, 'refill'> = {},
 ): Promise<IpLease | undefined> {
   return store.mutate((d) => {
-    const mine = leasesIn(d, service).find((l) => l.requestId === requestId && l.state === 'reserved');
+    const mine = leasesIn(d, service).find((l) => l.requestId === requestId && l.state === 'reserved' && !l.taken);
     if (mine) return mine;
     for (const ip of candidates) {
       if (d.leases[ip]) continue;
-      const lease: IpLease = { ip, service, requestId, state: 'reserved', at };
+      const lease: IpLease = { ip, service, requestId, state: 'reserved', at, ...extra };
       d.leases[ip] = lease;
-      appendAudit(d, { at, actor: 'bot', action: 'ip.reserve', target: `${service}/${ip}`, detail: requestId });
+      appendAudit(d, { at, actor: 'bot', action: 'ip.reserve', target: `${service}/${ip}`, detail: `${requestId}${extra.refill ? ' (warm pool refill)' : ''}` });
       return lease;
     }
     return undefined;
@@ -98,10 +99,13 @@ export async function claimAddress(
 }
 
 /** The VM now holds the address: the lease outlives the request. `vm`: its identity, when known. */
-export async function markLeaseInUse(store: Store, service: string, ip: string, vmName: string, at: string, vm?: VmIdentity): Promise<void> {
+export async function markLeaseInUse(store: Store, service: string, ip: string, vmName: string, at: string, vm?: VmIdentity, template?: TemplateOrigin): Promise<void> {
   await store.mutate((d) => {
     const l = d.leases[ip];
-    if (l && l.service === service) Object.assign(l, { state: 'in-use', vmName, at }, vm ? { vm } : {});
+    if (l && l.service === service) {
+      Object.assign(l, { state: 'in-use', vmName, at }, vm ? { vm } : {}, template && !l.template ? { template } : {});
+      delete l.taken;
+    }
   });
 }
 

@@ -86,6 +86,10 @@ export interface Preview {
   checks: Check[];
   /** Scale-in: the service's VMs protected from scale-in when the card was drawn (never the victim). */
   protectedVms?: string[];
+  /** Scale-out: the ready warm VM the run would take, as the card was drawn (the run takes whichever is ready then). */
+  warm?: { vmName: string; ip: string; state: WarmFact['state'] };
+  /** Scale-out: how long approve → serving should take, from this service's past runs of the same kind (or its pool's timings). */
+  expectedMs?: number;
 }
 
 /** The step names come from the step registry (src/workflows/steps.ts), defined there once. */
@@ -131,6 +135,9 @@ export type StepFact =
   /** The guest did not shut down in time: powered off. */
   | { code: 'vm_powered_off' }
   | { code: 'vm_destroyed'; vm: string; moref: string; path: string }
+  /** A scale-out took a ready VM from the warm pool; a scale-in stopped its VM and returned it there. */
+  | { code: 'warm_taken'; vm: string; ip: string; state: 'running' | 'stopped' }
+  | { code: 'warm_returned'; vm: string; ip: string }
   | { code: 'ip_released'; ip: string }
   | { code: 'build_finished'; job: string; build: number; result: string; seconds: number }
   /** A dry run: the line it would run (a command or an API call, from the step registry). */
@@ -325,13 +332,54 @@ export interface VmIdentity {
   instanceUuid?: string;
 }
 
+/**
+ * A VM of a service's warm pool (issue 14): ready outside F5, not counted as an instance. `state`: as the pool keeps
+ * it (running: powered on and last seen healthy; stopped: booted once, then shut down).
+ */
+export interface WarmFact {
+  state: 'stopped' | 'running';
+  /** When it became ready (or came back from a scale-in). */
+  readyAt: string;
+  /** When the bot last saw it healthy (running pools). */
+  checkedAt?: string;
+  /** How long its guest took from power-on to healthy when the pool readied it: what a `stopped` take expects. */
+  bootMs?: number;
+  /** How long the whole refill took (clone to ready): what a cold scale-out of the service roughly takes. */
+  buildMs?: number;
+}
+
+/** The template a VM was cloned from: its name and, when vCenter told, its identity (a new version has a new moref). */
+export interface TemplateOrigin {
+  name: string;
+  moref?: string;
+}
+
 export interface IpLease {
   ip: string;
   service: string;
+  /** The request (`sr-…`) or the warm-pool refill (`wp-…`) that leased the address. */
   requestId: string;
   vmName?: string;
-  /** reserved: held for a run; in-use: a VM the bot created holds it. */
-  state: 'reserved' | 'in-use';
+  /**
+   * reserved: held for a run (or a warm-pool refill, see `refill`); in-use: a VM the bot created holds it and serves;
+   * warm: a VM of the warm pool holds it (see `warm`).
+   */
+  state: 'reserved' | 'in-use' | 'warm';
+  /** state warm: how the pool keeps the VM. */
+  warm?: WarmFact;
+  /** A warm VM a scale-out request took (state reserved, `requestId` the request's) until it serves (in-use). */
+  taken?: { at: string; state: WarmFact['state']; bootMs?: number };
+  /** A reserved lease of a warm-pool refill: a restart finds it unfinished and cleans it up (destroys its VM by identity). */
+  refill?: {
+    startedAt: string;
+    /**
+     * The VM's exact path was free right before the refill cloned (written before the clone): the proof for a VM a
+     * clone cut short left without the bot's mark (govc writes the annotation after the clone task).
+     */
+    vmPathFree?: string;
+  };
+  /** The template the VM was cloned from (warm-pool VMs and the VMs made from them): a new template drains the pool. */
+  template?: TemplateOrigin;
   at: string;
   /** The VM holding the address (in-use), as proven when the bot cloned it. Absent on leases of schema 1. */
   vm?: VmIdentity;

@@ -8,13 +8,11 @@
  * policies hold at the moment the run starts, not only when the card was drawn.
  */
 import type { Service } from '../config.js';
-import { messages, type Lang } from '../cards/messages.js';
-import { blockText } from '../cards/facts.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { ScaleRequest, StoreData } from '../store/types.js';
-import type { DecisionOptions, DecisionResult, Decisions, Deps } from './deps.js';
+import type { DecisionFact, DecisionOptions, DecisionResult, Decisions, Deps } from './deps.js';
 import { frozenUntil } from './policy.js';
 import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
 
@@ -25,13 +23,14 @@ export function isApprover(service: Service | undefined, userId: string): boolea
 
 type Outcome = DecisionResult & { createdAt?: string; changed?: boolean };
 
+/** The request as a refusal names it: it is no longer in the state the decision needs. */
+function currentState(r: ScaleRequest): DecisionFact {
+  return { kind: 'current_state', requestId: r.id, service: r.service, direction: r.direction, state: r.state, ...(r.decision && r.state !== 'blocked' ? { by: r.decision.by } : {}) };
+}
+const notFound = (requestId: string): DecisionFact => ({ kind: 'not_found', requestId });
+
 export class DecisionService implements Decisions {
   constructor(private readonly deps: Omit<Deps, 'decisions'>) {}
-
-  /** The language of the answers (BOT_LOCALE; the handler does not pass the user's) and the bot's clock. */
-  private lang(): Lang {
-    return { locale: this.deps.config.BOT_LOCALE, tz: this.deps.config.BOT_TIMEZONE, now: this.deps.clock.now() };
-  }
 
   async approve(requestId: string, userId: string, opts: DecisionOptions = {}): Promise<DecisionResult> {
     return this.precheck(requestId, userId, 'pending', opts.admin) ?? this.decide(requestId, userId, 'approved', opts.reason, opts.confirmFrozen === true);
@@ -51,14 +50,14 @@ export class DecisionService implements Decisions {
     const at = this.deps.clock.now().toISOString();
     const res = await this.withStartCheck(requestId, (d, check): Outcome => {
       const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
-      if (r.state !== 'failed') return { ok: false, code: 'not_failed', message: messages.currentState(r, this.lang()) };
+      if (!r) return { ok: false, code: 'not_found', fact: notFound(requestId) };
+      if (r.state !== 'failed') return { ok: false, code: 'not_failed', fact: currentState(r) };
       const block = check?.(r, { confirmFrozen: opts.confirmFrozen === true });
-      if (block?.code === 'frozen') return { ok: false, code: 'frozen', message: messages.frozenRetryConfirm(r.service, new Date(block.until!), this.lang()) };
+      if (block?.code === 'frozen') return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: block.until!, retry: true } };
       if (block) {
         // The request stays failed (Retry stays on the card), which now also says why not now.
         noteRefusal(r, block, at, userId);
-        return { ok: false, code: 'refused', message: messages.retryRefused(r, block, this.lang()), changed: true };
+        return { ok: false, code: 'refused', fact: { kind: 'retry_refused', service: r.service, direction: r.direction, block }, changed: true };
       }
       moveTo(r, 'approved');
       delete r.finishedAt;
@@ -80,12 +79,12 @@ export class DecisionService implements Decisions {
   /** Refusals that need no write: unknown request, not an approver, already decided. */
   private precheck(requestId: string, userId: string, expect: ScaleRequest['state'] = 'pending', admin = false): DecisionResult | undefined {
     const r = findIn(this.deps.store.data, requestId);
-    if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
+    if (!r) return { ok: false, code: 'not_found', fact: notFound(requestId) };
     const service = getService(this.deps.store, r.service);
     if (!admin && !isApprover(service, userId)) {
-      return { ok: false, code: 'not_approver', message: messages.notApprover(r.service, service?.approval.approvers ?? [], this.lang()) };
+      return { ok: false, code: 'not_approver', fact: { kind: 'not_approver', service: r.service, approvers: service?.approval.approvers ?? [] } };
     }
-    if (r.state !== expect) return { ok: false, code: r.state === 'blocked' ? 'blocked' : 'already_decided', message: messages.currentState(r, this.lang()) };
+    if (r.state !== expect) return { ok: false, code: r.state === 'blocked' ? 'blocked' : 'already_decided', fact: currentState(r) };
     return undefined;
   }
 
@@ -106,31 +105,34 @@ export class DecisionService implements Decisions {
     const at = now.toISOString();
     const apply = (d: StoreData, check: StartCheck | undefined): Outcome => {
       const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', message: messages.requestNotFound(requestId, this.lang()) };
-      if (r.state !== 'pending') return { ok: false, code: 'already_decided', message: messages.currentState(r, this.lang()) };
+      if (!r) return { ok: false, code: 'not_found', fact: notFound(requestId) };
+      if (r.state !== 'pending') return { ok: false, code: 'already_decided', fact: currentState(r) };
       const block = kind === 'approved' ? check?.(r, { confirmFrozen: by !== 'auto' && confirmFrozen }) : undefined;
       if (block?.code === 'frozen') {
         // Not a refusal for good: a human may confirm; auto-approval waits for the freeze to end
         // (the tick tries again; mode auto gets a deadline of now, so the card says it waits).
         if (by === 'auto') {
-          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', message: blockText('en', block), changed: true }; }
-          return { ok: false, code: 'frozen', message: blockText('en', block) };
+          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', fact: { kind: 'frozen_wait', block }, changed: true }; }
+          return { ok: false, code: 'frozen', fact: { kind: 'frozen_wait', block } };
         }
-        return { ok: false, code: 'frozen', message: messages.frozenConfirm(r.service, new Date(block.until!), this.lang()) };
+        return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: block.until!, retry: false } };
       }
       if (block) {
         moveTo(r, 'blocked');
         noteRefusal(r, block, at, by);
         appendAudit(d, { at, actor: by, action: 'request.block', target: r.id, detail: block.code });
-        return { ok: false, code: 'blocked', message: messages.startRefused(r, block, this.lang()), changed: true };
+        return { ok: false, code: 'blocked', fact: { kind: 'start_refused', service: r.service, direction: r.direction, block }, changed: true };
       }
       moveTo(r, kind);
-      r.decision = { kind, by, at, ...(reason ? { reason } : {}) };
+      // A person's reason is their own words, shown as given. Auto-approval's "why" is the bot's English for operators:
+      // it goes to the audit trail only, so a card (in any language) says "auto-approved" without English prose.
+      const shownReason = by === 'auto' ? undefined : reason;
+      r.decision = { kind, by, at, ...(shownReason ? { reason: shownReason } : {}) };
       if (kind === 'rejected') r.finishedAt = at;
       const service = getServiceIn(d, r.service);
       const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
       const detail = joinDetail(reason, confirmed || undefined);
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(reason ? { detail: reason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
+      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(shownReason ? { detail: shownReason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
       appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
       return { ok: true, requestId: r.id, createdAt: r.createdAt };
     };
@@ -157,7 +159,7 @@ function joinDetail(...parts: Array<string | undefined>): string | undefined {
 
 function strip(res: Outcome): DecisionResult {
   if (res.ok) return { ok: true, requestId: res.requestId };
-  return { ok: false, code: res.code, message: res.message };
+  return { ok: false, code: res.code, fact: res.fact };
 }
 
 /** Approves every pending request whose deadline has passed — also those that passed while the bot was down. */

@@ -6,13 +6,29 @@ import type { Metrics } from '../metrics.js';
 import type { Govc } from '../integrations/govc.js';
 import type { JenkinsClient } from '../integrations/jenkins/client.js';
 import type { Store } from '../store/store.js';
-import type { Direction, ExecutorKind } from '../store/types.js';
+import type { BlockInfo, Direction, ExecutorKind, RequestState } from '../store/types.js';
 import type { ChatSurface, Executor, Inventory } from './ports.js';
 import type { Silences } from './silences.js';
 
+/**
+ * Why a decision was refused, as facts (no words): src/cards/decisionText.ts renders it in the reader's language — the
+ * user's on Slack, English in the CLI. Times are ISO strings.
+ */
+export type DecisionFact =
+  | { kind: 'not_found'; requestId: string }
+  | { kind: 'not_approver'; service: string; approvers: string[] }
+  /** The request is no longer in the state the decision needs; `by`: who decided it (a user id or `auto`), if anyone. */
+  | { kind: 'current_state'; requestId: string; service: string; direction: Direction; state: RequestState; by?: string }
+  /** A change freeze: a human may confirm (approve or retry anyway) until `until`. */
+  | { kind: 'frozen_confirm'; service: string; until: string; retry: boolean }
+  /** Auto-approval waits for the freeze to end. */
+  | { kind: 'frozen_wait'; block: BlockInfo }
+  /** A run-start policy refused it: approving blocks the request; a retry leaves it failed. */
+  | { kind: 'start_refused' | 'retry_refused'; service: string; direction: Direction; block: BlockInfo };
+
 export type DecisionResult =
   | { ok: true; requestId: string }
-  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'refused'; message: string };
+  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'refused'; fact: DecisionFact };
 
 export interface DecisionOptions {
   /** Decide during a change freeze (the card's confirm button; the CLI's --confirm-frozen). */

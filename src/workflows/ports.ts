@@ -93,6 +93,12 @@ export interface Executor {
   run(ctx: RunContext): Promise<void>;
   /** Called on start-up for an attempt that was interrupted: resume it or roll it back. */
   recover?(ctx: RunContext): Promise<'resumed' | 'rolled-back'>;
+  /** Background upkeep of the services (the local executor's warm pools), started by the tick; returns at once. */
+  maintain?(services: readonly Service[]): void;
+  /** Resolves when the background upkeep is idle. */
+  idle?(): Promise<void>;
+  /** Stops the background upkeep (what it leaves unfinished is cleaned up on the next start). */
+  shutdown?(): Promise<void>;
 }
 
 /** True when a run stopped because the bot is shutting down: leave the journal for recovery, undo nothing. */

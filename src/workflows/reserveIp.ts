@@ -21,7 +21,7 @@ const BATCH = 16;
 const inPool = (ip: string, pool: { start: string; end: string }) => ipToInt(ip) >= ipToInt(pool.start) && ipToInt(ip) <= ipToInt(pool.end);
 
 export async function reserveAddress(
-  o: { store: Store; at: string; guestIps: ReadonlySet<string>; probe: Prober },
+  o: { store: Store; at: string; guestIps: ReadonlySet<string>; probe: Prober; refill?: boolean },
   service: Service,
   requestId: string,
 ): Promise<IpLease> {
@@ -44,7 +44,7 @@ export async function reserveAddress(
       skip.add(ip);
       answered.push(ip);
     }
-    const lease = await claimAddress(o.store, service.name, requestId, candidates.filter((ip) => !busy.has(ip)), o.at);
+    const lease = await claimAddress(o.store, service.name, requestId, candidates.filter((ip) => !busy.has(ip)), o.at, o.refill ? { refill: { startedAt: o.at } } : {});
     if (lease) return lease;
     // Every free candidate was taken by a concurrent reservation meanwhile: they are leased now, look again.
   }

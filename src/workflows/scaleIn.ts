@@ -14,6 +14,8 @@ import { recordLeaseVm, releaseAddress } from '../store/leases.js';
 import type { StepName, VmIdentity } from '../store/types.js';
 import type { Service } from '../config.js';
 import type { LocalExecutorDeps } from './scaleOut.js';
+import { returnToWarm } from '../store/warm.js';
+import type { WarmPool } from './warmPool.js';
 import { ms } from './policy.js';
 import { isShutdown, recordUndo, StepError, type RunContext } from './ports.js';
 
@@ -41,7 +43,12 @@ async function victimIdentity(d: LocalExecutorDeps, service: Service, vm: string
   return id;
 }
 
-export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<void> {
+/**
+ * `warm`: the service's warm pool. When it is short (and the victim is of the service's template), the victim goes back
+ * to the pool after its shutdown (step warm-return) instead of being destroyed; it keeps its address. The choice is
+ * made once, before the first of the two ways starts, and a resumed run keeps it.
+ */
+export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext, warm?: WarmPool): Promise<void> {
   const { service, journal, signal, request } = ctx;
   const vm = request.preview.vmName;
   const ip = request.preview.ip;
@@ -52,7 +59,12 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
   const member = `${ip}:${port}`;
   const done = (s: StepName) => Boolean(journal.completed(s));
   // Before anything changes: the VM must be proven the one the bot created (and still be it).
-  const id = done('destroy') ? undefined : await victimIdentity(d, service, vm, ip, signal);
+  const attemptSteps = () => d.store.data.requests.find((r) => r.id === request.id)?.attempts.at(-1)?.steps ?? [];
+  const touched = (s: StepName) => done(s) || attemptSteps().some((x) => x.name === s);
+  // Back in the pool already (a crash right after the lease changed, before the journal said so).
+  const held = d.store.data.leases[ip];
+  const returned = done('warm-return') || (held?.state === 'warm' && held.requestId === request.id);
+  const id = done('destroy') || returned ? undefined : await victimIdentity(d, service, vm, ip, signal);
   if (id) await d.vcenter.lookup(id, signal).catch((e: unknown) => {
     throw new StepError('f5-disable', (e as { code?: string }).code ?? 'failed', (e as Error).message, { cause: e });
   });
@@ -95,6 +107,18 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext): Promise<vo
       await d.vcenter.powerOff(id!, signal);
       return { fact: { code: 'vm_powered_off' } };
     });
+    const lease = d.store.data.leases[ip];
+    const toPool = touched('warm-return') || (!touched('destroy') && Boolean(warm && lease && warm.wants(service, lease)));
+    if (toPool) {
+      await journal.step('warm-return', async () => {
+        const ok = returned || (await returnToWarm(d.store, service.name, ip, id!.moref, request.id, d.clock.now().toISOString()));
+        if (!ok) throw new StepError('warm-return', 'no_victim', `${ip} is not leased to ${vm} of ${service.name} any more`, { fact: { code: 'not_leased', ip, vm, service: service.name } });
+        return { fact: { code: 'warm_returned', vm, ip } };
+      });
+      await journal.result({ vmName: vm, ip, member });
+      if (warm) warm.kick(service);
+      return;
+    }
     await journal.step('destroy', async () => {
       await d.vcenter.destroy(id!, signal);
       return { fact: { code: 'vm_destroyed', vm, moref: id!.moref, path: id!.path } };

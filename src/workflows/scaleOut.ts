@@ -24,7 +24,9 @@ import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
 import { scaleIn } from './scaleIn.js';
-import { identityFromData, rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
+import { identityData, identityFromData, rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
+import { WarmPool, type WarmPoolDeps } from './warmPool.js';
+import type { Logger } from '../logger.js';
 
 export interface LocalExecutorDeps {
   store: Store;
@@ -46,6 +48,9 @@ export interface LocalExecutorDeps {
   drainPollMs?: number;
   /** Scale-in: how long a guest shutdown may take before the VM is powered off. */
   shutdownTimeoutMs?: number;
+  logger?: Logger;
+  /** The warm pools' timings (WarmPoolDeps); tests shorten them. */
+  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
 }
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];
@@ -90,7 +95,8 @@ export async function reserveAndName(d: PlacementDeps, ctx: RunContext, state: S
   state.ip = String(reserved!.ip);
 
   const named = await journal.step('name', async () => {
-    const names = vcenter ? await vcenter.listVms({ prefix: service.vmNamePrefix }, signal) : leasedNames();
+    // Leased names too: a warm-pool refill (or another run) may have chosen a name it has not cloned yet.
+    const names = vcenter ? [...(await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)), ...leasedNames()] : leasedNames();
     const vm = nextFreeName(service.vmNamePrefix, names);
     return { fact: { code: 'vm_named', vm }, data: { vm } };
   });
@@ -107,9 +113,10 @@ export interface CompensationDeps {
   lb?: LoadBalancer;
 }
 
-/** The clone step's recorded identity in the current attempt, whatever the step's state now. */
+/** The VM's identity the current attempt recorded (its clone, or the warm VM it took), whatever the step's state now. */
 function cloneIdentity(r: ScaleRequest | undefined): VmIdentity | undefined {
-  return identityFromData(r && lastAttempt(r)?.steps.find((x) => x.name === 'clone')?.data);
+  const steps = (r && lastAttempt(r)?.steps) ?? [];
+  return identityFromData(steps.find((x) => x.name === 'clone')?.data) ?? identityFromData(steps.find((x) => x.name === 'take-warm')?.data);
 }
 
 /** The failure that started compensation, as a fact; without one, the attempt's last failed step. */
@@ -150,7 +157,8 @@ export async function compensateScaleOut(
     const plan: StepPlan = { requestId: request.id, service, vmName: state.vm, ip: state.ip, ...(identity ? { vm: identity } : {}) };
     const undone = await rollbackVm(plan, { vcenter: d.vcenter, lb: d.lb }, {
       memberTouched: touched(journal, r, 'f5-add'),
-      vmOwned: ownsVm && touched(journal, r, 'clone'),
+      // A warm VM the run took is the bot's (its refill cloned it; the lease names it by identity).
+      vmOwned: ownsVm && (touched(journal, r, 'clone') || touched(journal, r, 'take-warm')),
       ...(identity ? { vm: identity } : {}),
     });
     for (const u of undone) {
@@ -171,7 +179,23 @@ export async function compensateScaleOut(
 
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
-  constructor(private readonly d: LocalExecutorDeps) {}
+  /** The services' warm pools: kept by `maintain`, taken from by a scale-out, returned to by a scale-in. */
+  readonly warm: WarmPool;
+  constructor(private readonly d: LocalExecutorDeps) {
+    this.warm = new WarmPool({ store: d.store, clock: d.clock, vcenter: d.vcenter, lb: d.lb, probe: d.probe, health: d.health, logger: d.logger, ...d.warm });
+  }
+
+  maintain(services: readonly Service[]): void {
+    this.warm.maintain(services);
+  }
+
+  idle(): Promise<void> {
+    return this.warm.idle();
+  }
+
+  shutdown(): Promise<void> {
+    return this.warm.shutdown();
+  }
 
   /**
    * After a crash: an attempt whose rollback had begun finishes its rollback and fails with the
@@ -189,13 +213,39 @@ export class LocalExecutor implements Executor {
     return 'resumed';
   }
 
+  /**
+   * A scale-out of a service with a warm pool takes a ready warm VM (step take-warm) instead of reserving, naming and
+   * cloning; none ready (or the attempt already went the cold way): undefined, and no step is recorded.
+   */
+  private async takeWarm(ctx: RunContext, state: ScaleOutState): Promise<WarmPlan | undefined> {
+    const { service, journal, request } = ctx;
+    const current = findRequest(this.d.store, request.id) ?? request;
+    const cold = (['reserve-ip', 'name', 'clone'] as const).some((x) => touched(journal, current, x));
+    if (!service.warmPool || cold) return undefined;
+    let data = journal.completed('take-warm')?.data;
+    if (!data) {
+      const lease = await this.warm.take(service, request.id);
+      if (!lease?.vm || !lease.vmName || !lease.taken) return undefined;
+      const { vm, vmName, ip, taken } = lease;
+      data = await journal.step('take-warm', async () => ({
+        fact: { code: 'warm_taken', vm: vmName, ip, state: taken.state },
+        data: { ip, vm: vmName, warmState: taken.state, ...identityData(vm) },
+      }));
+    }
+    const identity = identityFromData(data);
+    if (!identity || typeof data?.ip !== 'string' || typeof data.vm !== 'string') throw new StepError('take-warm', 'no_identity', 'the warm VM taken has no recorded identity');
+    Object.assign(state, { ip: data.ip, vm: data.vm, ownsVm: true, identity });
+    return { requestId: request.id, service, vmName: data.vm, ip: data.ip, vm: identity, stopped: data.warmState === 'stopped' };
+  }
+
   async run(ctx: RunContext): Promise<void> {
-    if (ctx.request.direction === 'in') return scaleIn(this.d, ctx);
+    if (ctx.request.direction === 'in') return scaleIn(this.d, ctx, this.warm);
     const { service, journal, signal } = ctx;
     const { vcenter, lb } = this.d;
     const state: ScaleOutState = {};
     try {
-      const plan = await reserveAndName(this.d, ctx, state);
+      const warm = await this.takeWarm(ctx, state);
+      const plan = warm ?? (await reserveAndName(this.d, ctx, state));
       const io: StepIo = {
         vcenter, lb, signal, resuming: ctx.resuming, health: this.d.health,
         resumeCloneLimitMs: this.d.resumeCloneLimitMs, resumeCloneGraceMs: this.d.resumeCloneGraceMs, resumeClonePollMs: this.d.resumeClonePollMs,
@@ -205,7 +255,9 @@ export class LocalExecutor implements Executor {
         read: () => current() && lastAttempt(current()!)?.steps.find((x) => x.name === 'clone')?.data,
         write: (data) => journal.record('clone', data),
       };
-      for (const step of VM_STEPS) {
+      // From the warm pool: a running VM is one health check from serving; a stopped one boots first.
+      const steps = !warm ? VM_STEPS : VM_STEPS.filter((x) => x === 'health' || x === 'f5-add' || (warm.stopped && (x === 'power-on' || x === 'wait-ip')));
+      for (const step of steps) {
         const data = await journal.step(step, async () => {
           try {
             return await vmSteps[step](plan, io);
@@ -222,7 +274,7 @@ export class LocalExecutor implements Executor {
       }
       const member = `${plan.ip}:${service.f5.port}`;
 
-      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString(), plan.vm);
+      await markLeaseInUse(this.d.store, service.name, plan.ip, plan.vmName, this.d.clock.now().toISOString(), plan.vm, warm ? undefined : { name: service.template });
       await journal.result({ vmName: plan.vmName, ip: plan.ip, member });
     } catch (e) {
       if (isShutdown(e, signal)) throw e; // shutting down: leave it to recovery
@@ -230,6 +282,11 @@ export class LocalExecutor implements Executor {
       throw e;
     }
   }
+}
+
+export interface WarmPlan extends StepPlan {
+  /** The warm VM was stopped: power-on and wait-ip run before the health check. */
+  stopped: boolean;
 }
 
 export type { Service };

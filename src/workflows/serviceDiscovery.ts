@@ -5,6 +5,10 @@
  * A VM joins when its scale-out reaches the health step (it is booted and has its address: from then on its metrics
  * matter) and leaves when its scale-in has taken it out of F5 (from then on it is going away and must not drag the
  * average the rules read). Answered from memory on every scrape: no store write, no call to vCenter.
+ *
+ * Warm-pool VMs (issue 14) are listed too, labelled `warm="true"` and `warm_state="running|stopped"`, so that a rule
+ * can leave them out of the service's average (`{warm!="true"}`) while their own health is still seen; once a
+ * scale-out takes one it is an instance like any other (no warm label).
  */
 import type { Service } from '../config.js';
 import type { IpLease, ScaleRequest } from '../store/types.js';
@@ -44,8 +48,8 @@ function managedVms(service: Service, input: SdInput): Map<string, string> {
   for (const r of input.requests) {
     if (r.service !== service.name || r.state !== 'running') continue;
     if (r.direction === 'out' && stepStarted(r, 'health')) {
-      const ip = stepData(r, 'reserve-ip', 'ip');
-      const vm = stepData(r, 'name', 'vm');
+      const ip = stepData(r, 'reserve-ip', 'ip') ?? stepData(r, 'take-warm', 'ip');
+      const vm = stepData(r, 'name', 'vm') ?? stepData(r, 'take-warm', 'vm');
       if (ip && vm) vms.set(ip, vm);
     }
     // The scale-in's victim is on its card (preview); once out of F5 it is going away.
@@ -64,6 +68,10 @@ export function targetGroups(input: SdInput, only?: string): TargetGroup[] {
     const port = exporterPort(s);
     for (const [ip, vm] of [...managedVms(s, input)].sort((a, b) => a[1].localeCompare(b[1]))) {
       groups.push({ targets: [`${ip}:${port}`], labels: { service: s.name, vm, managed_by: MANAGED_BY } });
+    }
+    const warm = input.leases.filter((l) => l.service === s.name && l.state === 'warm' && l.vmName).sort((a, b) => a.vmName!.localeCompare(b.vmName!));
+    for (const l of warm) {
+      groups.push({ targets: [`${l.ip}:${port}`], labels: { service: s.name, vm: l.vmName!, managed_by: MANAGED_BY, warm: 'true', warm_state: l.warm?.state ?? 'stopped' } });
     }
   }
   return groups;

@@ -46,6 +46,8 @@ const memberPath = (c: DryRunContext) => `/mgmt/tm/ltm/pool/${poolPath(c.service
 
 /** Every step, in the order a run takes them (scale-out, then scale-in, then the executor's own). */
 export const STEPS = [
+  // A scale-out from the warm pool: the ready VM takes the place of reserve-ip … wait-ip (stopped: power-on, wait-ip run).
+  { name: 'take-warm', direction: 'out', runs: 'local' },
   { name: 'reserve-ip', direction: 'out', runs: 'local',
     dryRun: ({ service: s, ip }) => `reserve ${ip} from ${s.network.ipPool.start}-${s.network.ipPool.end} (conflict check: ${s.network.conflictCheck})` },
   { name: 'name', direction: 'out', runs: 'local', dryRun: ({ vm }) => `name the VM ${vm}` },
@@ -65,6 +67,8 @@ export const STEPS = [
     dryRun: (c) => `wait until ${memberPath(c)}/stats serverside.curConns = 0 (at most ${c.service.scaling.drainTimeout})` },
   { name: 'f5-remove', direction: 'in', runs: 'local', dryRun: (c) => `DELETE ${memberPath(c)}` },
   { name: 'shutdown', direction: 'in', runs: 'local', dryRun: ({ at }) => `govc vm.power -s -vm.ipath ${at} (after checking its moref and UUID)` },
+  // Instead of destroy and release-ip, when the service's warm pool is short: the stopped VM keeps its address.
+  { name: 'warm-return', direction: 'in', runs: 'local' },
   { name: 'destroy', direction: 'in', runs: 'local', dryRun: ({ at }) => `govc vm.destroy -vm.ipath ${at}` },
   { name: 'release-ip', direction: 'in', runs: 'local', dryRun: ({ ip }) => `release ${ip}` },
   { name: 'jenkins-build', direction: 'out', runs: 'executor' },

@@ -68,6 +68,12 @@ export interface StepIo {
 }
 
 const member = (p: StepPlan) => `${p.ip}:${p.service.f5.port}`;
+/**
+ * How often the health step looks at a booting guest: every 250 ms (a TCP connect or one GET, bounded by
+ * healthCheck.timeout). An exponential backoff (1, 2, 4, 8, 10 s) would see a guest up to 10 s after it came up,
+ * for no gain: the check is cheap and it is the only thing the run waits for. StepIo.health overrides it (tests).
+ */
+export const HEALTH_POLL = { initialDelayMs: 250, maxDelayMs: 250 } as const;
 const healthTimeout = (s: Service) => ms(s.healthCheck.timeout, 300_000);
 const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
 
@@ -226,7 +232,7 @@ export const vmSteps: Record<VmStep, (p: StepPlan, io: StepIo) => Promise<StepRe
   async health({ service, ip }, io) {
     const h = service.healthCheck;
     const target: HealthTarget = { type: h.type, host: ip, port: h.port, path: h.path, expectStatus: h.expectStatus };
-    const r = await waitHealthy(target, { timeoutMs: healthTimeout(service), signal: io.signal, ...io.health });
+    const r = await waitHealthy(target, { timeoutMs: healthTimeout(service), signal: io.signal, ...HEALTH_POLL, ...io.health });
     if (!r.ok) {
       throw new StepError('health', r.aborted ? 'aborted' : 'unhealthy', `${ip}:${h.port} not healthy after ${formatDuration(r.elapsedMs)} (${r.attempts} checks): ${r.detail}`,
         { fact: { code: 'unhealthy', target: `${ip}:${h.port}`, elapsedMs: r.elapsedMs, checks: r.attempts, answer: r.detail } });

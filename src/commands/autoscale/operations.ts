@@ -1,5 +1,6 @@
 /** Day-to-day operations: status, history, manual scale, pre-flight. */
-import { operationsText, protectedStatusLines, serviceText } from '../../cards/commandMessages.js';
+import { operationsText, protectedStatusLines, serviceText, warmStatusLines } from '../../cards/commandMessages.js';
+import { refillLeasesIn, warmLeasesIn } from '../../store/warm.js';
 import { catalog, type Locale } from '../../i18n/index.js';
 import { protectedLeasesIn } from '../../store/leases.js';
 import { messages } from '../../cards/messages.js';
@@ -23,14 +24,17 @@ const status: Subcommand = {
   name: 'status', usage: 'status [page]', summary: (w) => w.status({ pageSize: PAGE_SIZE }),
   group: 'Operations', mutating: false, maxArgs: 1,
   async run(ctx) {
-    const asked = pageArg(ctx.args[0]);
+    const asked = pageArg(ctx.args[0], lang(ctx));
     if ('refusal' in asked) return asked.refusal;
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
     const p = pageOf(open, asked.page);
     const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests(lang(ctx));
     const d = ctx.deps.store.data as StoreData;
     const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(lang(ctx)).protect);
-    return { text: [text, ...guarded].join('\n') };
+    const warm = warmStatusLines(listServices(ctx.deps.store).flatMap((s) => (s.warmPool
+      ? [{ service: s.name, size: s.warmPool.size, state: s.warmPool.state, vms: warmLeasesIn(d, s.name).map((l) => l.vmName!), refilling: refillLeasesIn(d, s.name).length > 0 }]
+      : [])), catalog(lang(ctx)).warm);
+    return { text: [text, ...guarded, ...warm].join('\n') };
   },
 };
 
@@ -44,7 +48,7 @@ const history: Subcommand = {
       if (/^\d+$/.test(a)) n = Math.min(100, Math.max(1, Number(a)));
       else service = a;
     }
-    if (service && !getService(ctx.deps.store, service)) return { text: serviceText.unknown(service) };
+    if (service && !getService(ctx.deps.store, service)) return { text: serviceText.unknown(service, lang(ctx)) };
     const list = requestsOf(ctx.deps.store, service).slice(-n).reverse();
     return { text: list.length ? operationsText.history(list, service, tctx(ctx)) : operationsText.noHistory(service, lang(ctx)) };
   },
@@ -56,7 +60,7 @@ function scale(direction: Direction): Subcommand {
     group: 'Operations', mutating: true, minArgs: 1, maxArgs: 1,
     async run(ctx) {
       const service = getService(ctx.deps.store, ctx.args[0]!);
-      if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
+      if (!service) return { text: serviceText.unknown(ctx.args[0]!, lang(ctx)) };
       if (!service.enabled) return { text: operationsText.disabled(service.name, lang(ctx)) };
       // Looking at vCenter / F5 can take seconds: answer now, post the card when ready. The run
       // itself starts only through the run-start check (approval, or at once in mode auto); a
@@ -79,7 +83,7 @@ const preflight: Subcommand = {
   group: 'Operations', mutating: false, minArgs: 1, maxArgs: 2,
   async run(ctx) {
     const service = getService(ctx.deps.store, ctx.args[0]!);
-    if (!service) return { text: serviceText.unknown(ctx.args[0]!) };
+    if (!service) return { text: serviceText.unknown(ctx.args[0]!, lang(ctx)) };
     const direction: Direction = ctx.args[1] === 'in' ? 'in' : 'out';
     return answerLater(ctx, operationsText.checking(service.name, lang(ctx)), async () => {
       const p = await buildPreview(ctx.deps, service, direction);

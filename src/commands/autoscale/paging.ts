@@ -4,6 +4,7 @@
  * far below that limit.
  */
 import { argText } from '../../cards/commandMessages.js';
+import { catalog, type Locale } from '../../i18n/index.js';
 import type { Reply } from './types.js';
 
 export const PAGE_SIZE = 20;
@@ -16,9 +17,10 @@ export interface Page<T> {
 }
 
 /** The page asked for (1 when none): a page number, or the refusal to answer with. */
-export function pageArg(arg: string | undefined): { page: number } | { refusal: Reply } {
+export function pageArg(arg: string | undefined, locale: Locale = 'en'): { page: number } | { refusal: Reply } {
   if (arg === undefined) return { page: 1 };
-  if (!/^\d{1,6}$/.test(arg) || Number(arg) < 1) return { refusal: { text: argText.invalid('page number', arg, 'expected a page number like 2') } };
+  const w = catalog(locale).args;
+  if (!/^\d{1,6}$/.test(arg) || Number(arg) < 1) return { refusal: { text: argText.invalid(w.what.pageNumber, arg, w.expectedPage, locale) } };
   return { page: Number(arg) };
 }
 

@@ -1,5 +1,7 @@
 /** `/autoscale plg diff|push|remove <service>`: the service's scrape job, rules and route on the monitoring server. */
+import { serviceText } from '../../cards/commandMessages.js';
 import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
+import type { Locale } from '../../i18n/index.js';
 import { applyPush, planPush, planRemove, plgDepsFromConfig, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
 import { appendAudit } from '../../store/audit.js';
 import { confirmationsOf, type ConfirmIO } from './confirmations.js';
@@ -23,33 +25,35 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
   return {
     name: `plg ${kind}`, usage: `plg ${kind} <service>`, summary, group: 'Monitoring (PLG)', mutating: kind !== 'diff', adminOnly: true, minArgs: 1, maxArgs: 1,
     async run(ctx: CommandContext) {
+      // The diff and the prompt are the user's (their locale); the report also goes to the channel (the service's locale).
+      const l: Locale = ctx.locale ?? ctx.deps.config.BOT_LOCALE;
       const service = getService(ctx.deps.store, ctx.args[0]!);
-      if (!service) return { text: `No service named \`${ctx.args[0]!.slice(0, 60)}\`. \`/autoscale service list\` shows them.` };
+      if (!service) return { text: serviceText.unknown(ctx.args[0]!, l) };
       const plg = resolvePlgDeps(ctx.deps);
-      if (!plg.ok) return { text: plgMessages.notConfigured(plg.message) };
-      return answerLater(ctx, `Reading the monitoring config for ${service.name}…`, async () => {
+      if (!plg.ok) return { text: plgMessages.notConfigured(plg.message, l) };
+      return answerLater(ctx, plgMessages.reading(service.name, l), async () => {
         const r = kind === 'remove' ? await planRemove(service, plg.deps) : await planPush(service, plg.deps);
-        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message) };
-        if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan);
+        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message, l) };
+        if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan, { locale: l });
         const plan = r.plan;
-        const id = confirmationsOf(ctx.deps).ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io));
-        return plgPlanMessage(plan, { buttonsFor: id });
-      }, (e) => plgMessages.planFailed(service.name, 'failed', e.message));
+        const here = service.locale ?? ctx.deps.config.BOT_LOCALE;
+        const id = confirmationsOf(ctx.deps).ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io, { user: l, channel: here }));
+        return plgPlanMessage(plan, { buttonsFor: id, locale: l });
+      }, (e) => plgMessages.planFailed(service.name, 'failed', e.message, l));
     },
   };
 }
 
 /** Apply: exactly the plan that was shown (a file changed since then is refused), then the report. */
-async function applyPlan(deps: Deps, plan: PlgPlan, plg: PlgDeps, io: ConfirmIO): Promise<void> {
-  await io.reply(plgMessages.applying(plan.service.name));
+async function applyPlan(deps: Deps, plan: PlgPlan, plg: PlgDeps, io: ConfirmIO, l: { user: Locale; channel: Locale }): Promise<void> {
+  await io.reply(plgMessages.applying(plan.service.name, l.user));
   const result = await applyPush(plan, plg);
   const at = deps.clock.now().toISOString();
   await deps.store.mutate((d) => appendAudit(d, {
     at, actor: io.user, action: `plg.${plan.kind}`, target: plan.service.name, detail: result.ok ? (result.noop ? 'no-op' : 'applied') : `failed: ${result.code}`,
   }));
-  const report = plgApplyReport(plan.service.name, plan.kind, io.user, result);
-  await io.reply(report);
-  await io.progress(report);
+  await io.reply(plgApplyReport(plan.service.name, plan.kind, io.user, result, l.user));
+  await io.progress(plgApplyReport(plan.service.name, plan.kind, io.user, result, l.channel));
 }
 
 export const plgSubcommands: Subcommand[] = [plgCommand('diff'), plgCommand('push'), plgCommand('remove')];

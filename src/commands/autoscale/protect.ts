@@ -7,6 +7,7 @@
 import { catalog, formatTime } from '../../i18n/index.js';
 import { escape as esc, mention } from '../../cards/mrkdwn.js';
 import { findBotVm, setProtection } from '../../store/leases.js';
+import { getService } from '../../store/services.js';
 import type { StoreData } from '../../store/types.js';
 import { check, existingVmName } from './args.js';
 import { argText } from '../../cards/commandMessages.js';
@@ -20,11 +21,12 @@ function protectCommand(on: boolean): Subcommand {
     group: 'Operations', mutating: true, adminOnly: true, minArgs: 1, maxArgs: 1,
     async run(ctx: CommandContext): Promise<Reply> {
       const { deps } = ctx;
-      const locale = deps.config.BOT_LOCALE;
+      // Refusals are the user's (their locale); the outcome is posted in the channel (the service's locale).
+      const locale = ctx.locale ?? deps.config.BOT_LOCALE;
       const w = catalog(locale).protect;
       const name = ctx.args[0] ?? '';
-      const valid = check(existingVmName, name);
-      if (!valid.ok) return { text: argText.invalid('VM name', name, valid.problem) };
+      const valid = check(existingVmName, name, locale);
+      if (!valid.ok) return { text: argText.invalid(catalog(locale).args.what.vmName, name, valid.problem, locale) };
       const found = findBotVm(deps.store.data as StoreData, name);
       if (!found.ok && found.code === 'unknown') return { text: w.unknownVm({ vm: esc(name) }) };
       if (!found.ok) {
@@ -49,8 +51,9 @@ function protectCommand(on: boolean): Subcommand {
       // Protection steers the choice of the next victim; a run already removing this VM goes on.
       const running = on ? (deps.store.data as StoreData).requests.find((x) =>
         x.service === lease.service && x.direction === 'in' && (x.state === 'running' || x.state === 'approved') && x.preview.vmName === vm) : undefined;
-      const warning = running ? w.inFlight({ vm: esc(vm), id: running.id }) : '';
-      return { text: (on ? w.protected(said) : w.unprotected(said)) + warning, inChannel: true };
+      const here = catalog(getService(deps.store, lease.service)?.locale ?? deps.config.BOT_LOCALE).protect;
+      const warning = running ? here.inFlight({ vm: esc(vm), id: running.id }) : '';
+      return { text: (on ? here.protected(said) : here.unprotected(said)) + warning, inChannel: true };
     },
   };
 }

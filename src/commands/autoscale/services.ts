@@ -2,6 +2,7 @@
 import type { ModalView } from '@slack/types';
 import type { Service } from '../../config.js';
 import { argText, confirmPrompt, serviceText, type ServiceStatus } from '../../cards/commandMessages.js';
+import { catalog, type Locale } from '../../i18n/index.js';
 import { importModal } from '../../cards/importModal.js';
 import { serviceModal } from '../../cards/serviceModal.js';
 import { servicesToYaml } from '../../servicesFile.js';
@@ -21,7 +22,10 @@ import type { CommandContext, Reply, Subcommand } from './types.js';
 /** vCenter / F5 may be slow; a list must still answer within Slack's 3 s. */
 const INVENTORY_BUDGET_MS = 2000;
 
-const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now() });
+/** The reply's language: the user's (dispatch sets it), else BOT_LOCALE; a service's channel reads its own `locale`. */
+const lang = (ctx: CommandContext): Locale => ctx.locale ?? ctx.deps.config.BOT_LOCALE;
+const channelLang = (ctx: CommandContext, service: Service): Locale => service.locale ?? ctx.deps.config.BOT_LOCALE;
+const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now(), locale: lang(ctx) });
 
 async function statusOf(deps: Deps, service: Service): Promise<ServiceStatus> {
   const leased = leasesOf(deps.store, service.name).length;
@@ -38,10 +42,11 @@ async function statusOf(deps: Deps, service: Service): Promise<ServiceStatus> {
 /** The named service, or the refusal to show instead. */
 function named(ctx: CommandContext): { service: Service } | { refusal: Reply } {
   const name = ctx.args[0] ?? '';
-  const valid = check(serviceNameArg, name);
-  if (!valid.ok) return { refusal: { text: argText.invalid('service name', name, valid.problem) } };
+  const l = lang(ctx);
+  const valid = check(serviceNameArg, name, l);
+  if (!valid.ok) return { refusal: { text: argText.invalid(catalog(l).args.what.serviceName, name, valid.problem, l) } };
   const service = getService(ctx.deps.store, name);
-  return service ? { service } : { refusal: { text: serviceText.unknown(name) } };
+  return service ? { service } : { refusal: { text: serviceText.unknown(name, l) } };
 }
 
 /** `Record` until the service modal is typed Block Kit too (its cast goes with it). */
@@ -51,7 +56,7 @@ async function openView(ctx: CommandContext, view: ModalView | Record<string, un
     return undefined;
   } catch (e) {
     ctx.deps.logger.warn({ err: e }, 'views.open failed');
-    return { text: serviceText.openModalFailed((e as Error).message) };
+    return { text: serviceText.openModalFailed((e as Error).message, lang(ctx)) };
   }
 }
 
@@ -59,7 +64,7 @@ const serviceList: Subcommand = {
   name: 'service list', usage: 'service list [page]', summary: (w) => w.serviceList({ pageSize: PAGE_SIZE }),
   group: 'Services', mutating: false, maxArgs: 1,
   async run(ctx) {
-    const asked = pageArg(ctx.args[0]);
+    const asked = pageArg(ctx.args[0], lang(ctx));
     if ('refusal' in asked) return asked.refusal;
     // Only the page's services are asked about: vCenter / F5 answer for 20 services, not for every one.
     const p = pageOf(listServices(ctx.deps.store), asked.page);
@@ -82,7 +87,7 @@ const serviceShow: Subcommand = {
 const serviceCreate: Subcommand = {
   name: 'service create', usage: 'service create', summary: (w) => w.serviceCreate,
   group: 'Services', mutating: true, maxArgs: 0,
-  run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel })),
+  run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel }, undefined, lang(ctx))),
 };
 
 const serviceEdit: Subcommand = {
@@ -91,7 +96,7 @@ const serviceEdit: Subcommand = {
   async run(ctx) {
     const found = named(ctx);
     if ('refusal' in found) return found.refusal;
-    return openView(ctx, serviceModal({ mode: 'edit', name: found.service.name, channel: ctx.channel }, found.service));
+    return openView(ctx, serviceModal({ mode: 'edit', name: found.service.name, channel: ctx.channel }, found.service, lang(ctx)));
   },
 };
 
@@ -105,9 +110,9 @@ function enableOrDisable(enabled: boolean): Subcommand {
       const found = named(ctx);
       if ('refusal' in found) return found.refusal;
       const { name } = found.service;
-      if (found.service.enabled === enabled) return { text: serviceText.enabled(name, enabled, true) };
+      if (found.service.enabled === enabled) return { text: serviceText.enabled(name, enabled, true, lang(ctx)) };
       await setServiceEnabled(ctx.deps.store, name, enabled, ctx.user, ctx.deps.clock.now().toISOString());
-      return { text: serviceText.enabled(name, enabled, false), inChannel: true };
+      return { text: serviceText.enabled(name, enabled, false, channelLang(ctx, found.service)), inChannel: true };
     },
   };
 }
@@ -120,16 +125,18 @@ const serviceDelete: Subcommand = {
     const found = named(ctx);
     if ('refusal' in found) return found.refusal;
     const { name } = found.service;
+    const l = lang(ctx);
+    const here = channelLang(ctx, found.service);
     const open = openRequestIn(deps.store.data as StoreData, name);
-    if (open) return { text: serviceText.openRequest(name, open.id) };
+    if (open) return { text: serviceText.openRequest(name, open.id, l) };
     const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       const r = await removeService(deps.store, name, io.user, deps.clock.now().toISOString());
-      const text = r.ok ? serviceText.deleted(name, io.user) : r.code === 'open_request' ? serviceText.openRequest(name, r.requestId) : serviceText.unknown(name);
-      await io.reply(text);
-      if (r.ok) await io.progress(text);
+      const text = (m: Locale) => (r.ok ? serviceText.deleted(name, io.user, m) : r.code === 'open_request' ? serviceText.openRequest(name, r.requestId, m) : serviceText.unknown(name, m));
+      await io.reply(text(l));
+      if (r.ok) await io.progress(text(here));
     });
-    const prompt = serviceText.deletePrompt(name, leasesOf(deps.store, name).length);
-    return { text: prompt, blocks: confirmPrompt(prompt, 'Delete service', id, true) };
+    const prompt = serviceText.deletePrompt(name, leasesOf(deps.store, name).length, l);
+    return { text: prompt, blocks: confirmPrompt(prompt, serviceText.deleteButton(l), id, true, l) };
   },
 };
 
@@ -151,16 +158,17 @@ const serviceExport: Subcommand = {
     }
     const yaml = servicesToYaml(services.map(withoutSecrets));
     const filename = ctx.args.length ? `${services[0]!.name}.yaml` : 'services.yaml';
-    const note = services.some((s) => s.jenkins?.token) ? `\n${serviceText.secretsNote()}` : '';
-    return answerLater(ctx, serviceText.exporting(), async () => {
+    const l = lang(ctx);
+    const note = services.some((s) => s.jenkins?.token) ? `\n${serviceText.secretsNote(l)}` : '';
+    return answerLater(ctx, serviceText.exporting(l), async () => {
       try {
         await ctx.app.client.files.uploadV2({ channel_id: ctx.channel, content: yaml, filename, title: filename, snippet_type: 'yaml' });
-        return { text: serviceText.exported(services.length, filename) + note };
+        return { text: serviceText.exported(services.length, filename, l) + note };
       } catch (e) {
         ctx.deps.logger.info({ err: e }, 'files.uploadV2 failed; answering with a code block');
-        return { text: serviceText.exportInline(yaml, (e as Error).message) + note };
+        return { text: serviceText.exportInline(yaml, (e as Error).message, l) + note };
       }
-    }, (e) => serviceText.exportInline(yaml, e.message));
+    }, (e) => serviceText.exportInline(yaml, e.message, l));
   },
 };
 

@@ -1,5 +1,6 @@
 /** `/autoscale template list|create|delete`: vCenter templates, with a confirm button before anything changes. */
 import { argText, confirmPrompt, confirmText, templateText } from '../../cards/commandMessages.js';
+import { catalog, type Locale } from '../../i18n/index.js';
 import { createTemplate, deleteTemplate, listTemplates, servicesUsingTemplate, sharedServicePool, type NewTemplate } from '../../workflows/templates.js';
 import { check, descriptionArg, existingVmName, inventoryPathArg, newVmName, splitOptions, type Checked } from './args.js';
 import { confirmationsOf } from './confirmations.js';
@@ -7,11 +8,13 @@ import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
-const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now() });
+/** The reply's language: the user's (dispatch sets it), else BOT_LOCALE. Progress in the channel: BOT_LOCALE (a template belongs to no service). */
+const lang = (ctx: CommandContext): Locale => ctx.locale ?? ctx.deps.config.BOT_LOCALE;
+const tctx = (ctx: CommandContext) => ({ tz: ctx.deps.config.BOT_TIMEZONE, now: ctx.deps.clock.now(), locale: lang(ctx) });
 
 /** The first invalid argument as a refusal, else undefined. */
-function firstInvalid(checks: Array<[what: string, value: string | undefined, result: Checked<unknown> | undefined]>): Reply | undefined {
-  for (const [what, value, r] of checks) if (value !== undefined && r && !r.ok) return { text: argText.invalid(what, value, r.problem) };
+function firstInvalid(checks: Array<[what: string, value: string | undefined, result: Checked<unknown> | undefined]>, l: Locale): Reply | undefined {
+  for (const [what, value, r] of checks) if (value !== undefined && r && !r.ok) return { text: argText.invalid(what, value, r.problem, l) };
   return undefined;
 }
 
@@ -19,15 +22,16 @@ const templateList: Subcommand = {
   name: 'template list', usage: 'template list [page]', summary: (w) => w.templateList({ pageSize: PAGE_SIZE }),
   group: 'Templates', mutating: false, maxArgs: 1,
   async run(ctx) {
-    if (!ctx.deps.govc) return { text: templateText.noVcenter() };
-    const asked = pageArg(ctx.args[0]);
+    const l = lang(ctx);
+    if (!ctx.deps.govc) return { text: templateText.noVcenter(l) };
+    const asked = pageArg(ctx.args[0], l);
     if ('refusal' in asked) return asked.refusal;
-    return answerLater(ctx, templateText.working(), async () => {
+    return answerLater(ctx, templateText.working(l), async () => {
       const r = await listTemplates(ctx.deps);
-      if (!r.ok) return { text: templateText.noVcenter() };
+      if (!r.ok) return { text: templateText.noVcenter(l) };
       const p = pageOf(r.templates, asked.page);
       return { text: templateText.list(p.items, r.stale, tctx(ctx), { ...p, command: 'template list' }) };
-    }, (e) => templateText.listFailed(e.message));
+    }, (e) => templateText.listFailed(e.message, l));
   },
 };
 
@@ -37,27 +41,30 @@ const templateCreate: Subcommand = {
   group: 'Templates', mutating: true, minArgs: 2,
   async run(ctx) {
     const { deps } = ctx;
-    if (!deps.govc) return { text: templateText.noVcenter() };
+    const l = lang(ctx);
+    const w = catalog(l).args;
+    const here = deps.config.BOT_LOCALE;
+    if (!deps.govc) return { text: templateText.noVcenter(l) };
     const { rest, options } = splitOptions(ctx.args, ['pool', 'folder'] as const);
     const [source, name, ...words] = rest;
-    if (source === undefined || name === undefined) return { text: `Usage: \`/autoscale ${templateCreate.usage}\`` };
+    if (source === undefined || name === undefined) return { text: w.usage({ usage: templateCreate.usage }) };
     const description = words.join(' ') || undefined;
     const bad = firstInvalid([
-      ['source VM name', source, check(existingVmName, source)],
-      ['template name', name, check(newVmName, name)],
-      ['description', description, description === undefined ? undefined : check(descriptionArg, description)],
-      ['resource pool', options.pool, options.pool === undefined ? undefined : check(inventoryPathArg, options.pool)],
-      ['folder', options.folder, options.folder === undefined ? undefined : check(inventoryPathArg, options.folder)],
-    ]);
+      [w.what.sourceVm, source, check(existingVmName, source, l)],
+      [w.what.templateName, name, check(newVmName, name, l)],
+      [w.what.description, description, description === undefined ? undefined : check(descriptionArg, description, l)],
+      [w.what.resourcePool, options.pool, options.pool === undefined ? undefined : check(inventoryPathArg, options.pool, l)],
+      [w.what.folder, options.folder, options.folder === undefined ? undefined : check(inventoryPathArg, options.folder, l)],
+    ], l);
     if (bad) return bad;
     const t: NewTemplate = { source, name, description, pool: options.pool ?? sharedServicePool(deps.store), folder: options.folder };
     const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
-      await io.reply(confirmText.started(ctx.channel));
-      const r = await createTemplate(deps, t, io.user, () => io.progress(templateText.creating(t.name, t.source, io.user)));
-      await io.progress(r.ok ? templateText.created(t.name, t.source, io.user, r.durationMs) : templateText.failed('create', t.name, r));
+      await io.reply(confirmText.started(ctx.channel, l));
+      const r = await createTemplate(deps, t, io.user, () => io.progress(templateText.creating(t.name, t.source, io.user, here)));
+      await io.progress(r.ok ? templateText.created(t.name, t.source, io.user, r.durationMs, here) : templateText.failed('create', t.name, r, here));
     });
-    const prompt = templateText.createPrompt(t);
-    return { text: prompt, blocks: confirmPrompt(prompt, 'Create template', id) };
+    const prompt = templateText.createPrompt(t, l);
+    return { text: prompt, blocks: confirmPrompt(prompt, templateText.createButton(l), id, false, l) };
   },
 };
 
@@ -66,20 +73,22 @@ const templateDelete: Subcommand = {
   group: 'Templates', mutating: true, minArgs: 1, maxArgs: 1,
   async run(ctx) {
     const { deps } = ctx;
-    if (!deps.govc) return { text: templateText.noVcenter() };
+    const l = lang(ctx);
+    const here = deps.config.BOT_LOCALE;
+    if (!deps.govc) return { text: templateText.noVcenter(l) };
     const name = ctx.args[0]!;
-    const bad = firstInvalid([['template name', name, check(existingVmName, name)]]);
+    const bad = firstInvalid([[catalog(l).args.what.templateName, name, check(existingVmName, name, l)]], l);
     if (bad) return bad;
     const users = servicesUsingTemplate(deps.store, name);
-    if (users.length) return { text: templateText.inUse(name, users) };
+    if (users.length) return { text: templateText.inUse(name, users, l) };
     const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
-      await io.reply(confirmText.started(ctx.channel));
+      await io.reply(confirmText.started(ctx.channel, l));
       const r = await deleteTemplate(deps, name, io.user, (stage) =>
-        io.progress(stage === 'destroying' ? templateText.destroying(name, io.user) : templateText.checking(name, io.user)));
-      await io.progress(r.ok ? templateText.deleted(name, io.user) : templateText.failed('delete', name, r));
+        io.progress(stage === 'destroying' ? templateText.destroying(name, io.user, here) : templateText.checking(name, io.user, here)));
+      await io.progress(r.ok ? templateText.deleted(name, io.user, here) : templateText.failed('delete', name, r, here));
     });
-    const prompt = templateText.deletePrompt(name);
-    return { text: prompt, blocks: confirmPrompt(prompt, 'Delete template', id, true) };
+    const prompt = templateText.deletePrompt(name, l);
+    return { text: prompt, blocks: confirmPrompt(prompt, templateText.deleteButton(l), id, true, l) };
   },
 };
 

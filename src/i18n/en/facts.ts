@@ -5,15 +5,6 @@ const verb = (d: 'out' | 'in') => (d === 'out' ? 'scale-out' : 'scale-in');
 
 export const facts = {
   withdrawn: 'withdrawn',
-  /** Durations in facts (a drain's timeout, a health check's time): `1m30s`. */
-  units: {
-    ms: (p: { n: number }) => `${p.n}ms`,
-    s: (p: { n: number }) => `${p.n}s`,
-    m: (p: { n: number }) => `${p.n}m`,
-    h: (p: { n: number }) => `${p.n}h`,
-    /** Two units of one duration: `1m30s`. */
-    both: (p: { larger: string; smaller: string }) => `${p.larger}${p.smaller}`,
-  },
   block: {
     max_instances: (p: { service: string; count: number; max: number }) => `${p.service} already runs ${p.count} of at most ${p.max} instances`,
     min_instances: (p: { service: string; count: number; min: number }) => `${p.service} runs ${p.count} instances, its minimum is ${p.min}`,
@@ -65,6 +56,8 @@ export const facts = {
     member_removed: (p: { member: string; pool: string }) => `${p.member} removed from ${p.pool}`,
     guest_shut_down: 'guest shut down',
     vm_powered_off: 'guest did not shut down in time; powered off',
+    warm_taken: (p: { vm: string; ip: string; state: string }) => `${p.vm} (${p.ip}, ${p.state}) from the warm pool`,
+    warm_returned: (p: { vm: string; ip: string }) => `${p.vm} (${p.ip}) stopped, back in the warm pool`,
     vm_destroyed: (p: { vm: string; moref: string; path: string }) => `${p.vm} (\`${p.moref}\` at ${p.path})`,
     ip_released: (p: { ip: string }) => p.ip,
     build_finished: (p: { job: string; build: number; result: string; seconds: number }) => `${p.job} #${p.build} ${p.result} in ${p.seconds}s`,

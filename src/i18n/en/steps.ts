@@ -5,6 +5,7 @@
 import type { StepName } from '../../workflows/steps.js';
 
 export const steps = {
+  'take-warm': 'Take a ready VM from the warm pool',
   'reserve-ip': 'Reserve IP',
   name: 'Choose VM name',
   clone: 'Clone from template',
@@ -17,6 +18,7 @@ export const steps = {
   drain: 'Drain connections',
   'f5-remove': 'Remove F5 member',
   shutdown: 'Shut down guest',
+  'warm-return': 'Return the VM to the warm pool',
   destroy: 'Destroy VM',
   'release-ip': 'Release IP',
   'jenkins-build': 'Jenkins build',

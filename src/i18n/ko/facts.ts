@@ -4,13 +4,6 @@ const verb = (d: 'out' | 'in') => (d === 'out' ? '스케일아웃' : '스케일�
 
 export const facts: FactsCatalog = {
   withdrawn: '철회됨',
-  units: {
-    ms: (p) => `${p.n}밀리초`,
-    s: (p) => `${p.n}초`,
-    m: (p) => `${p.n}분`,
-    h: (p) => `${p.n}시간`,
-    both: (p) => `${p.larger} ${p.smaller}`,
-  },
   block: {
     max_instances: (p) => `${p.service}는 이미 최대 ${p.max}대 중 ${p.count}대가 실행 중입니다`,
     min_instances: (p) => `${p.service}는 ${p.count}대가 실행 중이며 최소 대수는 ${p.min}대입니다`,
@@ -54,6 +47,8 @@ export const facts: FactsCatalog = {
     member_removed: (p) => `${p.pool}에서 ${p.member} 제거`,
     guest_shut_down: '게스트가 종료되었습니다',
     vm_powered_off: '게스트가 제때 종료되지 않아 전원을 껐습니다',
+    warm_taken: (p) => `웜 풀에서 가져온 ${p.vm} (${p.ip}, ${p.state})`,
+    warm_returned: (p) => `${p.vm} (${p.ip})을(를) 중지해 웜 풀로 반환`,
     vm_destroyed: (p) => `${p.vm} (\`${p.moref}\`, ${p.path})`,
     ip_released: (p) => p.ip,
     build_finished: (p) => `${p.job} #${p.build} ${p.result} (${p.seconds}초)`,

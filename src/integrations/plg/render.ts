@@ -122,9 +122,12 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
-/** PromQL for the service's CPU busy % and memory used %, averaged over its instances. */
+/**
+ * PromQL for the service's CPU busy % and memory used %, averaged over its instances. With a warm pool, its VMs
+ * (labelled warm="true" by the bot's service discovery) are left out: they serve no traffic.
+ */
 export function serviceExpressions(service: Service): { cpuBusy: string; memoryUsed: string } {
-  const sel = `job="${ruleJob(service)}"`;
+  const sel = `job="${ruleJob(service)}"${service.warmPool ? ',warm!="true"' : ''}`;
   return {
     cpuBusy: `100 * (1 - avg(rate(node_cpu_seconds_total{${sel},mode="idle"}[5m])))`,
     memoryUsed: `100 * avg(1 - node_memory_MemAvailable_bytes{${sel}} / node_memory_MemTotal_bytes{${sel}})`,

@@ -4,9 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  blockText, checkText, duration, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
+  blockText, checkText, errorFactText, errorText, eventFactText, eventText, stepDetailText, stepFactText, undoneText, undoneTexts, withdrawnText,
 } from '../../../src/cards/facts.js';
-import { formatDuration } from '../../../src/duration.js';
 import { messages } from '../../../src/cards/messages.js';
 import { LOCALES } from '../../../src/i18n/index.js';
 import type { BlockInfo, Check, ErrorFact, ErrorFactCode, EventFact, StepFact, StepFactCode, UndoneCode, UndoneFact } from '../../../src/store/types.js';
@@ -107,6 +106,8 @@ const STEP_FACTS: { [C in StepFactCode]: Extract<StepFact, { code: C }> } = {
   guest_shut_down: { code: 'guest_shut_down' },
   vm_powered_off: { code: 'vm_powered_off' },
   vm_destroyed: { code: 'vm_destroyed', vm: 'web-3', moref: 'vm-73', path: '/DC0/vm/web-3' },
+  warm_taken: { code: 'warm_taken', vm: 'web-3', ip: '10.0.0.5', state: 'stopped' },
+  warm_returned: { code: 'warm_returned', vm: 'web-3', ip: '10.0.0.5' },
   ip_released: { code: 'ip_released', ip: '10.0.0.5' },
   build_finished: { code: 'build_finished', job: 'autoscale-web', build: 7, result: 'SUCCESS', seconds: 95 },
   dry_run: { code: 'dry_run', line: 'govc vm.power -on -vm.ipath /DC0/vm/web-3' },
@@ -187,6 +188,9 @@ describe('step outcomes, errors and rollback results', () => {
 
   it('reads as the bot always wrote it in English, and as the team writes it in Korean', () => {
     expect(stepFactText('en', STEP_FACTS.vm_cloned)).toBe('web-3 from web-tpl');
+    expect(stepFactText('en', STEP_FACTS.warm_taken)).toBe('web-3 (10.0.0.5, stopped) from the warm pool');
+    expect(stepFactText('ko', STEP_FACTS.warm_taken)).toBe('웜 풀에서 가져온 web-3 (10.0.0.5, 중지됨)');
+    expect(stepFactText('ko', STEP_FACTS.warm_returned)).toBe('web-3 (10.0.0.5)을(를) 중지해 웜 풀로 반환');
     expect(stepFactText('ko', STEP_FACTS.vm_cloned)).toBe('템플릿 web-tpl에서 web-3 복제');
     expect(stepFactText('en', STEP_FACTS.drain_timed_out)).toBe('2 connection(s) still open after 5m; removing anyway');
     expect(stepFactText('ko', STEP_FACTS.drained)).toBe('12초 만에 드레인 완료');
@@ -195,10 +199,8 @@ describe('step outcomes, errors and rollback results', () => {
     expect(errorFactText('en', ERROR_FACTS.unhealthy)).toBe('10.0.0.5:80 not healthy after 1h2m (9 checks): GET http://10.0.0.5:80/healthz: 503 (expected 200)');
     expect(errorFactText('ko', ERROR_FACTS.unhealthy)).toBe('1시간 2분 동안 9회 확인했지만 10.0.0.5:80이(가) 정상이 아닙니다: GET http://10.0.0.5:80/healthz: 503 (expected 200)');
     expect(errorFactText('ko', ERROR_FACTS.ip_timeout)).toBe('web-3이(가) 1분 30초 안에 IPv4 주소를 알려 오지 않았습니다');
-    for (const [msec, en, ko] of [[500, '500ms', '500밀리초'], [45_000, '45s', '45초'], [300_000, '5m', '5분'], [5_400_000, '1h30m', '1시간 30분']] as const) {
-      expect([duration('en', msec), duration('ko', msec)]).toEqual([en, ko]);
-      expect(duration('en', msec)).toBe(formatDuration(msec));
-    }
+    expect(errorFactText('en', { code: 'clone_wait_timeout', template: 'web-tpl', limitMs: 1_800_000 })).toContain('still running in vCenter after 30m;');
+    expect(errorFactText('ko', ERROR_FACTS.clone_wait_timeout)).toContain('30분이 지나도');
     expect(stepFactText('en', { code: 'vm_adopted', path: '/DC0/vm/web-3', moref: 'vm-73', when: 'earlier' })).toBe('/DC0/vm/web-3 already existed (an earlier clone of this request finished)');
     expect(stepFactText('en', STEP_FACTS.dry_run)).toBe('DRY RUN: would govc vm.power -on -vm.ipath /DC0/vm/web-3');
     expect(undoneText('en', UNDONE_FACTS.destroy_vm)).toBe('powered off and destroyed web-3');
@@ -239,7 +241,7 @@ describe('step outcomes, errors and rollback results', () => {
 describe('the step\'s reply in the card\'s thread', () => {
   it('speaks the card\'s language: the step\'s label and what it established', () => {
     const ko = { locale: 'ko' as const, tz: 'Asia/Seoul' };
-    expect(messages.stepThread('clone', 83_000, stepDetailText('ko', { fact: STEP_FACTS.vm_cloned }), ko)).toBe(':white_check_mark: 템플릿에서 VM 복제 (1m23s): 템플릿 web-tpl에서 web-3 복제');
+    expect(messages.stepThread('clone', 83_000, stepDetailText('ko', { fact: STEP_FACTS.vm_cloned }), ko)).toBe(':white_check_mark: 템플릿에서 VM 복제 (1분 23초): 템플릿 web-tpl에서 web-3 복제');
     expect(messages.stepThread('clone', 83_000, stepDetailText('en', { fact: STEP_FACTS.vm_cloned }))).toBe(':white_check_mark: Clone from template (1m23s): web-3 from web-tpl');
   });
 });

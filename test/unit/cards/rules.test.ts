@@ -165,6 +165,23 @@ describe('approval card rules', () => {
     expect(strings(renderCard(request('pending', 'out'), service(), ctx('en')).blocks).join('\n')).toContain('*Instances now / max*\n2 / 6 (min 1, from f5)');
   });
 
+  it.each(LOCALES)('%s: a scale-out from the warm pool says where the VM comes from and when to expect it', (locale) => {
+    const r = request('pending', 'out');
+    r.preview = { ...r.preview, warm: { vmName: 'web-server-9', ip: '127.0.10.19', state: 'stopped' }, vmName: 'web-server-9', ip: '127.0.10.19', expectedMs: 42_000 };
+    const card = renderCard(r, service(), ctx(locale));
+    expect(messageProblems(card)).toEqual([]);
+    const text = strings(card.blocks).join('\n');
+    expect(text).toContain(locale === 'en'
+      ? '*How the VM is made*\nFrom the warm pool: web-server-9 (stopped) — expected in about 42s'
+      : '*VM 준비 방식*\n웜 풀에서 가져옴: web-server-9 (중지됨) — 약 42초 예상');
+    if (locale === 'ko') expect(englishWords(texts(card).join('\n'), r)).toEqual([]);
+    // Cold, with history: the clone and its expected time; once the run started, no longer shown.
+    const cold = request('pending', 'out');
+    cold.preview = { ...cold.preview, expectedMs: 150_000 };
+    expect(strings(renderCard(cold, service(), ctx('en')).blocks).join('\n')).toContain('A new clone of web-server-template — expected in about 2m30s');
+    expect(strings(renderCard({ ...cold, state: 'running' }, service(), ctx('en')).blocks).join('\n')).not.toContain('How the VM is made');
+  });
+
   it('times on a Korean card are in the bot zone and in Korean', () => {
     const text = strings(renderCard(request('pending', 'out'), service(), { ...ctx('ko'), tz: 'Asia/Seoul' }).blocks).join('\n');
     expect(text).toContain('23:31 (Asia/Seoul) (6분 후)에 자동 승인됩니다');

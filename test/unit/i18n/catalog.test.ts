@@ -3,12 +3,12 @@ import { catalog, formatTime, fromSlackLocale, LOCALES } from '../../../src/i18n
 
 type Node = string | ((p: unknown) => string) | { [k: string]: Node };
 
-/** key path → kind, for every leaf of a catalog. */
+/** key path (keys joined by `/`: the service form's keys are dotted schema paths) → kind, for every leaf of a catalog. */
 function leaves(node: Node, path = ''): Map<string, 'text' | 'fn'> {
   const out = new Map<string, 'text' | 'fn'>();
   if (typeof node === 'string') out.set(path, 'text');
   else if (typeof node === 'function') out.set(path, 'fn');
-  else for (const [k, v] of Object.entries(node)) for (const [p, kind] of leaves(v, path ? `${path}.${k}` : k)) out.set(p, kind);
+  else for (const [k, v] of Object.entries(node)) for (const [p, kind] of leaves(v, path ? `${path}/${k}` : k)) out.set(p, kind);
   return out;
 }
 
@@ -24,7 +24,7 @@ describe('catalogs', () => {
   });
 
   it.each(LOCALES)('every %s message renders to non-empty text that uses each parameter en uses', (locale) => {
-    const get = (root: unknown, path: string) => path.split('.').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], root);
+    const get = (root: unknown, path: string) => path.split('/').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], root);
     for (const [path, kind] of en) {
       const mine = get(catalog(locale), path);
       const theirs = get(catalog('en'), path);
@@ -39,6 +39,24 @@ describe('catalogs', () => {
 
   it('Korean texts are Korean', () => {
     expect(catalog('ko').chart.cpu).toMatch(/[가-힣]/);
+  });
+
+  /** Korean leaves without Hangul on purpose: product names as the team writes them, and pure formats of parameters. */
+  const NOT_HANGUL = new Set([
+    'serviceForm/issueAt', 'serviceForm/sections/f5/title', 'serviceForm/fields/f5.pool/label', 'serviceForm/fields/monitoring.prometheusJob/label',
+    'serviceForm/fields/monitoring.groupWait/label', 'serviceForm/fields/monitoring.groupInterval/label', 'serviceForm/fields/monitoring.repeatInterval/label',
+    'serviceForm/fields/jenkins.webhookTrigger/label', 'jenkins/run/buildDetail', 'jenkins/run/buildFailed', 'jenkins/run/tail',
+    'plgPush/role/prometheus', 'plgPush/role/alertmanager', 'templates/madeBy', 'templates/madeAt', 'services/last', 'duration/pair',
+  ]);
+
+  it.each(['serviceForm', 'jenkins', 'plgPush', 'templates', 'services', 'args', 'duration'])('every Korean text of section %s is written in Korean', (section) => {
+    const ko = leaves(catalog('ko') as unknown as Node);
+    const get = (path: string) => path.split('/').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], catalog('ko'));
+    const latin = [...ko.keys()].filter((path) => path.startsWith(`${section}/`) && !NOT_HANGUL.has(path)).filter((path) => {
+      const v = get(path);
+      return !/[가-힣]/.test(typeof v === 'function' ? (v as (p: unknown) => string)(anyParams) : (v as string));
+    });
+    expect(latin).toEqual([]);
   });
 });
 

@@ -1,0 +1,37 @@
+/** A monitoring-config push (src/cards/plgCards.ts, `/autoscale plg diff|push|remove`): the diff, the buttons, the step report. */
+export const plgPush = {
+  file: { prometheus: 'Prometheus config', rules: 'alert rules', alertmanager: 'Alertmanager config' },
+  unchangedFile: (p: { file: string; path: string }) => `${p.file} \`${p.path}\`: unchanged`,
+  newFile: ' (new file)',
+  more: (p: { n: number }) => `… (${p.n} more characters)`,
+  pushWhat: (p: { service: string }) => `Monitoring config for *${p.service}*`,
+  removeWhat: (p: { service: string }) => `Removing *${p.service}* from the monitoring config`,
+  noopText: (p: { what: string }) => `${p.what}: already up to date, nothing to do.`,
+  noop: (p: { what: string }) => `:white_check_mark: ${p.what}: already up to date — nothing to change.`,
+  change: (p: { what: string }) => `${p.what} — the change:`,
+  changedFiles: (p: { what: string; n: number }) => `${p.what}: ${p.n} file(s) change`,
+  apply: 'Apply',
+  applyTitle: 'Apply?',
+  applyText: 'Back up, validate (promtool / amtool), install, reload and verify. Any failure restores the backups.',
+  cancel: 'Cancel',
+  alreadyUpToDate: (p: { service: string }) => `:white_check_mark: Monitoring config for ${p.service} was already up to date.`,
+  pushed: (p: { service: string; who: string; took: string }) => `:white_check_mark: Monitoring config pushed for *${p.service}* by ${p.who} in ${p.took}.`,
+  removed: (p: { service: string; who: string; took: string }) => `:white_check_mark: Monitoring config removed for *${p.service}* by ${p.who} in ${p.took}.`,
+  pushFailed: (p: { service: string; code: string; message: string }) => `:x: Monitoring config push for *${p.service}* failed (${p.code}): ${p.message}`,
+  removeFailed: (p: { service: string; code: string; message: string }) => `:x: Monitoring config remove for *${p.service}* failed (${p.code}): ${p.message}`,
+  restored: '\nThe original files were restored and the servers reloaded.',
+  backups: (p: { list: string }) => `\nBackups: ${p.list}`,
+  /** The push's steps by their code (English shows the code itself, as the operators' logs do). */
+  step: {
+    connect: 'connect', read: 'read', compare: 'compare', backup: 'backup', write_temp: 'write_temp', check: 'check', install: 'install',
+    reload: 'reload', verify: 'verify', cleanup: 'cleanup', restore: 'restore', reload_after_restore: 'reload_after_restore',
+  },
+  role: { prometheus: 'prometheus', rules: 'rules', alertmanager: 'alertmanager' },
+  notConfigured: (p: { why: string }) => `:warning: The monitoring push is not configured: ${p.why}`,
+  planFailed: (p: { service: string; code: string; message: string }) =>
+    `:x: Could not prepare the monitoring config for ${p.service} (${p.code}): ${p.message}. Nothing was changed.`,
+  applying: (p: { service: string }) => `:hourglass_flowing_sand: Applying the monitoring config for ${p.service}…`,
+  reading: (p: { service: string }) => `Reading the monitoring config for ${p.service}…`,
+};
+
+export type PlgPushCatalog = typeof plgPush;

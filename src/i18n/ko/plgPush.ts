@@ -1,0 +1,35 @@
+/** 모니터링 설정 반영 (`/autoscale plg diff|push|remove`): 변경 내용, 버튼, 단계별 결과. */
+import type { PlgPushCatalog } from '../en/plgPush.js';
+
+export const plgPush: PlgPushCatalog = {
+  file: { prometheus: 'Prometheus 설정', rules: '알림 규칙', alertmanager: 'Alertmanager 설정' },
+  unchangedFile: (p) => `${p.file} \`${p.path}\`: 변경 없음`,
+  newFile: ' (새 파일)',
+  more: (p) => `… (${p.n}자 더 있음)`,
+  pushWhat: (p) => `*${p.service}*의 모니터링 설정`,
+  removeWhat: (p) => `모니터링 설정에서 *${p.service}* 제거`,
+  noopText: (p) => `${p.what}: 이미 최신이라 할 일이 없습니다.`,
+  noop: (p) => `:white_check_mark: ${p.what}: 이미 최신입니다 — 바꿀 것이 없습니다.`,
+  change: (p) => `${p.what} — 변경 내용:`,
+  changedFiles: (p) => `${p.what}: 파일 ${p.n}개 변경`,
+  apply: '적용',
+  applyTitle: '적용할까요?',
+  applyText: '백업, 검증(promtool / amtool), 설치, 리로드, 확인 순서로 진행합니다. 하나라도 실패하면 백업으로 되돌립니다.',
+  cancel: '취소',
+  alreadyUpToDate: (p) => `:white_check_mark: ${p.service}의 모니터링 설정이 이미 최신이었습니다.`,
+  pushed: (p) => `:white_check_mark: ${p.who}님이 *${p.service}*의 모니터링 설정을 반영했습니다 (${p.took}).`,
+  removed: (p) => `:white_check_mark: ${p.who}님이 모니터링 설정에서 *${p.service}*을(를) 제거했습니다 (${p.took}).`,
+  pushFailed: (p) => `:x: *${p.service}*의 모니터링 설정 반영 실패 (${p.code}): ${p.message}`,
+  removeFailed: (p) => `:x: *${p.service}*의 모니터링 설정 제거 실패 (${p.code}): ${p.message}`,
+  restored: '\n원래 파일을 복원하고 서버를 다시 리로드했습니다.',
+  backups: (p) => `\n백업: ${p.list}`,
+  step: {
+    connect: '접속', read: '읽기', compare: '비교', backup: '백업', write_temp: '임시 파일 쓰기', check: '검증', install: '설치',
+    reload: '리로드', verify: '확인', cleanup: '정리', restore: '복원', reload_after_restore: '복원 후 리로드',
+  },
+  role: { prometheus: 'Prometheus', rules: '알림 규칙', alertmanager: 'Alertmanager' },
+  notConfigured: (p) => `:warning: 모니터링 설정 반영이 구성되지 않았습니다: ${p.why}`,
+  planFailed: (p) => `:x: ${p.service}의 모니터링 설정을 준비하지 못했습니다 (${p.code}): ${p.message}. 아무것도 변경하지 않았습니다.`,
+  applying: (p) => `:hourglass_flowing_sand: ${p.service}의 모니터링 설정을 반영하는 중…`,
+  reading: (p) => `${p.service}의 모니터링 설정을 읽는 중…`,
+};

@@ -1,0 +1,37 @@
+/** `/autoscale service …`: 서비스 목록, 확인 질문, 결과. */
+import type { ServicesCatalog } from '../en/services.js';
+
+export const services: ServicesCatalog = {
+  line: (p) =>
+    `*${p.name}*${p.disabled} — 현재 인스턴스 ${p.instances}대 (최소 ${p.min}, 최대 ${p.max}) · IP ${p.leased}개 사용 중 / ${p.free}개 남음 · 마지막 스케일 이벤트: ${p.last}`,
+  disabled: ' _(비활성)_',
+  last: (p) => `${p.verb} ${p.state} ${p.at}`,
+  noneYet: '아직 없음',
+  unknown: (p) => `\`${p.name}\` 서비스가 없습니다. \`/autoscale service list\`로 목록을 볼 수 있습니다.`,
+  listTitle: (p) => `*서비스 (${p.total}개)*`,
+  none: '아직 서비스가 없습니다. `/autoscale service create` 또는 `/autoscale service import`로 추가하세요.',
+  show: (p) => `카드 채널 <#${p.channel}> · 템플릿 ${p.template} · 승인 방식 ${p.mode}`,
+  alreadyEnabled: (p) => `${p.name}은(는) 이미 활성화되어 있습니다. 아무것도 변경하지 않았습니다.`,
+  alreadyDisabled: (p) => `${p.name}은(는) 이미 비활성화되어 있습니다. 아무것도 변경하지 않았습니다.`,
+  enabled: (p) => `:large_green_circle: ${p.name}을(를) 활성화했습니다: 알림으로 다시 스케일 요청을 만듭니다.`,
+  disabledNow: (p) => `:white_circle: ${p.name}을(를) 비활성화했습니다: \`/autoscale service enable ${p.name}\` 전까지 알림을 무시합니다.`,
+  openRequest: (p) => `${p.name}에 진행 중인 스케일 요청(${p.id})이 있습니다. 요청이 끝나거나 반려된 뒤에 삭제하세요. 아무것도 변경하지 않았습니다.`,
+  deletePrompt: (p) => `서비스 *${p.name}*을(를) 삭제할까요? 알림은 무시되고 카드도 더 이상 올라오지 않습니다.${p.leases} VM은 건드리지 않습니다.`,
+  leasesKept: (p) => ` 할당된 IP ${p.n}개는 그대로 남겨 다시 쓰지 않습니다.`,
+  deleteButton: '서비스 삭제',
+  deleted: (p) => `:wastebasket: ${p.who}님이 서비스 *${p.name}*을(를) 삭제했습니다.`,
+  openModalFailed: (p) => `:x: 폼을 열지 못했습니다: ${p.error}`,
+  exporting: '내보내는 중…',
+  exportedOne: (p) => `*${p.filename}* (서비스 1개)을(를) 이 채널에 올렸습니다.`,
+  exported: (p) => `*${p.filename}* (서비스 ${p.n}개)을(를) 이 채널에 올렸습니다.`,
+  exportCut: '# … 여기서 자름: 전체 파일은 `node dist/cli.js services export`로 받으세요',
+  exportInline: (p) => `파일을 올리지 못했습니다 (${p.reason}). YAML은 다음과 같습니다:\n\`\`\`\n${p.yaml}\n\`\`\``,
+  secretsNote: 'Jenkins 토큰은 ********로 표시되며, 이 YAML을 다시 가져와도 기존 토큰이 유지됩니다.',
+  created: (p) => `서비스 *${p.name}*을(를) 만들었습니다. \`/autoscale service show ${p.name}\`로 볼 수 있습니다.`,
+  saved: (p) => `서비스 *${p.name}*을(를) 저장했습니다.`,
+  unchanged: (p) => `*${p.name}*에서 바뀐 것이 없습니다.`,
+  imported: (p) => `생성: ${p.created}\n갱신: ${p.updated}\n변경 없음: ${p.unchanged}`,
+  nameTaken: (p) => `${p.name} 서비스가 이미 있습니다. \`/autoscale service edit ${p.name}\`을(를) 쓰세요.`,
+  gone: (p) => `${p.name} 서비스가 더 이상 없어 저장하지 않았습니다.`,
+  moreProblems: (p) => `… 외 ${p.n}건`,
+};

@@ -1,0 +1,74 @@
+/**
+ * The service form in both languages: within Slack's view limits with the longest values, every label and hint from the
+ * catalog (Korean reads Korean), inline errors in the user's language, and a snapshot of each.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseServiceView, serviceModal, type ViewValues } from '../../../src/cards/serviceModal.js';
+import { LOCALES } from '../../../src/i18n/index.js';
+import { viewProblems } from '../../fakes/slack.js';
+import { service } from '../../helpers/bot.js';
+import { englishWordsIn } from './korean.js';
+
+/** Every `text` a user reads in a view (labels, hints, placeholders, options, headers, the title and buttons). */
+function texts(x: unknown): string[] {
+  if (Array.isArray(x)) return x.flatMap(texts);
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
+  }
+  return [];
+}
+
+/** A service with every optional group filled and the longest names the schema allows where it matters. */
+const full = service({
+  name: 'w'.repeat(40),
+  locale: 'ko',
+  executor: 'jenkins',
+  scaling: { min: 1, max: 6, cooldown: '10m', cooldownIn: '20m', maxPerHour: 4, freeze: [{ cron: '0 18 * * 5', duration: '60h', reason: 'weekend' }] },
+  monitoring: { targets: ['127.0.10.201:9100'], cpuThreshold: 80, memoryThreshold: 85, for: '5m' },
+  jenkins: { job: 'autoscale-web-server', token: 'jenkins-secret-token' },
+} as never);
+const meta = (mode: 'create' | 'edit') => ({ mode, channel: 'C0SERVICE1', ...(mode === 'edit' ? { name: full.name } : {}) });
+/** What the form shows that is the user's own data or a schema value, not our words. */
+const values = ['"service"', '/autoscale template list', 'EXECUTOR', 'govc', 'Jenkinsfile', 'main', 'en', 'ko', 'local', 'dry-run', 'jenkins', 'icmp', 'tcp', 'none', 'http', 'manual', 'timeout', 'auto', 'group_wait', 'group_interval', 'repeat_interval', 'cron', 'Generic Webhook Trigger', 'Node Exporter', 'targets', 'monitoring.existingJob', 'autoscale-<name>', 'Prometheus job'];
+
+describe('the service form', () => {
+  const cases = LOCALES.flatMap((locale) => (['create', 'edit'] as const).map((mode) => ({ locale, mode })));
+
+  it.each(cases)('$locale $mode: keeps Slack\'s view limits and never shows a secret', ({ locale, mode }) => {
+    const view = serviceModal(meta(mode), mode === 'edit' ? full : undefined, locale);
+    expect(viewProblems(view)).toEqual([]);
+    expect(JSON.stringify(view)).not.toContain('jenkins-secret-token');
+  });
+
+  it.each(cases)('$locale $mode: matches its snapshot', ({ locale, mode }) => {
+    expect(serviceModal(meta(mode), mode === 'edit' ? full : undefined, locale)).toMatchSnapshot();
+  });
+
+  it.each(['create', 'edit'] as const)('ko %s: every label, hint, placeholder and button is Korean', (mode) => {
+    const view = serviceModal(meta(mode), mode === 'edit' ? full : undefined, 'ko');
+    const shown = texts(view).join('\n');
+    const left = englishWordsIn(shown, { foreign: [full.name, full.name.slice(0, 24), ...values, 'web-server-template', 'VM Network', 'DC0', 'LocalDS_0', 'Common', 'autoscale-web-server'] });
+    expect(left).toEqual([]);
+    expect(shown).toContain('스케일');
+  });
+
+  it('English keeps the words the existing form used', () => {
+    const shown = texts(serviceModal(meta('create'))).join('\n');
+    expect(shown).toContain('IP pool start');
+    expect(shown).toContain('Leave every field empty for a service without PLG rules; empty fields take the defaults shown.');
+    expect(texts(serviceModal(meta('edit'), full)).join('\n')).toContain('unchanged unless you type a new one');
+  });
+
+  it('answers a missing field inline in the user\'s language', () => {
+    const empty: ViewValues = {};
+    const en = parseServiceView(empty, meta('create'), 'en');
+    const ko = parseServiceView(empty, meta('create'), 'ko');
+    expect(en.ok || en.errors.template).toBe('Required.');
+    expect(ko.ok || ko.errors.template).toBe('필수 항목입니다.');
+    // zod's own messages come in Korean too (its ko locale), e.g. a number where the schema wants one.
+    const bad: ViewValues = { 'scaling.min': { v: { value: '-1' } } };
+    const r = parseServiceView(bad, meta('create'), 'ko');
+    expect(r.ok ? '' : r.errors['scaling.min']).toMatch(/[가-힣]/);
+  });
+});
