@@ -149,7 +149,7 @@ export function stepFactText(locale: Locale, f: StepFact): string {
     case 'warm_returned': return k.warm_returned(f);
     case 'vm_destroyed': return k.vm_destroyed(f);
     case 'ip_released': return k.ip_released(f);
-    case 'build_finished': return k.build_finished(f);
+    case 'build_finished': return catalog(locale).jenkins.run.buildDetail({ job: f.job, n: f.build, result: f.result, took: formatDuration(locale, f.durationMs) });
     case 'dry_run': return k.dry_run(f);
     case 'legacy': return f.text;
     default: return unknownFact(f);
@@ -160,6 +160,7 @@ export function stepFactText(locale: Locale, f: StepFact): string {
 export function errorFactText(locale: Locale, f: ErrorFact): string {
   const k = catalog(locale).facts.error;
   const m = catalog(locale).messages;
+  const j = catalog(locale).jenkins.run;
   switch (f.code) {
     case 'vm_not_ours': return k.vm_not_ours(f);
     case 'vm_missing': return k.vm_missing(f);
@@ -181,17 +182,17 @@ export function errorFactText(locale: Locale, f: ErrorFact): string {
     case 'no_executor': return m.noExecutor(f);
     case 'interrupted': return m.interruptedRolledBack;
     case 'shutdown': return k.shutdown;
-    case 'no_job': return k.no_job(f);
-    case 'queue_cancelled': return k.queue_cancelled(f);
+    case 'no_job': return j.jobMissing(f);
+    case 'queue_cancelled': return j.queueCancelled(f);
     case 'build_failed': {
       // The failed stage's own failure in words when run-step said it as a fact; else Jenkins' last lines as they are.
       // The stage is named as Jenkins shows it (the pipeline's stage names are the step names).
       const why = f.cause ? errorFactText(locale, f.cause) : f.tail;
-      return f.stage ? k.build_failed_at({ ...f, stage: f.stage, why }) : k.build_failed({ ...f, why });
+      return j.buildFailed({ job: f.job, n: f.build, result: f.result, stage: f.stage ? j.atStage({ stage: f.stage }) : '', tail: why ? j.tail({ tail: why }) : '' });
     }
-    case 'stage_ended': return k.stage_ended(f);
-    case 'stopped_following': return k.stopped_following;
-    case 'no_local': return k.no_local(f);
+    case 'stage_ended': return j.stageEnded(f);
+    case 'stopped_following': return j.stoppedFollowing;
+    case 'no_local': return j.noLocalForScaleIn(f);
     case 'run_step_refused': return k.run_step_refused(f);
     default: return unknownFact(f);
   }
@@ -213,12 +214,12 @@ export function undoneText(locale: Locale, u: UndoneFact): string {
       case 'reenable_member': return u.failed !== undefined ? k.failed({ todo: k.todo.reenable_member(u), error: u.failed }) : k.done.reenable_member(u);
       case 'vm_not_proven': return k.vm_not_proven(u);
       case 'vm_lookup_failed': return k.vm_lookup_failed(u);
-      case 'vm_left_to_pipeline': return k.vm_left_to_pipeline(u);
+      case 'vm_left_to_pipeline': return catalog(locale).jenkins.run.vmLeftToPipeline(u);
       case 'legacy': return u.text;
       default: return unknownFact(u);
     }
   })();
-  return u.by === 'pipeline' ? k.byPipeline({ what: text }) : text;
+  return u.by === 'pipeline' ? catalog(locale).jenkins.run.pipelineUndid({ text }) : text;
 }
 
 /** A failure: its fact in words, else the message as the other system worded it (or a legacy line). */

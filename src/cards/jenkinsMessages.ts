@@ -10,8 +10,9 @@ const jr = (l: Locale | undefined) => catalog(l ?? 'en').jenkins.run;
 const jc = (l: Locale | undefined) => catalog(l ?? 'en').jenkins.cmd;
 
 /**
- * The Jenkins executor's words (thread lines, step details, errors). The executor writes them into the journal as it
- * runs, so they are in English unless a locale is passed (the journal's facts, issue 12, will render them per reader).
+ * The Jenkins executor's words: thread lines, and the operator's English message of its errors. What the card shows of a
+ * build (its outcome, a failure, the pipeline's rollback) is stored as facts and worded by cards/facts.ts from the same
+ * catalog section.
  */
 export const jenkinsRunText = {
   buildStarted: (job: string, n: number, url: string, l?: Locale) => jr(l).buildStarted({ build: link(url, `${job} #${n}`) }),
@@ -28,8 +29,6 @@ export const jenkinsRunText = {
   stageEnded: (stage: string, status: string, l?: Locale) => jr(l).stageEnded({ stage, status }),
   jobMissing: (job: string, service: string, l?: Locale) => jr(l).jobMissing({ job, service }),
   queueCancelled: (job: string, l?: Locale) => jr(l).queueCancelled({ job }),
-  pipelineUndid: (text: string, l?: Locale) => jr(l).pipelineUndid({ text }),
-  vmLeftToPipeline: (vm: string, l?: Locale) => jr(l).vmLeftToPipeline({ vm }),
 };
 
 /** A diff in code blocks, each within Slack's 3000-character section limit; long diffs are cut with a pointer to the CLI. */

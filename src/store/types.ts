@@ -139,7 +139,7 @@ export type StepFact =
   | { code: 'warm_taken'; vm: string; ip: string; state: 'running' | 'stopped' }
   | { code: 'warm_returned'; vm: string; ip: string }
   | { code: 'ip_released'; ip: string }
-  | { code: 'build_finished'; job: string; build: number; result: string; seconds: number }
+  | { code: 'build_finished'; job: string; build: number; result: string; durationMs: number }
   /** A dry run: the line it would run (a command or an API call, from the step registry). */
   | { code: 'dry_run'; line: string }
   | { code: 'legacy'; text: string };

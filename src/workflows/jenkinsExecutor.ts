@@ -123,7 +123,7 @@ export class JenkinsExecutor implements Executor {
     facts.foreignVm = lineOf(end.console, 'clone', 'clone')?.code === 'duplicate_name';
     facts.pipelineRollback = lineOf(end.console, 'Declarative: Post Actions', 'rollback')?.undone;
     const data = { job, queueUrl, build: ref.number, buildUrl: ref.url };
-    if (end.result === 'SUCCESS') return { fact: { code: 'build_finished', job, build: ref.number, result: end.result, seconds: Math.round(end.durationMs / 1000) }, data };
+    if (end.result === 'SUCCESS') return { fact: { code: 'build_finished', job, build: ref.number, result: end.result, durationMs: end.durationMs }, data };
     const why = end.failedStage ? failureOf(end.console, end.failedStage) : consoleTail(end.console);
     const result = end.result ?? 'FAILURE';
     const fact: ErrorFact = {

@@ -60,7 +60,6 @@ export const facts = {
     warm_returned: (p: { vm: string; ip: string }) => `${p.vm} (${p.ip}) stopped, back in the warm pool`,
     vm_destroyed: (p: { vm: string; moref: string; path: string }) => `${p.vm} (\`${p.moref}\` at ${p.path})`,
     ip_released: (p: { ip: string }) => p.ip,
-    build_finished: (p: { job: string; build: number; result: string; seconds: number }) => `${p.job} #${p.build} ${p.result} in ${p.seconds}s`,
     dry_run: (p: { line: string }) => `DRY RUN: would ${p.line}`,
   },
   /** Why a step or a run failed, when the bot decided it (other systems' errors are shown as they worded them). */
@@ -86,14 +85,6 @@ export const facts = {
     unproven_vm_absent: (p: { vm: string; path: string }) => `the bot has no record of ${p.vm}'s identity and there is no VM at ${p.path}: nothing was removed`,
     min_instances: (p: { service: string; count: number; min: number }) => `${p.service} has ${p.count} pool member(s); its minimum is ${p.min}, so nothing was removed`,
     shutdown: 'the bot is shutting down; this step runs after the restart',
-    no_job: (p: { job: string; service: string }) => `Jenkins has no job ${p.job}; create it with \`/autoscale jenkins push ${p.service}\``,
-    queue_cancelled: (p: { job: string }) => `the build of ${p.job} was cancelled in Jenkins' queue before it started`,
-    build_failed: (p: { job: string; build: number; result: string; why: string }) => `${p.job} #${p.build} ${p.result}${p.why ? `: ${p.why}` : ''}`,
-    build_failed_at: (p: { job: string; build: number; result: string; stage: string; why: string }) =>
-      `${p.job} #${p.build} ${p.result} at stage ${p.stage}${p.why ? `: ${p.why}` : ''}`,
-    stage_ended: (p: { stage: string; status: string }) => `stage ${p.stage} ended ${p.status}`,
-    stopped_following: 'stopped following the build: the bot is shutting down (the build goes on; the next start re-attaches to it)',
-    no_local: (p: { service: string }) => `${p.service} runs on Jenkins, whose job only scales out, and this bot has no vCenter access (GOVC_URL) to scale in itself`,
     run_step_refused: (p: { step: string; problem: string }) => `run-step ${p.step} refused, nothing was run: ${p.problem}`,
   },
   /** What a rollback undid (`done`), what it failed to undo (`todo`, then `failed`), and what it left alone. */
@@ -118,8 +109,6 @@ export const facts = {
     vm_not_proven: (p: { path: string }) => `left ${p.path} alone: it does not carry this request's mark, so it is not proven the bot's — check it by hand`,
     vm_lookup_failed: (p: { vm: string; error: string }) =>
       `FAILED to power off and destroy ${p.vm}: cannot look it up in vCenter (${p.error}); if it exists, check that it carries this request's mark — fix by hand`,
-    vm_left_to_pipeline: (p: { vm: string }) => `${p.vm}: left to the pipeline's rollback (this bot has no vCenter access)`,
-    byPipeline: (p: { what: string }) => `Jenkins rollback: ${p.what}`,
   },
   event: {
     refired: (p: { count: number; last: string }) => `fired again ×${p.count} (last: ${p.last})`,

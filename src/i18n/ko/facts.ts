@@ -51,7 +51,6 @@ export const facts: FactsCatalog = {
     warm_returned: (p) => `${p.vm} (${p.ip})을(를) 중지해 웜 풀로 반환`,
     vm_destroyed: (p) => `${p.vm} (\`${p.moref}\`, ${p.path})`,
     ip_released: (p) => p.ip,
-    build_finished: (p) => `${p.job} #${p.build} ${p.result} (${p.seconds}초)`,
     dry_run: (p) => `DRY RUN: \`${p.line}\` 실행 예정`,
   },
   error: {
@@ -74,13 +73,6 @@ export const facts: FactsCatalog = {
     unproven_vm_absent: (p) => `봇에 ${p.vm}의 식별 정보가 없고 ${p.path}에 VM이 없어 아무것도 제거하지 않았습니다`,
     min_instances: (p) => `${p.service}의 Pool Member가 ${p.count}개이고 최소 대수가 ${p.min}대라 아무것도 제거하지 않았습니다`,
     shutdown: '봇이 종료되는 중입니다. 이 단계는 재시작 후에 실행됩니다',
-    no_job: (p) => `Jenkins에 ${p.job} Job이 없습니다. \`/autoscale jenkins push ${p.service}\`로 만드세요`,
-    queue_cancelled: (p) => `${p.job} 빌드가 시작되기 전에 Jenkins 대기열에서 취소되었습니다`,
-    build_failed: (p) => `${p.job} #${p.build} ${p.result}${p.why ? `: ${p.why}` : ''}`,
-    build_failed_at: (p) => `${p.job} #${p.build}이(가) \`${p.stage}\` 단계에서 ${p.result}${p.why ? `: ${p.why}` : ''}`,
-    stage_ended: (p) => `\`${p.stage}\` 단계가 ${p.status}(으)로 끝났습니다`,
-    stopped_following: '봇이 종료되는 중이라 빌드 추적을 멈췄습니다(빌드는 계속되며 다음 시작 때 다시 연결합니다)',
-    no_local: (p) => `${p.service}는 Jenkins로 실행되는데 Jenkins Job은 스케일아웃만 하고, 이 봇은 vCenter에 접근할 수 없어(GOVC_URL) 직접 스케일인할 수 없습니다`,
     run_step_refused: (p) => `run-step ${p.step}이(가) 입력을 거부해 아무것도 실행하지 않았습니다: ${p.problem}`,
   },
   undone: {
@@ -103,8 +95,6 @@ export const facts: FactsCatalog = {
     failed: (p) => `${p.todo} 실패: ${p.error} — 직접 처리하세요`,
     vm_not_proven: (p) => `${p.path}에 이 요청의 표식이 없어 봇의 VM인지 확인할 수 없으므로 그대로 두었습니다 — 직접 확인하세요`,
     vm_lookup_failed: (p) => `${p.vm} 전원 끄고 삭제 실패: vCenter에서 찾을 수 없습니다(${p.error}). VM이 있다면 이 요청의 표식이 있는지 확인하세요 — 직접 처리하세요`,
-    vm_left_to_pipeline: (p) => `${p.vm}: 파이프라인의 롤백에 맡겼습니다(이 봇은 vCenter에 접근할 수 없습니다)`,
-    byPipeline: (p) => `Jenkins 롤백: ${p.what}`,
   },
   event: {
     refired: (p) => `알림이 다시 발생했습니다 ×${p.count} (마지막: ${p.last})`,

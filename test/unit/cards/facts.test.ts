@@ -109,7 +109,7 @@ const STEP_FACTS: { [C in StepFactCode]: Extract<StepFact, { code: C }> } = {
   warm_taken: { code: 'warm_taken', vm: 'web-3', ip: '10.0.0.5', state: 'stopped' },
   warm_returned: { code: 'warm_returned', vm: 'web-3', ip: '10.0.0.5' },
   ip_released: { code: 'ip_released', ip: '10.0.0.5' },
-  build_finished: { code: 'build_finished', job: 'autoscale-web', build: 7, result: 'SUCCESS', seconds: 95 },
+  build_finished: { code: 'build_finished', job: 'autoscale-web', build: 7, result: 'SUCCESS', durationMs: 95_000 },
   dry_run: { code: 'dry_run', line: 'govc vm.power -on -vm.ipath /DC0/vm/web-3' },
   legacy: { code: 'legacy', text: 'web-3 from web-tpl' },
 };
@@ -208,7 +208,8 @@ describe('step outcomes, errors and rollback results', () => {
     expect(undoneText('ko', { ...UNDONE_FACTS.release_ip, by: 'pipeline' })).toBe('Jenkins 롤백: 10.0.0.5 반납');
     expect(errorFactText('en', ERROR_FACTS.wrong_ip)).toBe('web-3 reports 10.0.0.9, expected 10.0.0.5 (customization did not apply?)');
     // A failed build says why its stage failed, in the reader's language; the stage is named as Jenkins shows it.
-    expect(errorFactText('ko', ERROR_FACTS.build_failed)).toBe('autoscale-web #7이(가) `wait-ip` 단계에서 FAILURE: web-3의 IP가 10.0.0.9입니다. 예상한 IP는 10.0.0.5입니다(고정 IP 설정이 적용되지 않았을 수 있습니다)');
+    expect(errorFactText('ko', ERROR_FACTS.build_failed)).toBe('autoscale-web #7 FAILURE (단계 wait-ip): web-3의 IP가 10.0.0.9입니다. 예상한 IP는 10.0.0.5입니다(고정 IP 설정이 적용되지 않았을 수 있습니다)');
+    expect([stepFactText('en', STEP_FACTS.build_finished), stepFactText('ko', STEP_FACTS.build_finished)]).toEqual(['autoscale-web #7 SUCCESS in 1m35s', 'autoscale-web #7 SUCCESS (1분 35초)']);
     expect(errorFactText('en', { ...ERROR_FACTS.build_failed, cause: undefined })).toBe('autoscale-web #7 FAILURE at stage wait-ip: web-3 reports 10.0.0.9');
   });
 
