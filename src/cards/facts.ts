@@ -8,7 +8,7 @@ import { formatDistanceStrict } from 'date-fns';
 import { enUS, ko as koDates } from 'date-fns/locale';
 import { catalog, formatTime, type Locale } from '../i18n/index.js';
 import { formatDuration } from './time.js';
-import type { Attempt, BlockInfo, ErrorFact, ErrorRecord, EventFact, Preview, RequestEvent, StepFact, StepRecord, UndoneFact } from '../store/types.js';
+import type { Attempt, BlockInfo, ErrorFact, ErrorRecord, EventFact, Preview, RequestEvent, StepFact, StepRecord, UndoAction, UndoneFact } from '../store/types.js';
 
 /**
  * Where and when the reader is (the cards' TimeContext fits): times are shown in the bot's zone, relative to now.
@@ -203,15 +203,14 @@ export function undoneText(locale: Locale, u: UndoneFact): string {
   const k = catalog(locale).facts.undone;
   const text = ((): string => {
     switch (u.code) {
-      case 'remove_member': return u.failed !== undefined ? k.failed({ todo: k.todo.remove_member(u), error: u.failed }) : k.done.remove_member(u);
-      case 'destroy_vm': {
-        const vm = u.path ? `${u.vm} (${u.path})` : u.vm;
-        return u.failed !== undefined ? k.failed({ todo: k.todo.destroy_vm({ vm }), error: u.failed }) : k.done.destroy_vm(u);
+      case 'remove_member': case 'destroy_vm': case 'release_ip': case 'power_on_vm': case 'readd_member': case 'reenable_member': {
+        // Each action's catalog entry takes its own parameters, all of which the action carries.
+        const done = k.done[u.code] as (p: UndoAction) => string;
+        const todo = k.todo[u.code] as (p: UndoAction) => string;
+        if (u.failed === undefined) return done(u);
+        // A failed destroy names the VM's path too: that is where to fix it by hand.
+        return k.failed({ todo: todo(u.code === 'destroy_vm' && u.path ? { ...u, vm: `${u.vm} (${u.path})` } : u), error: u.failed });
       }
-      case 'release_ip': return u.failed !== undefined ? k.failed({ todo: k.todo.release_ip(u), error: u.failed }) : k.done.release_ip(u);
-      case 'power_on_vm': return u.failed !== undefined ? k.failed({ todo: k.todo.power_on_vm(u), error: u.failed }) : k.done.power_on_vm(u);
-      case 'readd_member': return u.failed !== undefined ? k.failed({ todo: k.todo.readd_member(u), error: u.failed }) : k.done.readd_member(u);
-      case 'reenable_member': return u.failed !== undefined ? k.failed({ todo: k.todo.reenable_member(u), error: u.failed }) : k.done.reenable_member(u);
       case 'vm_not_proven': return k.vm_not_proven(u);
       case 'vm_lookup_failed': return k.vm_lookup_failed(u);
       case 'vm_left_to_pipeline': return catalog(locale).jenkins.run.vmLeftToPipeline(u);
