@@ -54,7 +54,7 @@ export interface Journal {
   completed(name: StepName): StepRecord | undefined;
   /** Sets the result shown on the card when the run succeeds. */
   result(r: { vmName?: string; ip?: string; member?: string }): Promise<void>;
-  /** Records what a compensation did (or failed to do); `step` is marked undone when it worked. */
+  /** Records what a compensation did (or failed to do, `failed`); `step`, the step it undoes, is marked undone. */
   undone(fact: UndoneFact, step?: StepName): Promise<void>;
   thread(text: string): void;
 }
