@@ -135,6 +135,14 @@ const SECTIONS: Section[] = [
     ],
   },
   {
+    id: 'warmPool',
+    optionalGroup: 'warmPool',
+    fields: [
+      { path: 'warmPool.size', kind: 'number' },
+      { path: 'warmPool.state', kind: 'select', options: ['running', 'stopped'] },
+    ],
+  },
+  {
     id: 'jenkins',
     optionalGroup: 'jenkins',
     fields: [
