@@ -1,10 +1,10 @@
 /**
  * Commands that change vCenter or delete things ask first: the command stores what to do under a random id and
  * shows Confirm / Cancel buttons whose value is that id (never the arguments). Pending confirmations live in
- * memory for 15 minutes; after a restart the buttons answer that the confirmation expired.
+ * memory for 15 minutes; after a restart the buttons answer that the confirmation expired. One instance per bot,
+ * built by the composition root (app.ts) and given to the commands and to the buttons (handlers/confirmButtons.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { Deps } from '../../workflows/deps.js';
 
 export interface ConfirmIO {
   user: string;
@@ -48,12 +48,4 @@ export class Confirmations {
     this.pending.delete(id);
     return { ok: true, pending: p };
   }
-}
-
-const perBot = new WeakMap<Deps, Confirmations>();
-
-export function confirmationsOf(deps: Deps): Confirmations {
-  let c = perBot.get(deps);
-  if (!c) perBot.set(deps, (c = new Confirmations(() => deps.clock.now().getTime())));
-  return c;
 }

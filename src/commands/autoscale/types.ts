@@ -1,9 +1,21 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { Catalog, Locale } from '../../i18n/index.js';
+import type { PlgDeps } from '../../integrations/plg/index.js';
 import type { Deps } from '../../workflows/deps.js';
+import type { Confirmations } from './confirmations.js';
+
+/** What only the slash commands (and the buttons of the commands that ask first) use, on top of the services. */
+export interface CommandServices {
+  /** The pending confirmations of the commands that ask first; their buttons take them (handlers/confirmButtons.ts). */
+  confirmations: Confirmations;
+  /** How the bot reaches the monitoring server (`plg …`): built once from PLG_*, or replaced by a test. */
+  plg: { ok: true; deps: PlgDeps } | { ok: false; message: string };
+}
+
+export type CommandDeps = Deps & CommandServices;
 
 export interface CommandContext {
-  deps: Deps;
+  deps: CommandDeps;
   app: App;
   user: string;
   channel: string;
