@@ -2,7 +2,7 @@
  * Configuration: zod schemas for the environment and for the services file.
  * Both fail loudly: one line per bad variable or field, with its path and what to do.
  */
-import { LOCALES } from './i18n/index.js';
+import { LOCALES } from './i18n/locales.js';
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { validate as validateCron } from 'node-cron';

@@ -6,29 +6,10 @@ import { GovcError, identityOf } from '../integrations/govc.js';
 import { listServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { auditTemplateFailure, dropTemplateMeta, saveTemplateMeta, templateMeta } from '../store/templates.js';
+import type { NewTemplate, TemplateFailure, TemplateListing, TemplateStage } from '../store/templateTypes.js';
 import type { Deps } from './deps.js';
 
-export type TemplateStage = 'cloning' | 'checking' | 'destroying';
-
-export type TemplateFailure =
-  | { ok: false; code: 'no_vcenter' }
-  | { ok: false; code: 'source_missing'; source: string }
-  | { ok: false; code: 'exists'; name: string }
-  | { ok: false; code: 'not_found'; name: string }
-  | { ok: false; code: 'not_template'; name: string }
-  | { ok: false; code: 'in_use'; name: string; services: string[] }
-  /** The name matches more than one object in vCenter: nothing is destroyed. */
-  | { ok: false; code: 'ambiguous'; name: string; paths: string[] }
-  | { ok: false; code: 'vcenter'; message: string };
-
-export interface NewTemplate {
-  source: string;
-  name: string;
-  description?: string;
-  /** Resource pool of the clone; by default the one pool all services use, if they agree on one. */
-  pool?: string;
-  folder?: string;
-}
+export type { NewTemplate, TemplateFailure, TemplateListing, TemplateStage } from '../store/templateTypes.js';
 
 type Progress = (stage: TemplateStage) => Promise<void>;
 
@@ -94,15 +75,6 @@ export async function deleteTemplate(deps: Deps, name: string, actor: string, pr
   }
   await dropTemplateMeta(store, name, actor, clock.now().toISOString());
   return { ok: true };
-}
-
-export interface TemplateListing {
-  name: string;
-  description?: string;
-  sourceVm?: string;
-  createdBy?: string;
-  createdAt?: string;
-  usedBy: string[];
 }
 
 /** vCenter's templates joined with the stored metadata; `stale` lists metadata whose template vCenter no longer has. */
