@@ -1,4 +1,5 @@
 /** What users read about Jenkins: the executor's lines on cards and threads, and `/autoscale jenkins …`. */
+import type { KnownBlock } from '@slack/types';
 import { ACTION } from './ids.js';
 
 const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
@@ -23,7 +24,7 @@ export const jenkinsRunText = {
 };
 
 /** A diff in code blocks, each within Slack's 3000-character section limit; long diffs are cut with a pointer to the CLI. */
-function diffBlocks(diff: string, service: string): unknown[] {
+function diffBlocks(diff: string, service: string): KnownBlock[] {
   const max = 2900;
   const chunks: string[] = [];
   let cur = '';
@@ -38,7 +39,7 @@ function diffBlocks(diff: string, service: string): unknown[] {
   }
   if (cur.trim()) chunks.push(cur);
   const shown = chunks.slice(0, 8);
-  const blocks: unknown[] = shown.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c.trimEnd()}\`\`\`` } }));
+  const blocks: KnownBlock[] = shown.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c.trimEnd()}\`\`\`` } }));
   if (chunks.length > shown.length) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `… diff cut here; \`node dist/cli.js jenkins render ${service}\` prints the whole config.xml.` }] });
   }
@@ -57,12 +58,12 @@ export const jenkinsCmdText = {
     : `Job *${job}* in Jenkins differs from the bot's config; \`/autoscale jenkins push ${service}\` would apply this:`,
   pushHead: (job: string, action: JobAction) =>
     action === 'create' ? `Create Jenkins job *${job}*? Its config.xml:` : `Update Jenkins job *${job}*? The change:`,
-  diff: (head: string, diff: string, service: string): { text: string; blocks: unknown[] } => ({
+  diff: (head: string, diff: string, service: string): { text: string; blocks: KnownBlock[] } => ({
     text: head,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...diffBlocks(diff, service)],
   }),
   /** The push prompt: the diff, then Apply / Cancel carrying the pending push's id only. */
-  pushPrompt: (head: string, diff: string, service: string, pendingId: string): { text: string; blocks: unknown[] } => ({
+  pushPrompt: (head: string, diff: string, service: string, pendingId: string): { text: string; blocks: KnownBlock[] } => ({
     text: head,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: head } },

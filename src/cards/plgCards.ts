@@ -1,4 +1,5 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
+import type { KnownBlock } from '@slack/types';
 import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
 import { maskSecretLines } from '../integrations/plg/diff.js';
 import type { Service } from '../config.js';
@@ -16,8 +17,8 @@ const outside = (text: string) => escape(maskSecretLines(text));
 const FILE_LABEL = { prometheus: 'Prometheus config', rules: 'alert rules', alertmanager: 'Alertmanager config' } as const;
 const MAX_DIFF = 2800;
 
-function diffBlocks(plan: PlgPlan): Array<Record<string, unknown>> {
-  const blocks: Array<Record<string, unknown>> = [];
+function diffBlocks(plan: PlgPlan): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   for (const f of plan.files) {
     if (!f.changed) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${FILE_LABEL[f.role]} \`${escape(f.path)}\`: unchanged` }] });
@@ -39,13 +40,13 @@ export function rulesJobLine(service: Service, locale: Locale = 'en'): string {
   return hasScrapeJob(service) ? t.rulesReadGenerated({ job, service: escape(service.name) }) : t.rulesReadExisting({ job });
 }
 
-export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: unknown[] } {
+export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: KnownBlock[] } {
   const what = plan.kind === 'push' ? `Monitoring config for *${plan.service.name}*` : `Removing *${plan.service.name}* from the monitoring config`;
-  const jobLine = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
+  const jobLine: KnownBlock[] = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
   if (plan.noop) {
     return { text: `${what}: already up to date, nothing to do.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${what}: already up to date — nothing to change.` } }, ...jobLine] };
   }
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...jobLine, ...diffBlocks(plan)];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${what} — the change:` } }, ...jobLine, ...diffBlocks(plan)];
   if (opts.buttonsFor) {
     blocks.push({
       type: 'actions',

@@ -74,6 +74,6 @@ export function registerAutoscale(app: App, deps: CommandDeps): void {
       reply = { text: catalog(deps.config.BOT_LOCALE).help.failed({ message: (e as Error).message }) };
     }
     if (!reply) return ack();
-    return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) });
+    return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
   });
 }

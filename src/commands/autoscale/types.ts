@@ -1,4 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { Catalog, Locale } from '../../i18n/index.js';
 import type { PlgDeps } from '../../integrations/plg/index.js';
 import type { Deps } from '../../workflows/deps.js';
@@ -28,7 +29,7 @@ export interface CommandContext {
 }
 
 /** What a subcommand answers at once (within Slack's 3 s): ephemeral text or blocks, or nothing. */
-export type Reply = { text: string; blocks?: unknown[]; inChannel?: boolean } | void;
+export type Reply = { text: string; blocks?: KnownBlock[]; inChannel?: boolean } | void;
 
 export interface Subcommand {
   /** e.g. `scale out <service>` */
