@@ -3,8 +3,9 @@
  * extra dependency: dependency-cruiser and madge would bring their own resolvers and parsers for what
  * is here ~80 lines, and the compiler sees exactly what tsc sees, `import type` included).
  *
- * Every static `import … from`, `export … from`, `import x = require()` and dynamic `import('…')` of a
- * relative path is an edge; package imports are not (they cannot form a cycle inside src/). An edge is
+ * Every static `import … from`, `export … from`, `import x = require()`, `import('…')` and `import('…')`
+ * type of a relative path is an edge between two files; a package import is an edge marked `package`
+ * (its `to` is the package specifier; it cannot form a cycle inside src/). An edge is
  * type-only when the whole declaration is (`import type { … }`, `export type { … }`) or every named
  * binding is (`import { type A, type B }`): it vanishes from the emitted JavaScript.
  */
@@ -18,6 +19,8 @@ export interface ImportEdge {
   to: string;
   typeOnly: boolean;
   line: number;
+  /** `to` is a package (`@slack/bolt`, `node:fs`), not a file of src/. */
+  package?: boolean;
 }
 
 export type SourceFiles = Record<string, string>;
@@ -64,8 +67,9 @@ export function importEdges(files: SourceFiles): ImportEdge[] {
     const sf = ts.createSourceFile(from, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const add = (spec: ts.Expression | undefined, node: ts.Node, typeOnly: boolean) => {
       if (!spec || !ts.isStringLiteralLike(spec)) return;
+      const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
       const to = resolveSpecifier(from, spec.text, files);
-      if (to) edges.push({ from, to, typeOnly, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });
+      edges.push(to ? { from, to, typeOnly, line } : { from, to: spec.text, typeOnly, line, package: true });
     };
     const visit = (node: ts.Node) => {
       if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier, node, isTypeOnly(node));
@@ -80,12 +84,13 @@ export function importEdges(files: SourceFiles): ImportEdge[] {
 }
 
 /**
- * Every elementary cycle's representative, found by Tarjan's strongly connected components: each
- * component of more than one file (or a file importing itself) is reported once, as one concrete
- * loop through it, e.g. `['a.ts', 'b.ts', 'a.ts']`. Type-only edges count: a type cycle is still a
- * knot a reader has to untie.
+ * The knots of the graph, found by Tarjan's strongly connected components: each component of more
+ * than one file (or a file importing itself) is reported once, as one concrete loop through it that
+ * starts at its alphabetically first file, e.g. `['a.ts', 'b.ts', 'a.ts']`. Pass the edges to consider
+ * (e.g. without the type-only ones for what Node loads).
  */
-export function findCycles(edges: readonly ImportEdge[]): string[][] {
+export function findCycles(all: readonly ImportEdge[]): string[][] {
+  const edges = all.filter((e) => !e.package);
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
   const nodes = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
