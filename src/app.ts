@@ -115,7 +115,7 @@ export function createApp(o: AppOptions): BotApp {
   });
 
   // Ports: where cards go, what vCenter / F5 say, who runs the steps.
-  const metrics = createMetrics(() => store, o.defaultMetrics ?? true);
+  const metrics = createMetrics(store, o.defaultMetrics ?? true);
   const slackSurface = new SlackSurface({
     client: app.client, store, clock, logger: logger.child({ module: 'slack' }), minUpdateIntervalMs: o.minCardUpdateIntervalMs,
     render: cardRenderer({ store, clock, freezes, tz: config.BOT_TIMEZONE, alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, locale: config.BOT_LOCALE }),
@@ -155,7 +155,7 @@ export function createApp(o: AppOptions): BotApp {
 
   // What only the listeners hold: the pending confirmations of the commands that ask first, the PLG connection.
   const plg: CommandServices['plg'] = o.plg ? { ok: true, deps: o.plg } : plgDepsFromConfig(config);
-  const listenerDeps = { ...deps, confirmations: new Confirmations(() => clock.now().getTime()), plg };
+  const listenerDeps = { ...deps, confirmations: new Confirmations(clock), plg };
   registerCommands(app, listenerDeps);
   registerListeners(app, listenerDeps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });

@@ -5,6 +5,7 @@
  * built by the composition root (app.ts) and given to the commands and to the buttons (handlers/confirmButtons.ts).
  */
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.js';
 
 export interface ConfirmIO {
   user: string;
@@ -28,7 +29,11 @@ export type Taken = { ok: true; pending: PendingConfirmation } | { ok: false; co
 export class Confirmations {
   private readonly pending = new Map<string, PendingConfirmation>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Clock) {}
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
 
   ask(user: string, channel: string, run: PendingConfirmation['run']): string {
     for (const [id, p] of this.pending) if (p.expiresAt <= this.now()) this.pending.delete(id);
