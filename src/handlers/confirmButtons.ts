@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { argText, confirmText } from '../cards/commandMessages.js';
 import { ACTION } from '../cards/ids.js';
 import { isAdmin } from '../commands/autoscale/admins.js';
-import type { ConfirmIO, Confirmations } from '../commands/autoscale/confirmations.js';
+import { confirmationsOf, type ConfirmIO, type Confirmations } from '../commands/autoscale/confirmations.js';
 import type { Deps } from '../workflows/deps.js';
 
 /** Progress in the command's channel: one message, posted then updated; ephemeral via response_url when the bot cannot post there. */
@@ -51,7 +51,7 @@ export function registerConfirmButtons(app: App, deps: Deps & { confirmations: C
       if (!isAdmin(deps.config.ADMIN_USERS, body.user.id)) {
         return void (await respond({ response_type: 'ephemeral', replace_original: false, text: argText.onlyAdmins(deps.config.ADMIN_USERS) }));
       }
-      const taken = deps.confirmations.take(action.value ?? '', body.user.id);
+      const taken = confirmationsOf(deps).take(action.value ?? '', body.user.id);
       if (!taken.ok) {
         const text = taken.code === 'expired' ? confirmText.expired() : confirmText.notYours(taken.owner);
         return void (await respond({ response_type: 'ephemeral', replace_original: taken.code === 'expired', text }));
@@ -68,7 +68,7 @@ export function registerConfirmButtons(app: App, deps: Deps & { confirmations: C
 
     app.action<BlockAction<ButtonAction>>(pair.cancel, async ({ ack, body, action, respond }) => {
       await ack();
-      const taken = deps.confirmations.take(action.value ?? '', body.user.id);
+      const taken = confirmationsOf(deps).take(action.value ?? '', body.user.id);
       if (!taken.ok && taken.code === 'not_yours') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: confirmText.notYours(taken.owner) }));
       await respond({ replace_original: true, text: taken.ok ? confirmText.cancelled() : confirmText.expired() });
     });

@@ -54,3 +54,8 @@ export class Confirmations {
     return { ok: true, pending: p };
   }
 }
+
+/** The bot's own confirmations, from what its listeners are given (one instance, built in app.ts; no registry). */
+export function confirmationsOf(deps: { confirmations: Confirmations }): Confirmations {
+  return deps.confirmations;
+}

@@ -6,6 +6,7 @@ import { jobNameFor } from '../../integrations/jenkins/jobConfig.js';
 import { getService } from '../../store/services.js';
 import { applyJob, previewJob, removeJob, runningOnJenkins, type JobFailure } from '../../workflows/jenkinsJobs.js';
 import { check, serviceNameArg } from './args.js';
+import { confirmationsOf } from './confirmations.js';
 import { answerLater } from './later.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
 
@@ -48,7 +49,7 @@ const jenkinsPush: Subcommand = {
       if (!p.ok) return { text: failureText(t.job, p) };
       if (p.action === 'unchanged') return { text: jenkinsCmdText.unchanged(p.job) };
       // Apply writes exactly what was shown; the button carries only this id.
-      const id = deps.confirmations.ask(ctx.user, ctx.channel, async (io) => {
+      const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
         await io.reply(jenkinsCmdText.applying(p.job));
         const r = await applyJob(deps, t.service, p.xml, io.user);
         await io.reply(r.ok ? jenkinsCmdText.applied(r.job, r.action, io.user) : failureText(p.job, r));
@@ -67,7 +68,7 @@ const jenkinsRemove: Subcommand = {
     const { deps } = ctx;
     const busy = runningOnJenkins(deps, t.service.name);
     if (busy) return { text: jenkinsCmdText.removeBusy(t.job, busy) };
-    const id = deps.confirmations.ask(ctx.user, ctx.channel, async (io) => {
+    const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       const r = await removeJob(deps, t.service, io.user);
       const text = r.ok ? (r.removed ? jenkinsCmdText.removed(r.job, io.user) : jenkinsCmdText.notThere(r.job))
         : r.code === 'busy' ? jenkinsCmdText.removeBusy(t.job, r.requestId) : failureText(t.job, r);

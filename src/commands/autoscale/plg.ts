@@ -2,7 +2,7 @@
 import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
 import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
 import { appendAudit } from '../../store/audit.js';
-import type { ConfirmIO } from './confirmations.js';
+import { confirmationsOf, type ConfirmIO } from './confirmations.js';
 import { getService } from '../../store/services.js';
 import type { Deps } from '../../workflows/deps.js';
 import { answerLater } from './later.js';
@@ -22,7 +22,7 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
         if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message) };
         if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan);
         const plan = r.plan;
-        const id = ctx.deps.confirmations.ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io));
+        const id = confirmationsOf(ctx.deps).ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io));
         return plgPlanMessage(plan, { buttonsFor: id });
       }, (e) => plgMessages.planFailed(service.name, 'failed', e.message));
     },

@@ -12,6 +12,7 @@ import type { StoreData } from '../../store/types.js';
 import type { Deps } from '../../workflows/deps.js';
 import { removeService, withoutSecrets } from '../../workflows/serviceAdmin.js';
 import { check, serviceNameArg } from './args.js';
+import { confirmationsOf } from './confirmations.js';
 import { within } from '../../within.js';
 import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
@@ -120,7 +121,7 @@ const serviceDelete: Subcommand = {
     const { name } = found.service;
     const open = openRequestIn(deps.store.data as StoreData, name);
     if (open) return { text: serviceText.openRequest(name, open.id) };
-    const id = deps.confirmations.ask(ctx.user, ctx.channel, async (io) => {
+    const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       const r = await removeService(deps.store, name, io.user, deps.clock.now().toISOString());
       const text = r.ok ? serviceText.deleted(name, io.user) : r.code === 'open_request' ? serviceText.openRequest(name, r.requestId) : serviceText.unknown(name);
       await io.reply(text);

@@ -2,6 +2,7 @@
 import { argText, confirmPrompt, confirmText, templateText } from '../../cards/commandMessages.js';
 import { createTemplate, deleteTemplate, listTemplates, servicesUsingTemplate, sharedServicePool, type NewTemplate } from '../../workflows/templates.js';
 import { check, descriptionArg, existingVmName, inventoryPathArg, newVmName, splitOptions, type Checked } from './args.js';
+import { confirmationsOf } from './confirmations.js';
 import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
@@ -50,7 +51,7 @@ const templateCreate: Subcommand = {
     ]);
     if (bad) return bad;
     const t: NewTemplate = { source, name, description, pool: options.pool ?? sharedServicePool(deps.store), folder: options.folder };
-    const id = deps.confirmations.ask(ctx.user, ctx.channel, async (io) => {
+    const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       await io.reply(confirmText.started(ctx.channel));
       const r = await createTemplate(deps, t, io.user, () => io.progress(templateText.creating(t.name, t.source, io.user)));
       await io.progress(r.ok ? templateText.created(t.name, t.source, io.user, r.durationMs) : templateText.failed('create', t.name, r));
@@ -71,7 +72,7 @@ const templateDelete: Subcommand = {
     if (bad) return bad;
     const users = servicesUsingTemplate(deps.store, name);
     if (users.length) return { text: templateText.inUse(name, users) };
-    const id = deps.confirmations.ask(ctx.user, ctx.channel, async (io) => {
+    const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       await io.reply(confirmText.started(ctx.channel));
       const r = await deleteTemplate(deps, name, io.user, (stage) =>
         io.progress(stage === 'destroying' ? templateText.destroying(name, io.user) : templateText.checking(name, io.user)));
