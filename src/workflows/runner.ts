@@ -32,7 +32,8 @@ export interface RunnerDeps {
   freezes: FreezeCalendar;
 }
 
-type JournalDeps = Pick<RunnerDeps, 'store' | 'clock' | 'metrics' | 'surface'>;
+/** The journal writes through the store and keeps the card and its thread (in the card's language) current. */
+type JournalDeps = Pick<RunnerDeps, 'store' | 'clock' | 'metrics' | 'surface' | 'config'>;
 
 export class RunCoordinator implements Runner {
   private chains = new Map<string, Promise<void>>();
