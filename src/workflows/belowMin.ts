@@ -32,6 +32,16 @@ export const REPROPOSE_AFTER_MS = 4 * 3_600_000;
 /** The tick runs every few seconds; the pool is read at most this often (one F5 request per service). */
 export const CHECK_EVERY_MS = 30_000;
 
+/** What the check uses: it reads the pools, proposes through intake and withdraws a card that is no longer needed. */
+export interface BelowMinDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  inventory: Inventory;
+  surface: ChatSurface;
+  intake: Pick<IntakeService, 'createRequest'>;
+}
+
 export type BelowMinOutcome = 'whole' | 'short_unseen' | 'open' | 'already_proposed' | 'proposed' | 'unknown' | 'disabled';
 
 /** What to do for one reading. Pure: the store's memory and open requests in, a verdict out. */
@@ -86,15 +96,6 @@ async function checkService(deps: BelowMinDeps, service: Service): Promise<Below
   });
   await remember((x) => { x.proposed = { count, at: now.toISOString(), requestId: request.id }; });
   return verdict;
-}
-
-export interface BelowMinDeps {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  inventory: Inventory;
-  surface: ChatSurface;
-  intake: Pick<IntakeService, 'createRequest'>;
 }
 
 /** The tick's below-minimum check; it owns when it last read the pools. */
