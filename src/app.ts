@@ -1,42 +1,50 @@
 /**
- * createApp(options): the Bolt App with every listener registered, the domain services wired to
- * their ports, and the HTTP routes. index.ts builds the real dependencies; tests build fakes.
+ * createApp(options): the composition root of a bot. Every service is built here once, in dependency
+ * order, and given what it uses in its constructor; then every listener is registered (by kind:
+ * commands/index.ts, handlers/index.ts) and the HTTP routes are mounted. index.ts builds the real
+ * integrations; tests build fakes.
+ *
+ * No late binding: the runner never decides (it only runs what was approved), so it is built before
+ * the DecisionService, which starts runs through it; intake, which auto-approves, is built after the
+ * decisions; the below-minimum check, which proposes through intake, after intake. Nothing needs a
+ * thunk or an `attach`.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type App as BoltApp, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
-import { systemClock, type Clock } from './clock.js';
-import { registerCommands } from './commands/autoscale/index.js';
-import type { Config } from './config.js';
-import { registerActions } from './handlers/actions.js';
-import { registerConfirmButtons } from './handlers/confirmButtons.js';
-import { registerHome } from './handlers/home.js';
-import { registerViews } from './handlers/views.js';
-import { startTicker, tick } from './handlers/tick.js';
 import { startAdminServer, type AdminServer } from './admin/socket.js';
+import { cardRenderer } from './cardRenderer.js';
+import { systemClock, type Clock } from './clock.js';
+import { Confirmations } from './commands/autoscale/confirmations.js';
+import type { CommandServices } from './commands/autoscale/types.js';
+import { registerCommands } from './commands/index.js';
+import type { Config } from './config.js';
+import { registerListeners, startTicker, tick, type TickDeps } from './handlers/index.js';
 import { createHttpServer } from './http.js';
+import { AlertmanagerClient } from './integrations/alertmanagerApi.js';
+import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
+import { plgDepsFromConfig, type PlgDeps } from './integrations/plg/index.js';
 import { SlackReachability, SlackSurface } from './integrations/slackSurface.js';
 import { StoreInventory } from './integrations/storeInventory.js';
+import { UserLocales } from './integrations/userLocales.js';
 import { buildJenkins } from './integrations/wiring.js';
-import { createMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { getService } from './store/services.js';
 import type { Store } from './store/store.js';
 import { LIVE_CARD_STATES, type ExecutorKind } from './store/types.js';
+import { BelowMin } from './workflows/belowMin.js';
+import { ChartPoster } from './workflows/chartPoster.js';
 import { DecisionService } from './workflows/decisions.js';
 import type { Deps } from './workflows/deps.js';
 import { DryRunExecutor } from './workflows/dryRun.js';
-import { setFreezeTimeZone } from './workflows/freeze.js';
+import { FreezeCalendar } from './workflows/freeze.js';
+import { IntakeService } from './workflows/intake.js';
 import type { ChatSurface, Executor, Inventory } from './workflows/ports.js';
 import { RunCoordinator } from './workflows/runner.js';
 import { SettleWatcher } from './workflows/settle.js';
-import { ChartPoster } from './workflows/chartPoster.js';
 import { SilenceService } from './workflows/silences.js';
-import { UserLocales } from './integrations/userLocales.js';
-import { AlertmanagerClient } from './integrations/alertmanagerApi.js';
-import { getService } from './store/services.js';
-import { cloneArgs, customizeArgs, type Govc } from './integrations/govc.js';
-
 
 export interface AppOptions {
   config: Config;
@@ -58,6 +66,8 @@ export interface AppOptions {
   chartDeadlineMs?: number;
   /** Finish a listener before answering Slack's HTTP request (tests: the reply includes its effects). */
   processBeforeResponse?: boolean;
+  /** How `/autoscale plg …` reaches the monitoring server; built from PLG_* when not given. */
+  plg?: PlgDeps;
 }
 
 export interface BotApp {
@@ -90,7 +100,7 @@ function boltLogger(log: Logger): BoltLogger {
 export function createApp(o: AppOptions): BotApp {
   const { config, logger, store } = o;
   const clock = o.clock ?? systemClock;
-  setFreezeTimeZone(config.BOT_TIMEZONE);
+  const freezes = new FreezeCalendar(config.BOT_TIMEZONE);
   const reachability = new SlackReachability(clock);
   const clientOptions: WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...o.slackClientOptions, fetch: reachability.track(o.slackClientOptions?.fetch) };
   const receiver = config.socketMode
@@ -104,17 +114,20 @@ export function createApp(o: AppOptions): BotApp {
     logger: boltLogger(logger),
   });
 
-  let deps!: Deps;
-  const metrics = createMetrics(() => store, o.defaultMetrics ?? true);
+  // Ports: where cards go, what vCenter / F5 say, who runs the steps.
+  const metrics = createMetrics(store, o.defaultMetrics ?? true);
   const slackSurface = new SlackSurface({
-    client: app.client, store, clock, logger: logger.child({ module: 'slack' }), tz: config.BOT_TIMEZONE,
-    alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, locale: config.BOT_LOCALE, minUpdateIntervalMs: o.minCardUpdateIntervalMs,
+    client: app.client, store, clock, logger: logger.child({ module: 'slack' }), minUpdateIntervalMs: o.minCardUpdateIntervalMs,
+    render: cardRenderer({ store, clock, freezes, tz: config.BOT_TIMEZONE, alertmanagerUrl: config.ALERTMANAGER_URL, grafanaUrl: config.GRAFANA_URL, locale: config.BOT_LOCALE }),
   });
   const surface = o.surface ? o.surface(slackSurface) : slackSurface;
-  const runner = new RunCoordinator(() => deps);
-  const settle = new SettleWatcher(() => deps);
+  const inventory = o.inventory ?? new StoreInventory(store);
   const executors: Partial<Record<ExecutorKind, Executor>> = { 'dry-run': new DryRunExecutor({ cloneArgs, customizeArgs }), ...o.executors };
-  const base = { config, store, clock, logger, metrics, surface, inventory: o.inventory ?? new StoreInventory(store), executors, runner, settle, govc: o.govc, jenkins: o.jenkins ?? buildJenkins(config, logger) };
+  const jenkins = o.jenkins ?? buildJenkins(config, logger);
+
+  // The domain services, each after what it uses.
+  const runner = new RunCoordinator({ config, store, clock, logger, metrics, surface, inventory, executors, freezes });
+  const settle = new SettleWatcher({ store, clock, surface });
   const charts = config.PROMETHEUS_URL && surface.image
     ? new ChartPoster({
         store, surface, clock, logger: logger.child({ module: 'chart' }), prometheusUrl: config.PROMETHEUS_URL, timeZone: config.BOT_TIMEZONE,
@@ -132,14 +145,21 @@ export function createApp(o: AppOptions): BotApp {
     clock, fallback: config.BOT_LOCALE,
     lookup: async (user) => (await app.client.users.info({ user, include_locale: true })).user?.locale,
   });
-  deps = { ...base, charts, silences, userLocales, decisions: new DecisionService({ ...base, charts, silences }) };
+  const decisions = new DecisionService({ config, store, clock, metrics, surface, inventory, freezes, runner });
+  const intake = new IntakeService({ config, store, clock, logger, metrics, surface, inventory, decisions, settle, charts, silences });
+  const belowMin = new BelowMin({ store, clock, logger, inventory, surface, intake });
+  const deps: Deps = {
+    config, store, clock, logger, metrics, surface, inventory, executors, freezes,
+    intake, belowMin, decisions, runner, settle, charts, silences, govc: o.govc, jenkins, userLocales,
+  };
 
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerConfirmButtons(app, deps);
-  registerViews(app, deps);
-  registerHome(app, deps);
+  // What only the listeners hold: the pending confirmations of the commands that ask first, the PLG connection.
+  const plg: CommandServices['plg'] = o.plg ? { ok: true, deps: o.plg } : plgDepsFromConfig(config);
+  const listenerDeps = { ...deps, confirmations: new Confirmations(clock), plg };
+  registerCommands(app, listenerDeps);
+  registerListeners(app, listenerDeps);
   app.error(async (e) => { logger.error({ err: e }, 'Slack listener failed'); });
+  const tickDeps: TickDeps = { ...deps, settle };
 
   const server = createHttpServer(deps, receiver?.requestListener, Date.now(), { slack: () => reachability.status() });
   let stopTicker: (() => void) | undefined;
@@ -159,7 +179,7 @@ export function createApp(o: AppOptions): BotApp {
       // The CLI's mutating commands (`services apply`) come in here while we run: we are the only
       // writer of db.json (we hold its lock), so they change our copy, never the file behind our back.
       // `requests approve|reject|retry` (break-glass while Slack is down) decide through our DecisionService.
-      admin = await startAdminServer(store.dataDir, { store, clock, decisions: deps.decisions }, logger).catch((e: unknown) => {
+      admin = await startAdminServer(store.dataDir, { store, clock, decisions }, logger).catch((e: unknown) => {
         // E.g. a DATA_DIR path longer than a unix socket path may be (~107 bytes): the bot still serves, the CLI cannot change the store meanwhile.
         logger.error({ err: e }, 'cannot listen on DATA_DIR/admin.sock: `services apply` and `requests approve|reject|retry` will refuse while the bot runs');
         return undefined;
@@ -168,8 +188,8 @@ export function createApp(o: AppOptions): BotApp {
       for (const r of store.data.requests) if (LIVE_CARD_STATES.includes(r.state)) surface.sync(r.id);
       const recovered = await runner.recover();
       if (recovered.resumed.length || recovered.started.length) logger.info(recovered, 'recovered runs after start');
-      await tick(deps, settle).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
-      stopTicker = startTicker(deps, settle, o.tickMs);
+      await tick(tickDeps).catch((e: unknown) => logger.error({ err: e }, 'first tick failed'));
+      stopTicker = startTicker(tickDeps, o.tickMs);
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
@@ -187,6 +207,6 @@ export function createApp(o: AppOptions): BotApp {
       await Promise.race([surface.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       if (config.socketMode) await app.stop();
     },
-    tick: () => tick(deps, settle),
+    tick: () => tick(tickDeps),
   };
 }

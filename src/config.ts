@@ -2,11 +2,11 @@
  * Configuration: zod schemas for the environment and for the services file.
  * Both fail loudly: one line per bad variable or field, with its path and what to do.
  */
-import { LOCALES } from './i18n/index.js';
+import { LOCALES } from './i18n/locales.js';
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { validate as validateCron } from 'node-cron';
-import { parseCron } from './workflows/freeze.js';
+import { parseCron } from './freezeWindow.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
 
 // "required" reads better than zod's "expected string, received undefined" for a missing field.
@@ -103,7 +103,7 @@ const f5Name = z
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' });
 
 /**
- * node-cron validates the syntax; the bot's own small matcher (workflows/freeze.ts) evaluates it,
+ * node-cron validates the syntax; the bot's own small matcher (freezeWindow.ts) evaluates it,
  * because node-cron does not export one that can answer "did a window start in the last N hours".
  * An expression must satisfy both.
  */

@@ -1,7 +1,7 @@
 /** The HTTP listener: /alertmanager, /healthz, /metrics, and /slack/events (HTTP mode). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { handleAlertmanager, sendJson } from './handlers/alertmanager.js';
-import { handleServiceDiscovery } from './handlers/serviceDiscovery.js';
+import { sendJson } from './handlers/alertmanager.js';
+import { handleAlertmanager, handleServiceDiscovery } from './handlers/index.js';
 import type { Deps } from './workflows/deps.js';
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;

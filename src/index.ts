@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createApp } from './app.js';
 import { loadConfig, SECRET_ENV } from './config.js';
-import { buildIntegrations } from './integrations/wiring.js';
+import { buildIntegrations } from './wiring.js';
 import { createLogger, registerSecrets } from './logger.js';
 import { retentionFromEnv } from './store/archive.js';
 import { Store, StoreError } from './store/store.js';

@@ -10,7 +10,7 @@ export interface Metrics {
   runsFinished: Counter<'direction' | 'outcome'>;
 }
 
-export function createMetrics(store: () => Store | undefined, defaults = true): Metrics {
+export function createMetrics(store: Store, defaults = true): Metrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry, prefix: 'autoscale_bot_' });
   const alertsReceived = new Counter({
@@ -26,10 +26,8 @@ export function createMetrics(store: () => Store | undefined, defaults = true): 
     registers: [registry],
     collect() {
       this.reset();
-      const s = store();
-      if (!s) return;
       const counts = new Map<string, number>();
-      for (const r of s.data.requests) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+      for (const r of store.data.requests) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
       for (const [state, n] of counts) this.set({ state }, n);
     },
   });

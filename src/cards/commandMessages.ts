@@ -2,7 +2,7 @@
 import type { Service } from '../config.js';
 import type { Direction, Preview, ScaleRequest } from '../store/types.js';
 import { blockText, checkText } from './facts.js';
-import type { TemplateFailure, TemplateListing } from '../workflows/templates.js';
+import type { TemplateFailure, TemplateListing } from '../store/templateTypes.js';
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
 import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { ACTION } from './ids.js';

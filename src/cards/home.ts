@@ -1,6 +1,7 @@
 /** The App Home tab: services with instances and pool usage, pending approvals, recent history. */
 import { formatDistanceStrict } from 'date-fns';
 import { ko as koDates } from 'date-fns/locale';
+import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
 import type { Service } from '../config.js';
 import type { ScaleRequest } from '../store/types.js';
 import { catalog, formatTime, type Locale } from '../i18n/index.js';
@@ -25,12 +26,12 @@ function times(locale: Locale, t: TimeContext): { at: (d: string | Date) => stri
   };
 }
 
-export function renderHome(services: HomeService[], open: ScaleRequest[], recent: ScaleRequest[], t: TimeContext, locale: Locale = 'en'): Record<string, unknown> {
+export function renderHome(services: HomeService[], open: ScaleRequest[], recent: ScaleRequest[], t: TimeContext, locale: Locale = 'en'): HomeView {
   const c = catalog(locale);
   const w = c.home;
   const { at, rel } = times(locale, t);
-  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: w.title.slice(0, 150) } }];
+  const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: w.title.slice(0, 150) } }];
   blocks.push(section(w.services));
   if (!services.length) blocks.push(section(w.noServices));
   for (const s of services.slice(0, 30)) {

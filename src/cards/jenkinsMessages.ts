@@ -1,4 +1,5 @@
 /** What users read about Jenkins: the executor's lines on cards and threads, and `/autoscale jenkins …`. */
+import type { KnownBlock } from '@slack/types';
 import { catalog, type Locale } from '../i18n/index.js';
 import { ACTION } from './ids.js';
 import { formatDuration } from './time.js';
@@ -32,7 +33,7 @@ export const jenkinsRunText = {
 };
 
 /** A diff in code blocks, each within Slack's 3000-character section limit; long diffs are cut with a pointer to the CLI. */
-function diffBlocks(diff: string, service: string, l?: Locale): unknown[] {
+function diffBlocks(diff: string, service: string, l?: Locale): KnownBlock[] {
   const max = 2900;
   const chunks: string[] = [];
   let cur = '';
@@ -47,7 +48,7 @@ function diffBlocks(diff: string, service: string, l?: Locale): unknown[] {
   }
   if (cur.trim()) chunks.push(cur);
   const shown = chunks.slice(0, 8);
-  const blocks: unknown[] = shown.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c.trimEnd()}\`\`\`` } }));
+  const blocks: KnownBlock[] = shown.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c.trimEnd()}\`\`\`` } }));
   if (chunks.length > shown.length) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: jc(l).diffCut({ service }) }] });
   }
@@ -64,12 +65,12 @@ export const jenkinsCmdText = {
   diffHead: (job: string, action: JobAction, service: string, l?: Locale) =>
     action === 'create' ? jc(l).diffHeadCreate({ job, service }) : jc(l).diffHeadUpdate({ job, service }),
   pushHead: (job: string, action: JobAction, l?: Locale) => (action === 'create' ? jc(l).pushHeadCreate({ job }) : jc(l).pushHeadUpdate({ job })),
-  diff: (head: string, diff: string, service: string, l?: Locale): { text: string; blocks: unknown[] } => ({
+  diff: (head: string, diff: string, service: string, l?: Locale): { text: string; blocks: KnownBlock[] } => ({
     text: head,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...diffBlocks(diff, service, l)],
   }),
   /** The push prompt: the diff, then Apply / Cancel carrying the pending push's id only. */
-  pushPrompt: (head: string, diff: string, service: string, pendingId: string, l?: Locale): { text: string; blocks: unknown[] } => ({
+  pushPrompt: (head: string, diff: string, service: string, pendingId: string, l?: Locale): { text: string; blocks: KnownBlock[] } => ({
     text: head,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: head } },

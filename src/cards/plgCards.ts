@@ -1,4 +1,5 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
+import type { KnownBlock } from '@slack/types';
 import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
 import { maskSecretLines } from '../integrations/plg/diff.js';
 import type { Service } from '../config.js';
@@ -17,9 +18,9 @@ const outside = (text: string) => escape(maskSecretLines(text));
 const MAX_DIFF = 2800;
 const pw = (l: Locale | undefined) => catalog(l ?? 'en').plgPush;
 
-function diffBlocks(plan: PlgPlan, l?: Locale): Array<Record<string, unknown>> {
+function diffBlocks(plan: PlgPlan, l?: Locale): KnownBlock[] {
   const w = pw(l);
-  const blocks: Array<Record<string, unknown>> = [];
+  const blocks: KnownBlock[] = [];
   for (const f of plan.files) {
     if (!f.changed) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: w.unchangedFile({ file: w.file[f.role], path: escape(f.path) }) }] });
@@ -41,14 +42,14 @@ export function rulesJobLine(service: Service, locale: Locale = 'en'): string {
   return hasScrapeJob(service) ? t.rulesReadGenerated({ job, service: escape(service.name) }) : t.rulesReadExisting({ job });
 }
 
-export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: unknown[] } {
+export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: KnownBlock[] } {
   const w = pw(opts.locale);
   const what = plan.kind === 'push' ? w.pushWhat({ service: plan.service.name }) : w.removeWhat({ service: plan.service.name });
-  const jobLine = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
+  const jobLine: KnownBlock[] = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
   if (plan.noop) {
     return { text: w.noopText({ what }), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: w.noop({ what }) } }, ...jobLine] };
   }
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: w.change({ what }) } }, ...jobLine, ...diffBlocks(plan, opts.locale)];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: w.change({ what }) } }, ...jobLine, ...diffBlocks(plan, opts.locale)];
   if (opts.buttonsFor) {
     blocks.push({
       type: 'actions',

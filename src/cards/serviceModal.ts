@@ -4,6 +4,7 @@
  * view state back into a services-file object, and mapping zod issue paths to block ids for `response_action: errors`.
  * Each input's block_id is its dotted path in the schema (`network.ipPool.start`); every element's action_id is `v`.
  */
+import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextInput, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
 import type { ServiceProblem } from '../servicesFile.js';
@@ -135,6 +136,14 @@ const SECTIONS: Section[] = [
     ],
   },
   {
+    id: 'warmPool',
+    optionalGroup: 'warmPool',
+    fields: [
+      { path: 'warmPool.size', kind: 'number' },
+      { path: 'warmPool.state', kind: 'select', options: ['running', 'stopped'] },
+    ],
+  },
+  {
     id: 'jenkins',
     optionalGroup: 'jenkins',
     fields: [
@@ -232,13 +241,13 @@ function maxLengthOf(f: Field): number {
 // ---------------------------------------------------------------------------------------------
 // Blocks
 
-const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150) });
-const option = (value: string, text = value) => ({ text: plain(text), value });
+const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: text.slice(0, 150) });
+const option = (value: string, text = value): PlainTextOption => ({ text: plain(text), value });
 
-function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
+function element(f: Field, value: unknown, editing: boolean, c: Catalog): InputBlock['element'] {
   const fallback = schemaAt(f.path).fallback;
   const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(c.serviceForm.placeholderDefault({ value: String(fallback) })) } : {};
-  const text = (v: string | undefined, extra: Record<string, unknown> = {}) =>
+  const text = (v: string | undefined, extra: Partial<PlainTextInput> = {}): PlainTextInput =>
     ({ type: 'plain_text_input', action_id: ACTION_ID, ...placeholder, ...(v ? { initial_value: v } : {}), ...extra });
   switch (f.kind) {
     case 'text':
@@ -267,11 +276,11 @@ function element(f: Field, value: unknown, editing: boolean, c: Catalog): Record
     case 'users':
       return { type: 'multi_users_select', action_id: ACTION_ID, ...(Array.isArray(value) && value.length ? { initial_users: value } : {}) };
     case 'channel':
-      return { type: 'conversations_select', action_id: ACTION_ID, filter: { include: ['public', 'private'] }, ...(value ? { initial_conversation: value } : {}) };
+      return { type: 'conversations_select', action_id: ACTION_ID, filter: { include: ['public', 'private'] }, ...(typeof value === 'string' && value ? { initial_conversation: value } : {}) };
   }
 }
 
-function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Record<string, unknown> {
+function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): InputBlock {
   const optional = !f.required || f.kind === 'checkbox';
   const words = fieldWords(f, c);
   return {
@@ -285,10 +294,10 @@ function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Rec
 }
 
 /** The modal; `service` prefills it for an edit. */
-export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: Locale = 'en'): Record<string, unknown> {
+export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: Locale = 'en'): ModalView {
   const c = catalog(locale);
   const editing = meta.mode === 'edit';
-  const blocks: Record<string, unknown>[] = [];
+  const blocks: KnownBlock[] = [];
   for (const section of SECTIONS) {
     const head: { title: string; hint?: string } = c.serviceForm.sections[section.id];
     blocks.push({ type: 'header', text: plain(head.title) });

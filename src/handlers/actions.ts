@@ -1,4 +1,7 @@
-/** Card buttons and the reject-reason modal. Each listener: ack, parse, call one service, reply. */
+/**
+ * The approval card's buttons and menu, and the reject-reason modal they open. Each listener: ack,
+ * parse, call one service, reply. Registered by kind from handlers/index.ts.
+ */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { decisionText } from '../cards/decisionText.js';
@@ -77,7 +80,12 @@ export function registerActions(app: App, deps: Deps): void {
     const res = await deps.silences?.unsilence(action.value ?? '', { id: c.user, name: body.user.name });
     if (res?.message) await tell(c, res.message);
   });
+}
 
+/** The submission of the reject-reason modal (opened by the card's Reject button above). */
+export function registerRejectReason(app: App, deps: Deps): void {
+  // The refusal is the submitting user's own: their Slack locale, else BOT_LOCALE.
+  const lang = async (user: string) => ({ locale: (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() });
   app.view<ViewSubmitAction>(VIEW.rejectReason, async ({ ack, body, view }) => {
     await ack();
     const id = view.private_metadata;

@@ -9,7 +9,6 @@ import { formatIssues } from '../config.js';
 import { StoreError } from '../store/store.js';
 import { webhookSchema, type WebhookPayload } from '../workflows/alertPayload.js';
 import type { Deps } from '../workflows/deps.js';
-import { ingestNotification } from '../workflows/intake.js';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -94,7 +93,7 @@ export async function handleAlertmanager(req: IncomingMessage, res: ServerRespon
   const dropped = droppedUrls(json, parsed.data);
   if (dropped) deps.logger.warn({ dropped }, 'webhook: URLs that are not http(s) were dropped (the alerts are kept)');
   try {
-    const results = await ingestNotification(deps, parsed.data);
+    const results = await deps.intake.ingestNotification(parsed.data);
     return sendJson(res, 200, { status: 'ok', alerts: results });
   } catch (e) {
     if (e instanceof StoreError) {

@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { argText, confirmText } from '../cards/commandMessages.js';
 import { ACTION } from '../cards/ids.js';
 import { isAdmin } from '../commands/autoscale/admins.js';
-import { confirmationsOf, type ConfirmIO } from '../commands/autoscale/confirmations.js';
+import { confirmationsOf, type ConfirmIO, type Confirmations } from '../commands/autoscale/confirmations.js';
 import type { Locale } from '../i18n/index.js';
 import type { Deps } from '../workflows/deps.js';
 
@@ -44,7 +44,7 @@ const PAIRS: ButtonPair[] = [
   { confirm: ACTION.plgApply, cancel: ACTION.plgCancel, progress: 'channel' },
 ];
 
-export function registerConfirmButtons(app: App, deps: Deps): void {
+export function registerConfirmButtons(app: App, deps: Deps & { confirmations: Confirmations }): void {
   // Every answer here is the clicking user's own (ephemeral or their prompt): their Slack locale, else BOT_LOCALE.
   const lang = async (user: string): Promise<Locale> => (await deps.userLocales?.of(user)) ?? deps.config.BOT_LOCALE;
   for (const pair of PAIRS) {

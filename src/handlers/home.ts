@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { HomeView } from '@slack/types';
 import { renderHome } from '../cards/home.js';
 import { leasesOf, poolSize, protectedLeasesIn } from '../store/leases.js';
 import { openRequests } from '../store/requests.js';
@@ -7,7 +8,7 @@ import { listServices } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
 
 /** App Home as `user` reads it: in their own Slack language when the bot can know it, else BOT_LOCALE. */
-export async function homeView(deps: Deps, user?: string): Promise<Record<string, unknown>> {
+export async function homeView(deps: Deps, user?: string): Promise<HomeView> {
   const locale = (user ? await deps.userLocales?.of(user) : undefined) ?? deps.config.BOT_LOCALE;
   const services = await Promise.all(
     listServices(deps.store).map(async (service) => ({
@@ -26,6 +27,6 @@ export async function homeView(deps: Deps, user?: string): Promise<Record<string
 export function registerHome(app: App, deps: Deps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await client.views.publish({ user_id: event.user, view: (await homeView(deps, event.user)) as never });
+    await client.views.publish({ user_id: event.user, view: await homeView(deps, event.user) });
   });
 }

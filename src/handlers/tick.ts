@@ -5,29 +5,31 @@
  */
 import { listServices } from '../store/services.js';
 import { LIVE_CARD_STATES } from '../store/types.js';
-import { checkBelowMin } from '../workflows/belowMin.js';
 import { approveDue } from '../workflows/decisions.js';
 import type { Deps } from '../workflows/deps.js';
 import type { SettleWatcher } from '../workflows/settle.js';
 
-export async function tick(deps: Deps, settle: SettleWatcher): Promise<void> {
+export type TickDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'surface' | 'freezes' | 'decisions' | 'belowMin' | 'executors'> & { settle: Pick<SettleWatcher, 'check'> };
+
+export async function tick(deps: TickDeps): Promise<void> {
   await approveDue(deps);
   for (const r of deps.store.data.requests) {
     if (!r.card && LIVE_CARD_STATES.includes(r.state)) deps.surface.sync(r.id);
   }
-  await checkBelowMin(deps);
-  await settle.check();
+  await deps.belowMin.check();
+  await deps.settle.check();
   // Warm pools: refills, drains and checks run in the background (one pass per service at a time).
   const services = listServices(deps.store);
   for (const e of Object.values(deps.executors)) e?.maintain?.(services);
 }
 
-export function startTicker(deps: Deps, settle: SettleWatcher, everyMs = 5000): () => void {
+/** Ticks every `everyMs` (never two at once); returns the stop. */
+export function startTicker(deps: TickDeps, everyMs = 5000): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    tick(deps, settle)
+    tick(deps)
       .catch((e: unknown) => deps.logger.error({ err: e }, 'tick failed'))
       .finally(() => { running = false; });
   }, everyMs);

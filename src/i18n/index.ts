@@ -9,8 +9,9 @@ import { enUS, ko as koDates } from 'date-fns/locale';
 import { en, type Catalog } from './en.js';
 import { ko } from './ko.js';
 
-export const LOCALES = ['en', 'ko'] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES, type Locale } from './locales.js';
+
+export { LOCALES, type Locale };
 export type { Catalog };
 
 const catalogs: Record<Locale, Catalog> = { en, ko };

@@ -6,8 +6,7 @@ import type { Service } from '../config.js';
 import { freeAddresses, usablePoolSize } from '../store/leases.js';
 import type { Store } from '../store/store.js';
 import type { Check, Direction } from '../store/types.js';
-import type { Inventory } from '../workflows/ports.js';
-import { serviceVmPattern, type LoadBalancer, type VCenter } from '../workflows/vmPorts.js';
+import { serviceVmPattern, type Inventory, type LoadBalancer, type VCenter } from './ports.js';
 import { nextFreeName } from './govc.js';
 
 export class LiveInventory implements Inventory {

@@ -3,16 +3,21 @@
  * updates always carry the newest state: at most one chat.update per second per card, and a change
  * made while an update is in flight triggers one more — the final state is never lost.
  */
+import type { KnownBlock } from '@slack/types';
 import type { FetchFunction, WebClient } from '@slack/web-api';
-import { renderCard, type CardContext } from '../cards/approvalCard.js';
 import type { Clock } from '../clock.js';
-import type { Locale } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
 import { findRequest } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Store } from '../store/store.js';
-import { frozenUntil } from '../workflows/policy.js';
-import type { ChatSurface, ThreadImage } from '../workflows/ports.js';
+import type { ScaleRequest } from '../store/types.js';
+import type { ChatSurface, ThreadImage } from './ports.js';
+
+/**
+ * Draws a stored request's card. Given by the composition root (src/cardRenderer.ts): this adapter
+ * only moves cards to Slack and knows neither the card's layout nor the policies it shows.
+ */
+export type CardRenderer = (request: ScaleRequest) => { text: string; blocks: KnownBlock[] };
 
 /**
  * Whether Slack's Web API answers, for /healthz: degraded from the first failed HTTP attempt (a 5xx
@@ -78,11 +83,7 @@ export interface SlackSurfaceOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  tz: string;
-  alertmanagerUrl?: string;
-  grafanaUrl?: string;
-  /** BOT_LOCALE (a service's own `locale` wins on its cards). */
-  locale?: Locale;
+  render: CardRenderer;
   minUpdateIntervalMs?: number;
 }
 
@@ -94,12 +95,6 @@ export class SlackSurface implements ChatSurface {
 
   constructor(private readonly o: SlackSurfaceOptions) {
     this.interval = o.minUpdateIntervalMs ?? 1000;
-  }
-
-  cardContext(service: string): CardContext {
-    const now = this.o.clock.now();
-    const svc = getService(this.o.store, service);
-    return { tz: this.o.tz, now, alertmanagerUrl: this.o.alertmanagerUrl, grafanaUrl: this.o.grafanaUrl, frozenUntil: svc ? frozenUntil(svc, now) : undefined, locale: this.o.locale };
   }
 
   private state(id: string): CardState {
@@ -157,7 +152,7 @@ export class SlackSurface implements ChatSurface {
   private async send(id: string): Promise<void> {
     const r = findRequest(this.o.store, id);
     if (!r) return;
-    const { text, blocks } = renderCard(r, getService(this.o.store, r.service), this.cardContext(r.service));
+    const { text, blocks } = this.o.render(r);
     if (r.card) {
       await this.o.client.chat.update({ channel: r.card.channel, ts: r.card.ts, text, blocks });
       return;

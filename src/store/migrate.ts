@@ -4,7 +4,7 @@
  * any language. Text it does not recognize becomes `legacy` (shown as it was written). The regular expressions mirror
  * the producers at 9550591 and live only here: nothing else ever parses stored text.
  */
-import { isStepName } from '../workflows/steps.js';
+import { isStepName } from '../steps.js';
 import type { Attempt, BlockInfo, Check, Direction, EventFact, RequestEvent, ScaleRequest, StepFact, StepRecord, UndoAction, UndoneFact } from './types.js';
 
 type Legacy = Record<string, unknown>;

@@ -92,9 +92,9 @@ export interface Preview {
   expectedMs?: number;
 }
 
-/** The step names come from the step registry (src/workflows/steps.ts), defined there once. */
-export type { StepName } from '../workflows/steps.js';
-import type { StepName } from '../workflows/steps.js';
+/** The step names come from the step registry (src/steps.ts), defined there once. */
+export type { StepName } from '../steps.js';
+import type { StepName } from '../steps.js';
 
 export interface StepRecord {
   name: StepName;

@@ -16,19 +16,31 @@
  * A count that cannot be read, or comes only from the bot's own leases (no F5, no vCenter), does nothing;
  * disabled services are skipped.
  */
+import type { Clock } from '../clock.js';
 import type { Service } from '../config.js';
+import type { Logger } from '../logger.js';
 import { openRequestIn } from '../store/requests.js';
 import { listServices } from '../store/services.js';
+import type { Store } from '../store/store.js';
 import type { BelowMinWatch, StoreData } from '../store/types.js';
-import type { Deps } from './deps.js';
-import { createRequest, withdrawIn } from './intake.js';
+import { withdrawIn, type IntakeService } from './intake.js';
 import { blockPassed } from './policy.js';
+import type { ChatSurface, Inventory } from './ports.js';
 import { liveInstances } from './preview.js';
 
 export const REPROPOSE_AFTER_MS = 4 * 3_600_000;
 /** The tick runs every few seconds; the pool is read at most this often (one F5 request per service). */
 export const CHECK_EVERY_MS = 30_000;
-const lastCheck = new WeakMap<Deps, number>();
+
+/** What the check uses: it reads the pools, proposes through intake and withdraws a card that is no longer needed. */
+export interface BelowMinDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  inventory: Inventory;
+  surface: ChatSurface;
+  intake: Pick<IntakeService, 'createRequest'>;
+}
 
 export type BelowMinOutcome = 'whole' | 'short_unseen' | 'open' | 'already_proposed' | 'proposed' | 'unknown' | 'disabled';
 
@@ -46,7 +58,7 @@ export function belowMinVerdict(d: StoreData, service: Service, count: number, n
   return 'proposed';
 }
 
-async function checkService(deps: Deps, service: Service): Promise<BelowMinOutcome> {
+async function checkService(deps: BelowMinDeps, service: Service): Promise<BelowMinOutcome> {
   if (!service.enabled) return 'disabled';
   const reading = await liveInstances(deps, service);
   if (reading.count === null || (reading.source !== 'f5' && reading.source !== 'vcenter')) return 'unknown';
@@ -79,27 +91,35 @@ async function checkService(deps: Deps, service: Service): Promise<BelowMinOutco
   }
   if (verdict !== 'proposed') return verdict;
   deps.logger.info({ service: name, count, min: service.scaling.min }, 'below its minimum: proposing a scale-out');
-  const { request } = await createRequest(deps, service, 'out', undefined, 'min', undefined, {
+  const { request } = await deps.intake.createRequest(service, 'out', undefined, 'min', undefined, {
     belowMin: { count, min: service.scaling.min, countSource: reading.source },
   });
   await remember((x) => { x.proposed = { count, at: now.toISOString(), requestId: request.id }; });
   return verdict;
 }
 
-/** Checks every service; one service's failure does not stop the others. */
-export async function checkBelowMin(deps: Deps): Promise<Record<string, BelowMinOutcome> | undefined> {
-  const now = deps.clock.now().getTime();
-  const last = lastCheck.get(deps);
-  if (last !== undefined && now - last < CHECK_EVERY_MS && now >= last) return undefined;
-  lastCheck.set(deps, now);
-  const out: Record<string, BelowMinOutcome> = {};
-  await Promise.all(listServices(deps.store).map(async (s) => {
-    try {
-      out[s.name] = await checkService(deps, s);
-    } catch (e) {
-      deps.logger.error({ err: e, service: s.name }, 'below-minimum check failed');
-      out[s.name] = 'unknown';
-    }
-  }));
-  return out;
+/** The tick's below-minimum check; it owns when it last read the pools. */
+export class BelowMin {
+  private lastCheck: number | undefined;
+
+  constructor(private readonly deps: BelowMinDeps) {}
+
+  /** Checks every service (at most every CHECK_EVERY_MS); one service's failure does not stop the others. */
+  async check(): Promise<Record<string, BelowMinOutcome> | undefined> {
+    const { deps } = this;
+    const now = deps.clock.now().getTime();
+    const last = this.lastCheck;
+    if (last !== undefined && now - last < CHECK_EVERY_MS && now >= last) return undefined;
+    this.lastCheck = now;
+    const out: Record<string, BelowMinOutcome> = {};
+    await Promise.all(listServices(deps.store).map(async (s) => {
+      try {
+        out[s.name] = await checkService(deps, s);
+      } catch (e) {
+        deps.logger.error({ err: e, service: s.name }, 'below-minimum check failed');
+        out[s.name] = 'unknown';
+      }
+    }));
+    return out;
+  }
 }

@@ -12,9 +12,25 @@ import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { ScaleRequest, StoreData } from '../store/types.js';
-import type { DecisionFact, DecisionOptions, DecisionResult, Decisions, Deps } from './deps.js';
-import { frozenUntil } from './policy.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import type { FreezeCalendar } from './freeze.js';
+import type { ChatSurface, DecisionFact, DecisionOptions, DecisionResult, Decisions, Inventory, Runner } from './ports.js';
 import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
+
+/** What deciding uses: the store it decides in, the live count for the run-start check, the runner it starts. */
+export interface DecisionDeps {
+  config: Pick<Config, 'BOT_LOCALE' | 'BOT_TIMEZONE'>;
+  store: Store;
+  clock: Clock;
+  metrics: Pick<Metrics, 'timeToDecision'>;
+  surface: ChatSurface;
+  inventory: Inventory;
+  freezes: FreezeCalendar;
+  runner: Pick<Runner, 'start'>;
+}
 
 export function isApprover(service: Service | undefined, userId: string): boolean {
   const list = service?.approval.approvers ?? [];
@@ -30,7 +46,7 @@ function currentState(r: ScaleRequest): DecisionFact {
 const notFound = (requestId: string): DecisionFact => ({ kind: 'not_found', requestId });
 
 export class DecisionService implements Decisions {
-  constructor(private readonly deps: Omit<Deps, 'decisions'>) {}
+  constructor(private readonly deps: DecisionDeps) {}
 
   async approve(requestId: string, userId: string, opts: DecisionOptions = {}): Promise<DecisionResult> {
     return this.precheck(requestId, userId, 'pending', opts.admin) ?? this.decide(requestId, userId, 'approved', opts.reason, opts.confirmFrozen === true);
@@ -130,7 +146,7 @@ export class DecisionService implements Decisions {
       r.decision = { kind, by, at, ...(shownReason ? { reason: shownReason } : {}) };
       if (kind === 'rejected') r.finishedAt = at;
       const service = getServiceIn(d, r.service);
-      const confirmed = kind === 'approved' && confirmFrozen && service && frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
+      const confirmed = kind === 'approved' && confirmFrozen && service && this.deps.freezes.frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
       const detail = joinDetail(reason, confirmed || undefined);
       addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(shownReason ? { detail: shownReason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
       appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
@@ -163,14 +179,14 @@ function strip(res: Outcome): DecisionResult {
 }
 
 /** Approves every pending request whose deadline has passed — also those that passed while the bot was down. */
-export async function approveDue(deps: Deps): Promise<string[]> {
+export async function approveDue(deps: { store: Store; clock: Clock; freezes: FreezeCalendar; decisions: Pick<Decisions, 'autoApprove'> }): Promise<string[]> {
   const now = deps.clock.now();
   const due = deps.store.data.requests.filter((r) => r.state === 'pending' && r.autoApproveAt && Date.parse(r.autoApproveAt) <= now.getTime());
   const approved: string[] = [];
   for (const r of due) {
     const service = getService(deps.store, r.service);
     // Not worth a look at F5 every tick: the run-start check would refuse it (auto-approval never runs in a freeze).
-    if (service && frozenUntil(service, now)) continue;
+    if (service && deps.freezes.frozenUntil(service, now)) continue;
     const res = await deps.decisions.autoApprove(r.id, `no decision by ${r.autoApproveAt}`);
     if (res.ok) approved.push(r.id);
   }

@@ -4,15 +4,19 @@
  * deliveries) are folded into the open request; a resolve before any decision withdraws it.
  */
 import { addMilliseconds } from 'date-fns';
-import type { Service } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Config, Service } from '../config.js';
 import { messages } from '../cards/messages.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { appendAudit } from '../store/audit.js';
 import { addEvent, newRequestId, openRequestIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
+import type { Store } from '../store/store.js';
 import type { AlertSnapshot, Direction, EventFact, ScaleRequest, StoreData } from '../store/types.js';
 import type { Alert, WebhookPayload } from './alertPayload.js';
-import type { Deps } from './deps.js';
 import { blockFor, blockPassed, ms } from './policy.js';
+import type { ChatSurface, Decisions, Inventory, Settle } from './ports.js';
 import { buildPreview } from './preview.js';
 
 export type AlertOutcome =
@@ -45,21 +49,72 @@ function snapshot(a: Alert, p: WebhookPayload): AlertSnapshot {
   };
 }
 
-/** Handles one notification. Throws only when the store cannot write (the caller answers 503). */
-export async function ingestNotification(deps: Deps, payload: WebhookPayload): Promise<AlertResult[]> {
-  const results: AlertResult[] = [];
-  for (const alert of payload.alerts) {
-    const r = await ingestAlert(deps, alert, payload);
-    deps.metrics.alertsReceived.inc({ outcome: r.outcome });
-    results.push(r);
-  }
-  return results;
+/** What intake uses: it creates requests, posts their cards, and hands auto-approval to the decisions. */
+export interface IntakeDeps {
+  config: Pick<Config, 'defaultExecutor' | 'SLACK_DEFAULT_CHANNEL'>;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Pick<Metrics, 'alertsReceived'>;
+  surface: ChatSurface;
+  inventory: Inventory;
+  decisions: Pick<Decisions, 'autoApprove'>;
+  settle: Settle;
+  /** Posts a new card's metric chart into its thread (PROMETHEUS_URL set). */
+  charts?: { post(requestId: string): void };
+  /** Tells a new card about the silences Alertmanager already has for its service. */
+  silences?: { noteExisting(requestId: string): void };
 }
 
-/** Creations in progress per service+direction, so concurrent deliveries wait instead of racing. */
-const creating = new WeakMap<Deps, Map<string, Promise<unknown>>>();
+/**
+ * Creations in progress per service+direction, so concurrent deliveries wait instead of racing.
+ * Check `pending(key)` and call `hold(key, job)` with no await in between: then two deliveries cannot
+ * both create.
+ */
+export class IntakeLock {
+  private readonly creating = new Map<string, Promise<unknown>>();
 
-async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): Promise<AlertResult> {
+  pending(key: string): Promise<unknown> | undefined {
+    return this.creating.get(key);
+  }
+
+  async hold<T>(key: string, job: Promise<T>): Promise<T> {
+    this.creating.set(key, job);
+    try {
+      return await job;
+    } finally {
+      this.creating.delete(key);
+    }
+  }
+}
+
+/** Alerts and manual requests in, scale requests (and their cards) out. Owns the lock of its creations. */
+export class IntakeService {
+  private readonly lock = new IntakeLock();
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** Handles one notification. Throws only when the store cannot write (the caller answers 503). */
+  async ingestNotification(payload: WebhookPayload): Promise<AlertResult[]> {
+    const results: AlertResult[] = [];
+    for (const alert of payload.alerts) {
+      const r = await ingestAlert(this.deps, this.lock, alert, payload);
+      this.deps.metrics.alertsReceived.inc({ outcome: r.outcome });
+      results.push(r);
+    }
+    return results;
+  }
+
+  /** Creates a request (pending, blocked, or approved at once in mode auto) and posts its card. */
+  createRequest(
+    service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: ScaleRequest['source'], requestedBy?: string,
+    extra: { belowMin?: ScaleRequest['belowMin'] } = {},
+  ): Promise<{ request: ScaleRequest; fresh: boolean }> {
+    return createRequest(this.deps, service, direction, alert, source, requestedBy, extra);
+  }
+}
+
+async function ingestAlert(deps: IntakeDeps, lock: IntakeLock, alert: Alert, payload: WebhookPayload): Promise<AlertResult> {
   const { store, logger } = deps;
   const name = alert.labels.alertname ?? 'unnamed alert';
   const serviceName = serviceLabel(alert.labels);
@@ -78,11 +133,9 @@ async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): P
   if (alert.status === 'resolved') return resolve(deps, service, direction, name);
 
   const key = `${serviceName}/${direction}`;
-  let inflight = creating.get(deps);
-  if (!inflight) creating.set(deps, (inflight = new Map()));
   for (;;) {
     // A creation for this key is under way: wait for it, then fold this alert into it.
-    const pending = inflight.get(key);
+    const pending = lock.pending(key);
     if (pending) {
       await pending.catch(() => undefined);
       continue;
@@ -93,19 +146,13 @@ async function ingestAlert(deps: Deps, alert: Alert, payload: WebhookPayload): P
       continue; // the open request closed meanwhile: look again
     }
     // No await between the check above and taking the lock: concurrent deliveries cannot both create.
-    const job = createRequest(deps, service, direction, snapshot(alert, payload), 'alert');
-    inflight.set(key, job);
-    try {
-      const { request, fresh } = await job;
-      return { alert: name, service: serviceName, direction, outcome: fresh ? 'created' : 'refired', requestId: request.id };
-    } finally {
-      inflight.delete(key);
-    }
+    const { request, fresh } = await lock.hold(key, createRequest(deps, service, direction, snapshot(alert, payload), 'alert'));
+    return { alert: name, service: serviceName, direction, outcome: fresh ? 'created' : 'refired', requestId: request.id };
   }
 }
 
 /** True when an alert should be folded into an open request rather than create one. */
-function mayFold(deps: Deps, service: Service, direction: Direction): boolean {
+function mayFold(deps: IntakeDeps, service: Service, direction: Direction): boolean {
   const d = deps.store.data as StoreData;
   const open = openRequestIn(d, service.name, direction);
   const now = deps.clock.now().toISOString();
@@ -131,7 +178,7 @@ function noteRefire(r: ScaleRequest, at: string, what: string): void {
 
 /** Re-fire of an open request: counts it on the card. Returns undefined when nothing is open. */
 async function foldIntoOpen(
-  deps: Deps, service: Service, direction: Direction, alert: Alert, payload: WebhookPayload,
+  deps: IntakeDeps, service: Service, direction: Direction, alert: Alert, payload: WebhookPayload,
 ): Promise<{ outcome: AlertOutcome; requestId: string } | undefined> {
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -163,9 +210,8 @@ async function foldIntoOpen(
   return res;
 }
 
-/** Creates a request (pending, blocked, or approved at once in mode auto) and posts its card. */
-export async function createRequest(
-  deps: Deps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: ScaleRequest['source'], requestedBy?: string,
+async function createRequest(
+  deps: IntakeDeps, service: Service, direction: Direction, alert: AlertSnapshot | undefined, source: ScaleRequest['source'], requestedBy?: string,
   extra: { belowMin?: ScaleRequest['belowMin'] } = {},
 ): Promise<{ request: ScaleRequest; fresh: boolean }> {
   const { store, clock } = deps;
@@ -237,7 +283,7 @@ export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor
   appendAudit(d, { at: w.at, actor: w.actor, action: 'request.withdraw', target: r.id, ...(w.audit ? { detail: w.audit } : {}) });
 }
 
-async function resolve(deps: Deps, service: Service, direction: Direction, name: string): Promise<AlertResult> {
+async function resolve(deps: IntakeDeps, service: Service, direction: Direction, name: string): Promise<AlertResult> {
   const at = deps.clock.now().toISOString();
   const res = await deps.store.mutate((d) => {
     const open = openRequestIn(d, service.name, direction);
@@ -260,7 +306,7 @@ async function resolve(deps: Deps, service: Service, direction: Direction, name:
   return { alert: name, service: service.name, direction, outcome: res.outcome, requestId: res.id };
 }
 
-async function noticeUnknownService(deps: Deps, serviceName: string, alertName: string): Promise<void> {
+async function noticeUnknownService(deps: IntakeDeps, serviceName: string, alertName: string): Promise<void> {
   const now = deps.clock.now();
   const channel = deps.config.SLACK_DEFAULT_CHANNEL;
   // Read, then write only when a notice is due (no await in between, so no race): a flood of alerts

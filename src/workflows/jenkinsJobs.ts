@@ -11,7 +11,18 @@ import type { Service } from '../config.js';
 import { generateWebhookToken, isGeneratedToken, jobNameFor, PENDING_WEBHOOK_TOKEN, renderJobConfig, webhookTokenFor } from '../integrations/jenkins/jobConfig.js';
 import { registerSecrets } from '../logger.js';
 import { appendAudit } from '../store/audit.js';
-import type { Deps } from './deps.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { JenkinsClient } from '../integrations/jenkins/client.js';
+import type { Store } from '../store/store.js';
+
+/** What managing the services' Jenkins jobs uses (the client is absent without JENKINS_URL). */
+export interface JenkinsJobsDeps {
+  config: Pick<Config, 'JENKINS_BOT_CLI' | 'JENKINS_NODE_BIN'>;
+  store: Store;
+  clock: Clock;
+  jenkins?: Pick<JenkinsClient, 'previewJob' | 'upsertJob' | 'deleteJob'>;
+}
 
 export type JobFailure = { ok: false; code: 'no_jenkins' } | { ok: false; code: 'jenkins'; message: string };
 export type JobPreview = { ok: true; job: string; action: 'create' | 'update' | 'unchanged'; diff: string; xml: string };
@@ -20,7 +31,7 @@ export type JobPreview = { ok: true; job: string; action: 'create' | 'update' | 
  * The job's config.xml as the bot writes it (the agents' node and CLI paths from the environment).
  * A service asking for a webhook trigger without a generated token yet shows PENDING_WEBHOOK_TOKEN.
  */
-export function desiredJobConfig(deps: Pick<Deps, 'config'>, service: Service): string {
+export function desiredJobConfig(deps: Pick<JenkinsJobsDeps, 'config'>, service: Service): string {
   const token = webhookTokenFor(service);
   if (token !== undefined && token !== 'needed') registerSecrets([token]);
   return renderJobConfig(service, {
@@ -33,7 +44,7 @@ export function desiredJobConfig(deps: Pick<Deps, 'config'>, service: Service): 
  * The service with its webhook token, generated and stored now if it asks for a trigger and has
  * none the bot generated (a token typed by hand is replaced: it may be guessable). Never logged.
  */
-export async function ensureWebhookToken(deps: Pick<Deps, 'store' | 'clock'>, service: Service, actor: string): Promise<Service> {
+export async function ensureWebhookToken(deps: Pick<JenkinsJobsDeps, 'store' | 'clock'>, service: Service, actor: string): Promise<Service> {
   if (webhookTokenFor(service) !== 'needed') return service;
   const at = deps.clock.now().toISOString();
   const stored = await deps.store.mutate((d) => {
@@ -53,7 +64,7 @@ export async function ensureWebhookToken(deps: Pick<Deps, 'store' | 'clock'>, se
   return stored;
 }
 
-async function audit(deps: Deps, actor: string, action: string, job: string, detail: string): Promise<void> {
+async function audit(deps: JenkinsJobsDeps, actor: string, action: string, job: string, detail: string): Promise<void> {
   const at = deps.clock.now().toISOString();
   await deps.store.mutate((d) => appendAudit(d, { at, actor, action, target: job, detail }));
 }
@@ -62,7 +73,7 @@ async function audit(deps: Deps, actor: string, action: string, job: string, det
  * What a push would do, without doing it. `forPush`: the preview the push will apply, so a
  * missing webhook token is generated (and stored) first; a plain diff changes nothing.
  */
-export async function previewJob(deps: Deps, service: Service, forPush?: { actor: string }): Promise<JobPreview | JobFailure> {
+export async function previewJob(deps: JenkinsJobsDeps, service: Service, forPush?: { actor: string }): Promise<JobPreview | JobFailure> {
   if (!deps.jenkins) return { ok: false, code: 'no_jenkins' };
   const job = jobNameFor(service);
   const xml = desiredJobConfig(deps, forPush ? await ensureWebhookToken(deps, service, forPush.actor) : service);
@@ -75,7 +86,7 @@ export async function previewJob(deps: Deps, service: Service, forPush?: { actor
 }
 
 /** Writes `xml` (what the user was shown) as the service's job; nothing is written when Jenkins already has it. */
-export async function applyJob(deps: Deps, service: Service, xml: string, actor: string): Promise<{ ok: true; job: string; action: 'created' | 'updated' | 'unchanged' } | JobFailure> {
+export async function applyJob(deps: JenkinsJobsDeps, service: Service, xml: string, actor: string): Promise<{ ok: true; job: string; action: 'created' | 'updated' | 'unchanged' } | JobFailure> {
   if (!deps.jenkins) return { ok: false, code: 'no_jenkins' };
   const job = jobNameFor(service);
   try {
@@ -90,12 +101,12 @@ export async function applyJob(deps: Deps, service: Service, xml: string, actor:
 }
 
 /** A scale-out of the service running on Jenkins right now, if any. */
-export function runningOnJenkins(deps: Pick<Deps, 'store'>, service: string): string | undefined {
+export function runningOnJenkins(deps: Pick<JenkinsJobsDeps, 'store'>, service: string): string | undefined {
   return deps.store.data.requests.find((r) => r.service === service && r.executor === 'jenkins' && r.state === 'running')?.id;
 }
 
 export async function removeJob(
-  deps: Deps, service: Service, actor: string,
+  deps: JenkinsJobsDeps, service: Service, actor: string,
 ): Promise<{ ok: true; job: string; removed: boolean } | { ok: false; code: 'busy'; requestId: string } | JobFailure> {
   if (!deps.jenkins) return { ok: false, code: 'no_jenkins' };
   const job = jobNameFor(service);

@@ -3,7 +3,7 @@ import { addMilliseconds } from 'date-fns';
 import type { Service } from '../config.js';
 import { parseDuration } from '../duration.js';
 import type { BlockInfo, Direction, ScaleRequest } from '../store/types.js';
-import { activeFreeze } from './freeze.js';
+import type { FreezeCalendar } from './freeze.js';
 
 export function ms(duration: string | undefined, fallback = 0): number {
   return duration ? (parseDuration(duration) ?? fallback) : fallback;
@@ -70,11 +70,6 @@ export function blockFor(p: PolicyInput): BlockInfo | undefined {
   return undefined;
 }
 
-/** Freeze is not a block (a human may still approve, with confirmation); it only stops auto-approval. */
-export function frozenUntil(service: Service, now: Date): Date | undefined {
-  return activeFreeze(service.scaling.freeze, now)?.until;
-}
-
 /** Runs that hold the service: one run per service, whatever the direction. */
 function inFlight(r: ScaleRequest): boolean {
   return r.state === 'running' || r.state === 'approved';
@@ -94,6 +89,8 @@ export interface StartInput {
   now: Date;
   /** A human confirmed starting during a change freeze. Auto-approval never does. */
   confirmFrozen: boolean;
+  /** The freeze windows' calendar, in the bot's time zone. */
+  freezes: FreezeCalendar;
 }
 
 /**
@@ -118,7 +115,7 @@ export function mayStart(p: StartInput): BlockInfo | undefined {
   }
   const block = blockFor({ service, direction: request.direction, instances: p.instances, requests: p.requests, now, victim });
   if (block) return block;
-  const freeze = activeFreeze(service.scaling.freeze, now);
+  const freeze = p.freezes.active(service.scaling.freeze, now);
   if (freeze && !p.confirmFrozen) {
     return { code: 'frozen', service: service.name, ...(freeze.window.reason ? { reason: freeze.window.reason } : {}), until: freeze.until.toISOString() };
   }

@@ -1,37 +1,9 @@
 /** Narrow interfaces the domain depends on. No Bolt, no WebClient, no govc here. */
 import type { Service } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Check, Direction, ErrorFact, ExecutorKind, ScaleRequest, StepFact, StepName, StepRecord, UndoAction, UndoneFact } from '../store/types.js';
+import type { BlockInfo, Direction, ErrorFact, ExecutorKind, RequestState, ScaleRequest, StepFact, StepName, StepRecord, UndoAction, UndoneFact } from '../store/types.js';
 
-/** Where requests are shown. The card is always re-rendered from the stored request. */
-export interface ChatSurface {
-  /** Posts the request's card if it has none yet, else updates it (coalesced, ≤ 1 update/s per card). */
-  sync(requestId: string): void;
-  /** A reply in the card's thread (queued behind the card's post). */
-  thread(requestId: string, text: string): void;
-  /** A picture in the card's thread (queued behind the card's post like `thread`). */
-  image?(requestId: string, image: ThreadImage): void;
-  /** Resolves when every queued post and update has been sent (or has failed for good). */
-  idle(): Promise<void>;
-  notice(channel: string, text: string): Promise<void>;
-}
-
-export interface ThreadImage {
-  png: Buffer;
-  filename: string;
-  title: string;
-  /** Read by screen readers. */
-  altText: string;
-}
-
-/** What vCenter / F5 say about a service right now. Implementations never throw: unknown is null. */
-export interface Inventory {
-  instances(service: Service): Promise<{ count: number | null; source: 'f5' | 'vcenter' | 'store' | 'unknown'; detail?: string }>;
-  nextVmName(service: Service): Promise<string | null>;
-  previewIp(service: Service): Promise<string | null>;
-  /** Extra pre-flight lines (template present, pool reachable …). */
-  preflight(service: Service, direction: Direction): Promise<Check[]>;
-}
+export type { ChatSurface, Inventory, ThreadImage } from '../integrations/ports.js';
 
 export interface StepResult {
   /** What the step established, as a fact (the card words it in its reader's language). */
@@ -119,4 +91,64 @@ export async function recordUndo(journal: Journal, step: StepName, action: UndoA
     await journal.undone({ ...action, failed: (e as Error).message }, step);
     return false;
   }
+}
+
+/**
+ * Why a decision was refused, as facts (no words): src/cards/decisionText.ts renders it in the reader's language — the
+ * user's on Slack, English in the CLI. Times are ISO strings.
+ */
+export type DecisionFact =
+  | { kind: 'not_found'; requestId: string }
+  | { kind: 'not_approver'; service: string; approvers: string[] }
+  /** The request is no longer in the state the decision needs; `by`: who decided it (a user id or `auto`), if anyone. */
+  | { kind: 'current_state'; requestId: string; service: string; direction: Direction; state: RequestState; by?: string }
+  /** A change freeze: a human may confirm (approve or retry anyway) until `until`. */
+  | { kind: 'frozen_confirm'; service: string; until: string; retry: boolean }
+  /** Auto-approval waits for the freeze to end. */
+  | { kind: 'frozen_wait'; block: BlockInfo }
+  /** A run-start policy refused it: approving blocks the request; a retry leaves it failed. */
+  | { kind: 'start_refused' | 'retry_refused'; service: string; direction: Direction; block: BlockInfo };
+
+export type DecisionResult =
+  | { ok: true; requestId: string }
+  | { ok: false; code: 'not_found' | 'not_approver' | 'already_decided' | 'blocked' | 'frozen' | 'not_failed' | 'refused'; fact: DecisionFact };
+
+export interface DecisionOptions {
+  /** Decide during a change freeze (the card's confirm button; the CLI's --confirm-frozen). */
+  confirmFrozen?: boolean;
+  /** Why (the break-glass CLI requires one): on the card, in the request's events and in the audit. */
+  reason?: string;
+  /**
+   * The decider is an admin of the bot's host (the CLI through DATA_DIR/admin.sock): the service's
+   * approver list does not apply to it. Every run-start policy still does.
+   */
+  admin?: boolean;
+}
+
+export interface Decisions {
+  /** Whether `userId` may decide the request now, without deciding (the reject button asks before its modal). */
+  check(requestId: string, userId: string): DecisionResult;
+  approve(requestId: string, userId: string, opts?: DecisionOptions): Promise<DecisionResult>;
+  reject(requestId: string, userId: string, reason?: string, opts?: Pick<DecisionOptions, 'admin'>): Promise<DecisionResult>;
+  autoApprove(requestId: string, why: string): Promise<DecisionResult>;
+  /** A failed request's new attempt; `confirmFrozen` as for approve. Refused: the request stays failed. */
+  retry(requestId: string, userId: string, opts?: DecisionOptions): Promise<DecisionResult>;
+}
+
+export interface Runner {
+  /**
+   * Queues an approved request; one run per service at a time, services in parallel. `admitted`:
+   * the caller passed the run-start check in the mutation that approved it, just now; otherwise
+   * (a request approved before a restart) the runner checks it before it moves to running.
+   */
+  start(requestId: string, opts?: { admitted?: boolean }): void;
+  /** Resolves when no run is active or queued. */
+  idle(): Promise<void>;
+  /** Stops taking work; lets the current steps finish or checkpoint. */
+  shutdown(): Promise<void>;
+}
+
+export interface Settle {
+  /** An alert resolved with no open request: tell the last run's thread. Returns its id if any. */
+  alertResolved(service: string, direction: Direction, at: string): Promise<string | undefined>;
 }

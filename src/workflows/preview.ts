@@ -1,10 +1,10 @@
 /** What a scale request would do now: shown on the card and by `/autoscale preflight`. */
 import type { Service } from '../config.js';
 import type { Check, Direction, Preview } from '../store/types.js';
-import type { Deps } from './deps.js';
+import type { Store } from '../store/store.js';
+import type { Inventory } from './ports.js';
 import { newestBotVm, protectedLeasesIn } from '../store/leases.js';
 import { warmLeasesIn } from '../store/warm.js';
-import type { Store } from '../store/store.js';
 import type { IpLease, ScaleRequest } from '../store/types.js';
 import { expectedWarmMs } from './warmPool.js';
 import { within } from '../within.js';
@@ -16,12 +16,12 @@ async function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
 }
 
 /** The live instance count (F5 pool members; see Inventory), bounded: no answer in time is unknown. */
-export async function liveInstances(deps: Pick<Deps, 'inventory'>, service: Service): Promise<{ count: number | null; source: Preview['instancesSource'] }> {
+export async function liveInstances(deps: { inventory: Inventory }, service: Service): Promise<{ count: number | null; source: Preview['instancesSource'] }> {
   const res = await bounded(deps.inventory.instances(service), { count: null, source: 'unknown' as const });
   return { count: res.count, source: res.source };
 }
 
-export async function buildPreview(deps: Pick<Deps, 'inventory' | 'store'>, service: Service, direction: Direction): Promise<Preview> {
+export async function buildPreview(deps: { inventory: Inventory; store: Store }, service: Service, direction: Direction): Promise<Preview> {
   const inv = deps.inventory;
   const victim = direction === 'in' ? newestBotVm(deps.store, service.name) : null;
   const [instances, vmName, ip, checks] = await Promise.all([

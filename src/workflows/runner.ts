@@ -10,9 +10,31 @@ import { appendAudit } from '../store/audit.js';
 import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Attempt, BlockInfo, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, StoreData, UndoneFact } from '../store/types.js';
-import type { Deps, Runner } from './deps.js';
-import { StepError, type Journal, type RunContext, type StepResult } from './ports.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import type { ExecutorKind } from '../store/types.js';
+import type { FreezeCalendar } from './freeze.js';
+import { StepError, type ChatSurface, type Executor, type Inventory, type Journal, type RunContext, type Runner, type StepResult } from './ports.js';
 import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
+
+/** What the runner uses: the executors, the store it journals to, the card it keeps current, the run-start check's inputs. */
+export interface RunnerDeps {
+  config: Pick<Config, 'BOT_LOCALE' | 'BOT_TIMEZONE'>;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Pick<Metrics, 'runsFinished' | 'stepDuration'>;
+  surface: ChatSurface;
+  inventory: Inventory;
+  executors: Partial<Record<ExecutorKind, Executor>>;
+  freezes: FreezeCalendar;
+}
+
+/** The journal writes through the store and keeps the card and its thread (in the card's language) current. */
+type JournalDeps = Pick<RunnerDeps, 'store' | 'clock' | 'metrics' | 'surface' | 'config'>;
 
 export class RunCoordinator implements Runner {
   private chains = new Map<string, Promise<void>>();
@@ -20,11 +42,11 @@ export class RunCoordinator implements Runner {
   private readonly abort = new AbortController();
   private draining = false;
 
-  constructor(private readonly deps: () => Deps) {}
+  constructor(private readonly deps: RunnerDeps) {}
 
   start(requestId: string, opts: { admitted?: boolean } = {}): void {
     if (this.draining) return; // picked up again on the next start (state stays approved), and checked then
-    const r = findIn(this.deps().store.data, requestId);
+    const r = findIn(this.deps.store.data, requestId);
     if (r) this.chainRun(r, false, opts.admitted === true);
   }
 
@@ -41,7 +63,7 @@ export class RunCoordinator implements Runner {
 
   /** Starts (or, after a crash, resumes) the request's current attempt. */
   private async run(requestId: string, resuming = false, admitted = false): Promise<void> {
-    const deps = this.deps();
+    const { deps } = this;
     const { store, logger } = deps;
     const started = await this.begin(requestId, resuming, admitted);
     if (!started) return;
@@ -80,7 +102,7 @@ export class RunCoordinator implements Runner {
    * its card and thread say why.
    */
   private async begin(requestId: string, resuming: boolean, admitted: boolean): Promise<ScaleRequest | undefined> {
-    const deps = this.deps();
+    const { deps } = this;
     const { store, clock } = deps;
     const start = (d: StoreData, check?: StartCheck): ScaleRequest | BlockInfo | undefined => {
       const at = clock.now().toISOString();
@@ -121,7 +143,7 @@ export class RunCoordinator implements Runner {
   }
 
   private async finish(requestId: string, outcome: 'succeeded' | 'failed', err?: StepError): Promise<void> {
-    const deps = this.deps();
+    const { deps } = this;
     const at = deps.clock.now().toISOString();
     const r = await deps.store.mutate((d) => {
       const r = findIn(d, requestId)!;
@@ -142,7 +164,7 @@ export class RunCoordinator implements Runner {
 
   /** On start-up: resume interrupted runs and start approved ones that never started. */
   async recover(): Promise<{ resumed: string[]; started: string[] }> {
-    const deps = this.deps();
+    const { deps } = this;
     const resumed: string[] = [];
     const started: string[] = [];
     // Interrupted runs first: an approved request of the same service queues behind them and is checked when its turn comes.
@@ -164,7 +186,7 @@ export class RunCoordinator implements Runner {
   /** Queues the run behind the service's current one: one run per service, services in parallel. */
   private chainRun(r: ScaleRequest, resuming: boolean, admitted = false): void {
     const prev = this.chains.get(r.service) ?? Promise.resolve();
-    const next = prev.then(() => this.run(r.id, resuming, admitted)).catch((e: unknown) => this.deps().logger.error({ err: e, requestId: r.id }, 'run crashed'));
+    const next = prev.then(() => this.run(r.id, resuming, admitted)).catch((e: unknown) => this.deps.logger.error({ err: e, requestId: r.id }, 'run crashed'));
     this.chains.set(r.service, next);
     this.active.add(next);
     void next.finally(() => {
@@ -185,7 +207,7 @@ function currentAttempt(r: ScaleRequest): Attempt {
 
 /** The journal of the request's current attempt, written through the store. */
 export class RequestJournal implements Journal {
-  constructor(private readonly deps: Deps, private readonly requestId: string, private readonly stopping: () => boolean = () => false) {}
+  constructor(private readonly deps: JournalDeps, private readonly requestId: string, private readonly stopping: () => boolean = () => false) {}
 
   private request(): ScaleRequest {
     return findIn(this.deps.store.data, this.requestId)!;
@@ -298,7 +320,7 @@ function errorRecord(e: StepError): ErrorRecord {
 }
 
 /** A card's thread speaks the card's language: the service's `locale`, else BOT_LOCALE. */
-function threadLang(deps: Deps, requestId: string): Lang {
+function threadLang(deps: Pick<RunnerDeps, 'store' | 'config' | 'clock'>, requestId: string): Lang {
   const r = findIn(deps.store.data, requestId);
   const service = r ? getService(deps.store, r.service) : undefined;
   return { locale: service?.locale ?? deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE, now: deps.clock.now() };

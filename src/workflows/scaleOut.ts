@@ -51,6 +51,8 @@ export interface LocalExecutorDeps {
   logger?: Logger;
   /** The warm pools' timings (WarmPoolDeps); tests shorten them. */
   warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
+  /** The bot's freeze calendar: no warm-pool refill during a freeze window. */
+  freezes?: WarmPoolDeps['freezes'];
 }
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];
@@ -182,7 +184,7 @@ export class LocalExecutor implements Executor {
   /** The services' warm pools: kept by `maintain`, taken from by a scale-out, returned to by a scale-in. */
   readonly warm: WarmPool;
   constructor(private readonly d: LocalExecutorDeps) {
-    this.warm = new WarmPool({ store: d.store, clock: d.clock, vcenter: d.vcenter, lb: d.lb, probe: d.probe, health: d.health, logger: d.logger, ...d.warm });
+    this.warm = new WarmPool({ store: d.store, clock: d.clock, vcenter: d.vcenter, lb: d.lb, probe: d.probe, health: d.health, logger: d.logger, freezes: d.freezes, ...d.warm });
   }
 
   maintain(services: readonly Service[]): void {

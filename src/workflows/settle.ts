@@ -5,15 +5,17 @@
 import { differenceInMinutes } from 'date-fns';
 import { addEvent } from '../store/requests.js';
 import { getService } from '../store/services.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
 import type { Direction } from '../store/types.js';
-import type { Deps, Settle } from './deps.js';
+import type { ChatSurface, Settle } from './ports.js';
 import { ms } from './policy.js';
 
 export class SettleWatcher implements Settle {
-  constructor(private readonly deps: () => Deps) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; surface: ChatSurface }) {}
 
   async alertResolved(service: string, direction: Direction, at: string): Promise<string | undefined> {
-    const { store } = this.deps();
+    const { store } = this.deps;
     const cfg = getService(store, service);
     if (!cfg) return undefined;
     const window = ms(cfg.scaling.settle);
@@ -29,16 +31,16 @@ export class SettleWatcher implements Settle {
     });
     const mins = differenceInMinutes(new Date(at), new Date(r.finishedAt!));
     const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
-    this.deps().surface.thread(r.id, direction === 'out'
+    this.deps.surface.thread(r.id, direction === 'out'
       ? `:large_green_circle: alert cleared ${mins} min after ${vm} joined.`
       : `:large_green_circle: alert cleared ${mins} min after ${vm} was removed.`);
-    this.deps().surface.sync(r.id);
+    this.deps.surface.sync(r.id);
     return r.id;
   }
 
   /** Reports runs whose settle window passed with the alert still firing (once each). */
   async check(): Promise<string[]> {
-    const deps = this.deps();
+    const { deps } = this;
     const now = deps.clock.now().getTime();
     const reported: string[] = [];
     for (const r of deps.store.data.requests) {

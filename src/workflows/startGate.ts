@@ -8,7 +8,10 @@ import type { Service } from '../config.js';
 import { addEvent } from '../store/requests.js';
 import { leasesIn } from '../store/leases.js';
 import type { BlockInfo, ScaleRequest, StoreData } from '../store/types.js';
-import type { Deps } from './deps.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import type { FreezeCalendar } from './freeze.js';
+import type { Inventory } from './ports.js';
 import { mayStart } from './policy.js';
 import { liveInstances } from './preview.js';
 
@@ -28,7 +31,7 @@ function inFlightIds(d: Readonly<StoreData>, service: string): string[] {
  * the count is then read again (and, if that keeps happening, treated as unknown).
  */
 export async function admitStart<T>(
-  deps: Pick<Deps, 'store' | 'inventory' | 'clock'>,
+  deps: { store: Store; inventory: Inventory; clock: Clock; freezes: FreezeCalendar },
   service: Service,
   decide: (d: StoreData, check: StartCheck) => T,
 ): Promise<T> {
@@ -47,7 +50,7 @@ export async function admitStart<T>(
       const check: StartCheck = (r, opts) => {
         r.preview.instances = count;
         r.preview.instancesSource = count === null ? 'unknown' : reading.source;
-        return mayStart({ service, request: r, instances: count, requests: d.requests, ownedVms, protectedVms, now: deps.clock.now(), confirmFrozen: opts.confirmFrozen });
+        return mayStart({ service, request: r, instances: count, requests: d.requests, ownedVms, protectedVms, now: deps.clock.now(), confirmFrozen: opts.confirmFrozen, freezes: deps.freezes });
       };
       return { done: true, value: decide(d, check) };
     });

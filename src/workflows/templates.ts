@@ -6,29 +6,18 @@ import { GovcError, identityOf } from '../integrations/govc.js';
 import { listServices } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { auditTemplateFailure, dropTemplateMeta, saveTemplateMeta, templateMeta } from '../store/templates.js';
-import type { Deps } from './deps.js';
+import type { NewTemplate, TemplateFailure, TemplateListing, TemplateStage } from '../store/templateTypes.js';
+import type { Clock } from '../clock.js';
+import type { Govc } from '../integrations/govc.js';
 
-export type TemplateStage = 'cloning' | 'checking' | 'destroying';
-
-export type TemplateFailure =
-  | { ok: false; code: 'no_vcenter' }
-  | { ok: false; code: 'source_missing'; source: string }
-  | { ok: false; code: 'exists'; name: string }
-  | { ok: false; code: 'not_found'; name: string }
-  | { ok: false; code: 'not_template'; name: string }
-  | { ok: false; code: 'in_use'; name: string; services: string[] }
-  /** The name matches more than one object in vCenter: nothing is destroyed. */
-  | { ok: false; code: 'ambiguous'; name: string; paths: string[] }
-  | { ok: false; code: 'vcenter'; message: string };
-
-export interface NewTemplate {
-  source: string;
-  name: string;
-  description?: string;
-  /** Resource pool of the clone; by default the one pool all services use, if they agree on one. */
-  pool?: string;
-  folder?: string;
+/** What the template commands use: vCenter (absent without GOVC_URL) and the store of the bot's template notes. */
+export interface TemplateDeps {
+  govc?: Govc;
+  store: Store;
+  clock: Clock;
 }
+
+export type { NewTemplate, TemplateFailure, TemplateListing, TemplateStage } from '../store/templateTypes.js';
 
 type Progress = (stage: TemplateStage) => Promise<void>;
 
@@ -43,7 +32,7 @@ export function sharedServicePool(store: Store): string | undefined {
   return pools.size === 1 ? [...pools][0] : undefined;
 }
 
-export async function createTemplate(deps: Deps, t: NewTemplate, actor: string, progress: Progress): Promise<{ ok: true; pool?: string; durationMs: number } | TemplateFailure> {
+export async function createTemplate(deps: TemplateDeps, t: NewTemplate, actor: string, progress: Progress): Promise<{ ok: true; pool?: string; durationMs: number } | TemplateFailure> {
   const { govc, store, clock } = deps;
   if (!govc) return { ok: false, code: 'no_vcenter' };
   const pool = t.pool ?? sharedServicePool(store);
@@ -64,7 +53,7 @@ export async function createTemplate(deps: Deps, t: NewTemplate, actor: string, 
   return { ok: true, pool, durationMs: clock.now().getTime() - started };
 }
 
-export async function deleteTemplate(deps: Deps, name: string, actor: string, progress: Progress): Promise<{ ok: true } | TemplateFailure> {
+export async function deleteTemplate(deps: TemplateDeps, name: string, actor: string, progress: Progress): Promise<{ ok: true } | TemplateFailure> {
   const { govc, store, clock } = deps;
   if (!govc) return { ok: false, code: 'no_vcenter' };
   const users = servicesUsingTemplate(store, name);
@@ -96,17 +85,8 @@ export async function deleteTemplate(deps: Deps, name: string, actor: string, pr
   return { ok: true };
 }
 
-export interface TemplateListing {
-  name: string;
-  description?: string;
-  sourceVm?: string;
-  createdBy?: string;
-  createdAt?: string;
-  usedBy: string[];
-}
-
 /** vCenter's templates joined with the stored metadata; `stale` lists metadata whose template vCenter no longer has. */
-export async function listTemplates(deps: Deps): Promise<{ ok: true; templates: TemplateListing[]; stale: string[] } | TemplateFailure> {
+export async function listTemplates(deps: TemplateDeps): Promise<{ ok: true; templates: TemplateListing[]; stale: string[] } | TemplateFailure> {
   if (!deps.govc) return { ok: false, code: 'no_vcenter' };
   const names = [...new Set(await deps.govc.listTemplates())].sort((a, b) => a.localeCompare(b));
   const templates = names.map((name) => {

@@ -1,52 +1,6 @@
-/** What the executors need of vCenter and of the load balancer (Govc and F5Client satisfy these). */
-import type { CloneParams, CustomizeParams } from '../integrations/govc.js';
-import type { VmInfo } from '../integrations/vmInfo.js';
-import type { VmIdentity } from '../store/types.js';
-
 /**
- * Everything that changes a VM names it by identity (VmIdentity: its path, checked against the
- * recorded moref and UUID before each call). Names are only for listing and naming new VMs.
+ * What the executors need of vCenter and of the load balancer. The ports live below workflows/, in
+ * src/integrations/ports.ts (the arrows run workflows → integrations); this file keeps the old import
+ * path for the executors (scaleOut.ts, scaleIn.ts, vmSteps.ts …).
  */
-export interface VCenter {
-  clone(p: CloneParams, signal?: AbortSignal): Promise<void>;
-  /** The full inventory path a VM of that name gets in that folder. */
-  vmPathIn(placement: { folder?: string; datacenter?: string }, name: string, signal?: AbortSignal): Promise<string>;
-  /** The VM at exactly this path, or undefined. */
-  vmAt(path: string, signal?: AbortSignal): Promise<VmInfo | undefined>;
-  /** The VM with this identity; undefined when gone; throws `identity_mismatch` when another VM has its path. */
-  lookup(id: VmIdentity, signal?: AbortSignal): Promise<VmInfo | undefined>;
-  customize(p: CustomizeParams, signal?: AbortSignal): Promise<void>;
-  powerOn(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
-  powerOff(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
-  shutdownGuest(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
-  destroy(vm: VmIdentity, signal?: AbortSignal): Promise<void>;
-  waitForIp(vm: VmIdentity, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined>;
-  /** By identity, full path, or a bare name that must match exactly one VM (else `ambiguous`). */
-  vmInfo(vm: VmIdentity | string, signal?: AbortSignal): Promise<VmInfo | undefined>;
-  exists(vm: VmIdentity | string, signal?: AbortSignal): Promise<boolean>;
-  /** Full paths of every VM and template named exactly `name`. */
-  findByName(name: string, signal?: AbortSignal): Promise<string[]>;
-  /** Whether vCenter still runs a clone task of this template. */
-  cloneTaskRunning(template: string, signal?: AbortSignal): Promise<boolean>;
-  listVms(opts?: { folder?: string; prefix?: string }, signal?: AbortSignal): Promise<string[]>;
-  listTemplates(signal?: AbortSignal): Promise<string[]>;
-  guestIps(names: string[], signal?: AbortSignal): Promise<Set<string>>;
-}
-
-
-export interface PoolMemberInfo { name: string; address: string; session: string; state: string }
-
-export interface LoadBalancer {
-  addMember(pool: string, partition: string, ip: string, port: number): Promise<PoolMemberInfo>;
-  getMember(pool: string, partition: string, ip: string, port: number): Promise<PoolMemberInfo | undefined>;
-  listMembers(pool: string, partition: string): Promise<PoolMemberInfo[]>;
-  removeMember(pool: string, partition: string, ip: string, port: number): Promise<boolean>;
-  setMemberSession(pool: string, partition: string, ip: string, port: number, session: 'user-disabled' | 'user-enabled'): Promise<PoolMemberInfo>;
-  memberStats(pool: string, partition: string, ip: string, port: number): Promise<{ curConns: number }>;
-  configSync(deviceGroup: string): Promise<{ inSync: boolean; status: string }>;
-}
-
-/** VMs of a service: `<prefix>-<n>` exactly. */
-export function serviceVmPattern(prefix: string): RegExp {
-  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`);
-}
+export { serviceVmPattern, type LoadBalancer, type PoolMemberInfo, type VCenter } from '../integrations/ports.js';

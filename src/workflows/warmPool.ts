@@ -27,7 +27,7 @@ import type { IpLease, TemplateOrigin, VmIdentity } from '../store/types.js';
 import {
   allWarmLeases, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
 } from '../store/warm.js';
-import { frozenUntil } from './policy.js';
+import { FreezeCalendar } from './freeze.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
@@ -41,8 +41,10 @@ export interface WarmPoolDeps {
   probe?: Prober;
   logger?: Logger;
   health?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Whether a change freeze holds the service now: no refill then. */
+  /** Whether a change freeze holds the service now: no refill then (default: the freeze calendar below). */
   frozen?: (service: Service, now: Date) => boolean;
+  /** The bot's freeze calendar (its BOT_TIMEZONE); the composition root passes it (default: windows read in UTC). */
+  freezes?: Pick<FreezeCalendar, 'frozenUntil'>;
   /** After a failed refill, the service's next refill waits this long (default 60 s). */
   retryAfterMs?: number;
   /** How often a running warm VM is probed (default 30 s). */
@@ -127,6 +129,11 @@ export class WarmPool {
 
   private now() {
     return this.d.clock.now();
+  }
+
+  private frozen(service: Service, now: Date): boolean {
+    if (this.d.frozen) return this.d.frozen(service, now);
+    return (this.d.freezes ?? new FreezeCalendar('UTC')).frozenUntil(service, now) !== undefined;
   }
 
   private async pass(service: Service): Promise<void> {
@@ -222,7 +229,7 @@ export class WarmPool {
       const now = this.now();
       const failed = this.failedAt.get(service.name);
       if (failed !== undefined && Date.now() - failed < (this.d.retryAfterMs ?? 60_000)) return;
-      if ((this.d.frozen ?? ((s, t) => frozenUntil(s, t) !== undefined))(service, now)) return;
+      if (this.frozen(service, now)) return;
       if (warmLeasesIn(this.d.store.data, service.name).length >= pool.size) return;
       const total = await this.total(service);
       if (total >= service.scaling.max + pool.size) {

@@ -113,7 +113,7 @@ describe('service create', () => {
     const blockIds = view.blocks.filter((b: any) => b.type === 'input').map((b: any) => b.block_id);
     expect(blockIds.sort()).toEqual(schemaLeaves().sort());
     expect(view.blocks.filter((b: any) => b.type === 'header').map((b: any) => b.text.text)).toEqual([
-      'Service', 'vCenter placement', 'Network', 'F5', 'Health check', 'Scaling', 'Approval', 'Monitoring (optional)', 'Jenkins (optional)',
+      'Service', 'vCenter placement', 'Network', 'F5', 'Health check', 'Scaling', 'Approval', 'Monitoring (optional)', 'Warm pool (optional)', 'Jenkins (optional)',
     ]);
     expect(input(view, 'channel').initial_conversation).toBe('C0SERVICE1');
     expect(input(view, 'f5.partition').initial_value).toBe('Common');

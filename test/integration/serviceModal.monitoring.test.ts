@@ -45,3 +45,22 @@ describe('the service form\'s monitoring fields', () => {
     expect(tb.store.data.services['api-gateway']!.config.monitoring).toMatchObject({ existingJob: 'node', exporterPort: 9101, sdRefreshInterval: '30s', targets: [] });
   });
 });
+
+describe('the service form\'s warm pool fields', () => {
+  it('saves a warm pool, keeps it through an edit, and refuses a bad size inline', async () => {
+    tb = await startBot();
+    await tb.command('service create');
+    const bad = await tb.submitView(submitted(openedView(tb), { ...NEW_SERVICE, 'warmPool.size': '11', 'warmPool.state': 'stopped' }));
+    expect(bad.json).toEqual({ response_action: 'errors', errors: { 'warmPool.size': 'at most 10 warm VMs per service' } });
+    expect(tb.store.data.services['api-gateway']).toBeUndefined();
+    const res = await tb.submitView(submitted(openedView(tb), { ...NEW_SERVICE, 'warmPool.size': '2', 'warmPool.state': 'stopped' }));
+    expect(res.json.response_action).toBe('update');
+    expect(tb.store.data.services['api-gateway']!.config.warmPool).toEqual({ size: 2, state: 'stopped' });
+    // An edit that changes something else keeps the pool as it was.
+    await tb.command('service edit api-gateway');
+    const edit = openedView(tb);
+    expect(block(edit, 'warmPool.size').element.initial_value).toBe('2');
+    await tb.submitView(submitted(edit, { 'scaling.max': '6' }));
+    expect(tb.store.data.services['api-gateway']!.config).toMatchObject({ warmPool: { size: 2, state: 'stopped' }, scaling: { max: 6 } });
+  });
+});

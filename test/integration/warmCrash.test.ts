@@ -75,7 +75,9 @@ describe('warm pool: crash mid-refill', () => {
     }, 60_000, 'the pool to be filled again');
     const d = readStore(dataDir);
     // The audit trail is DATA_DIR/audit.jsonl (db.json keeps none on disk).
-    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target?: string; detail?: string });
+    // db.json and audit.jsonl are written in one batch, db.json first: wait for the trail to catch up.
+    const readAudit = () => readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target?: string; detail?: string });
+    const audit = await waitFor(() => { const a = readAudit(); return a.some((x) => x.action === 'warm.ready') ? a : undefined; }, 10_000, 'the audit trail');
     expect(audit.find((a) => a.action === 'warm.refill.discard'), second.output()).toMatchObject({ target: `web-server/${stale.vmName}` });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['ip.reserve', 'warm.refill.discard', 'warm.ready']));
     expect(await vcsim.govc.lookup({ path: left.path!, moref: left.moref!, uuid: left.uuid! }).catch(() => undefined)).toBeUndefined();

@@ -1,10 +1,11 @@
 /**
  * Commands that change vCenter or delete things ask first: the command stores what to do under a random id and
  * shows Confirm / Cancel buttons whose value is that id (never the arguments). Pending confirmations live in
- * memory for 15 minutes; after a restart the buttons answer that the confirmation expired.
+ * memory for 15 minutes; after a restart the buttons answer that the confirmation expired. One instance per bot,
+ * built by the composition root (app.ts) and given to the commands and to the buttons (handlers/confirmButtons.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { Deps } from '../../workflows/deps.js';
+import type { Clock } from '../../clock.js';
 
 export interface ConfirmIO {
   user: string;
@@ -28,7 +29,11 @@ export type Taken = { ok: true; pending: PendingConfirmation } | { ok: false; co
 export class Confirmations {
   private readonly pending = new Map<string, PendingConfirmation>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Clock) {}
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
 
   ask(user: string, channel: string, run: PendingConfirmation['run']): string {
     for (const [id, p] of this.pending) if (p.expiresAt <= this.now()) this.pending.delete(id);
@@ -50,10 +55,7 @@ export class Confirmations {
   }
 }
 
-const perBot = new WeakMap<Deps, Confirmations>();
-
-export function confirmationsOf(deps: Deps): Confirmations {
-  let c = perBot.get(deps);
-  if (!c) perBot.set(deps, (c = new Confirmations(() => deps.clock.now().getTime())));
-  return c;
+/** The bot's own confirmations, from what its listeners are given (one instance, built in app.ts; no registry). */
+export function confirmationsOf(deps: { confirmations: Confirmations }): Confirmations {
+  return deps.confirmations;
 }

@@ -1,7 +1,6 @@
 /** `/autoscale …`: parse, check who may, dispatch to one subcommand, answer within 3 s. */
 import type { App } from '@slack/bolt';
 import { catalog, type Locale } from '../../i18n/index.js';
-import type { Deps } from '../../workflows/deps.js';
 import { jenkins } from './jenkins.js';
 import { operations } from './operations.js';
 import { services } from './services.js';
@@ -9,25 +8,16 @@ import { templates } from './templates.js';
 import { plgSubcommands } from './plg.js';
 import { protection } from './protect.js';
 import { isAdmin } from './admins.js';
-import type { CommandContext, Reply, Subcommand } from './types.js';
+import type { CommandContext, CommandDeps, Reply, Subcommand } from './types.js';
 
-const registry: Subcommand[] = [];
-
-export function addSubcommands(list: Subcommand[]): void {
-  for (const s of list) if (!registry.some((r) => r.name === s.name)) registry.push(s);
-}
-addSubcommands(operations);
-addSubcommands(protection);
-addSubcommands(services);
-addSubcommands(templates);
-addSubcommands(jenkins);
-addSubcommands(plgSubcommands);
+/** Every subcommand, in the order `/autoscale help` lists them (grouped by `group`). One list, read at call time. */
+export const SUBCOMMANDS: readonly Subcommand[] = [...operations, ...protection, ...services, ...templates, ...jenkins, ...plgSubcommands];
 
 /** Every subcommand by group, in the reader's language; usages stay as typed (they are the command itself). */
 export function helpText(locale: Locale = 'en'): string {
   const w = catalog(locale).help;
   const groups = new Map<Subcommand['group'], Subcommand[]>();
-  for (const s of registry) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+  for (const s of SUBCOMMANDS) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
   const out = [w.title];
   for (const [g, list] of groups) {
     out.push(`\n*${w.groups[g]}*`);
@@ -46,7 +36,7 @@ export function tokenize(text: string): string[] {
 export function findSubcommand(words: string[]): { sub: Subcommand; args: string[] } | undefined {
   const lowered = words.map((w) => w.toLowerCase());
   let best: { sub: Subcommand; args: string[] } | undefined;
-  for (const s of registry) {
+  for (const s of SUBCOMMANDS) {
     const parts = s.name.split(' ');
     if (parts.every((p, i) => lowered[i] === p) && (!best || parts.length > best.sub.name.split(' ').length)) {
       best = { sub: s, args: words.slice(parts.length) };
@@ -74,7 +64,7 @@ export async function dispatch(ctx: Omit<CommandContext, 'args'>, text: string):
   return sub.run({ ...ctx, args, locale });
 }
 
-export function registerCommands(app: App, deps: Deps): void {
+export function registerAutoscale(app: App, deps: CommandDeps): void {
   app.command('/autoscale', async ({ command, ack, respond }) => {
     let reply: Reply;
     try {
@@ -84,6 +74,6 @@ export function registerCommands(app: App, deps: Deps): void {
       reply = { text: catalog(deps.config.BOT_LOCALE).help.failed({ message: (e as Error).message }) };
     }
     if (!reply) return ack();
-    return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) });
+    return ack({ response_type: reply.inChannel ? 'in_channel' : 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
   });
 }

@@ -9,7 +9,7 @@ export function answerLater(ctx: CommandContext, placeholder: string, work: () =
       ctx.deps.logger.warn({ err: e, args: ctx.args }, 'slash command work failed');
       return { text: failed(e as Error) };
     })
-    .then((r) => ctx.respond({ response_type: 'ephemeral', replace_original: true, text: r.text, ...(r.blocks ? { blocks: r.blocks as never } : {}) }))
+    .then((r) => ctx.respond({ response_type: 'ephemeral', replace_original: true, text: r.text, ...(r.blocks ? { blocks: r.blocks } : {}) }))
     .catch((e: unknown) => ctx.deps.logger.error({ err: e }, 'could not post a command result to response_url'));
   return { text: placeholder };
 }

@@ -7,7 +7,6 @@ import { messages } from '../../cards/messages.js';
 import { findRequest, openRequests, requestsOf } from '../../store/requests.js';
 import { getService, listServices } from '../../store/services.js';
 import type { Direction, StoreData } from '../../store/types.js';
-import { createRequest } from '../../workflows/intake.js';
 import { buildPreview } from '../../workflows/preview.js';
 import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
@@ -65,7 +64,7 @@ function scale(direction: Direction): Subcommand {
       // Looking at vCenter / F5 can take seconds: answer now, post the card when ready. The run
       // itself starts only through the run-start check (approval, or at once in mode auto); a
       // refusal, then or at creation, is told to the one who asked.
-      void createRequest(ctx.deps, service, direction, undefined, 'manual', ctx.user)
+      void ctx.deps.intake.createRequest(service, direction, undefined, 'manual', ctx.user)
         .then(({ request, fresh }) => {
           if (!fresh) return ctx.respond({ response_type: 'ephemeral', text: operationsText.alreadyOpen(service.name, direction, request.id, lang(ctx)) });
           const now = findRequest(ctx.deps.store, request.id);

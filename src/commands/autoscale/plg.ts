@@ -2,23 +2,13 @@
 import { serviceText } from '../../cards/commandMessages.js';
 import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
 import type { Locale } from '../../i18n/index.js';
-import { applyPush, planPush, planRemove, plgDepsFromConfig, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
+import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
 import { appendAudit } from '../../store/audit.js';
 import { confirmationsOf, type ConfirmIO } from './confirmations.js';
 import { getService } from '../../store/services.js';
 import type { Deps } from '../../workflows/deps.js';
 import { answerLater } from './later.js';
 import type { CommandContext, Subcommand } from './types.js';
-
-/** Tests replace how the bot reaches the monitoring server. */
-export const plgDepsFor = new WeakMap<Deps, PlgDeps>();
-
-export function resolvePlgDeps(deps: Deps): { ok: true; deps: PlgDeps } | { ok: false; message: string } {
-  const injected = plgDepsFor.get(deps);
-  if (injected) return { ok: true, deps: injected };
-  const r = plgDepsFromConfig(deps.config);
-  return r.ok ? r : { ok: false, message: r.message };
-}
 
 function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
   const summary: Subcommand['summary'] = (w) => ({ diff: w.plgDiff, push: w.plgPush, remove: w.plgRemove })[kind];
@@ -29,7 +19,7 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
       const l: Locale = ctx.locale ?? ctx.deps.config.BOT_LOCALE;
       const service = getService(ctx.deps.store, ctx.args[0]!);
       if (!service) return { text: serviceText.unknown(ctx.args[0]!, l) };
-      const plg = resolvePlgDeps(ctx.deps);
+      const plg = ctx.deps.plg;
       if (!plg.ok) return { text: plgMessages.notConfigured(plg.message, l) };
       return answerLater(ctx, plgMessages.reading(service.name, l), async () => {
         const r = kind === 'remove' ? await planRemove(service, plg.deps) : await planPush(service, plg.deps);
@@ -45,7 +35,7 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
 }
 
 /** Apply: exactly the plan that was shown (a file changed since then is refused), then the report. */
-async function applyPlan(deps: Deps, plan: PlgPlan, plg: PlgDeps, io: ConfirmIO, l: { user: Locale; channel: Locale }): Promise<void> {
+async function applyPlan(deps: Pick<Deps, 'clock' | 'store'>, plan: PlgPlan, plg: PlgDeps, io: ConfirmIO, l: { user: Locale; channel: Locale }): Promise<void> {
   await io.reply(plgMessages.applying(plan.service.name, l.user));
   const result = await applyPush(plan, plg);
   const at = deps.clock.now().toISOString();

@@ -49,10 +49,9 @@ function named(ctx: CommandContext): { service: Service } | { refusal: Reply } {
   return service ? { service } : { refusal: { text: serviceText.unknown(name, l) } };
 }
 
-/** `Record` until the service modal is typed Block Kit too (its cast goes with it). */
-async function openView(ctx: CommandContext, view: ModalView | Record<string, unknown>): Promise<Reply> {
+async function openView(ctx: CommandContext, view: ModalView): Promise<Reply> {
   try {
-    await ctx.app.client.views.open({ trigger_id: ctx.triggerId, view: view as never });
+    await ctx.app.client.views.open({ trigger_id: ctx.triggerId, view });
     return undefined;
   } catch (e) {
     ctx.deps.logger.warn({ err: e }, 'views.open failed');

@@ -1,9 +1,22 @@
 import type { App, RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { Catalog, Locale } from '../../i18n/index.js';
+import type { PlgDeps } from '../../integrations/plg/index.js';
 import type { Deps } from '../../workflows/deps.js';
+import type { Confirmations } from './confirmations.js';
+
+/** What only the slash commands (and the buttons of the commands that ask first) use, on top of the services. */
+export interface CommandServices {
+  /** The pending confirmations of the commands that ask first; their buttons take them (handlers/confirmButtons.ts). */
+  confirmations: Confirmations;
+  /** How the bot reaches the monitoring server (`plg …`): built once from PLG_*, or replaced by a test. */
+  plg: { ok: true; deps: PlgDeps } | { ok: false; message: string };
+}
+
+export type CommandDeps = Deps & CommandServices;
 
 export interface CommandContext {
-  deps: Deps;
+  deps: CommandDeps;
   app: App;
   user: string;
   channel: string;
@@ -16,7 +29,7 @@ export interface CommandContext {
 }
 
 /** What a subcommand answers at once (within Slack's 3 s): ephemeral text or blocks, or nothing. */
-export type Reply = { text: string; blocks?: unknown[]; inChannel?: boolean } | void;
+export type Reply = { text: string; blocks?: KnownBlock[]; inChannel?: boolean } | void;
 
 export interface Subcommand {
   /** e.g. `scale out <service>` */

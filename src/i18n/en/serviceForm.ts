@@ -29,6 +29,7 @@ export const serviceForm = {
     scaling: { title: 'Scaling' },
     approval: { title: 'Approval' },
     monitoring: { title: 'Monitoring (optional)', hint: 'Leave every field empty for a service without PLG rules; empty fields take the defaults shown.' },
+    warmPool: { title: 'Warm pool (optional)', hint: 'VMs kept ready outside F5: a scale-out takes one instead of cloning. Empty: none.' },
     jenkins: { title: 'Jenkins (optional)', hint: 'Only for the jenkins executor.' },
   },
   fields: {
@@ -84,6 +85,8 @@ export const serviceForm = {
     'monitoring.groupWait': { label: 'Alertmanager group_wait' },
     'monitoring.groupInterval': { label: 'Alertmanager group_interval' },
     'monitoring.repeatInterval': { label: 'Alertmanager repeat_interval' },
+    'warmPool.size': { label: 'Warm VMs to keep ready', hint: '1 to 10; they are not counted as instances.' },
+    'warmPool.state': { label: 'Keep them', hint: 'running: powered on and healthy (fastest); stopped: booted once, then shut down.' },
     'jenkins.job': { label: 'Job' },
     'jenkins.token': { label: 'Build token' },
     'jenkins.webhookTrigger': { label: 'Generic Webhook Trigger', checkbox: 'Let callers start builds with a token the bot generates' },

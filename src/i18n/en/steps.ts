@@ -1,8 +1,8 @@
 /**
- * Step labels, one per step of the step registry (src/workflows/steps.ts), keyed by the step's name:
+ * Step labels, one per step of the step registry (src/steps.ts), keyed by the step's name:
  * a step added there without a label here fails tsc.
  */
-import type { StepName } from '../../workflows/steps.js';
+import type { StepName } from '../../steps.js';
 
 export const steps = {
   'take-warm': 'Take a ready VM from the warm pool',

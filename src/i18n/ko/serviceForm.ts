@@ -24,6 +24,7 @@ export const serviceForm: ServiceFormCatalog = {
     scaling: { title: '스케일링' },
     approval: { title: '승인' },
     monitoring: { title: '모니터링 (선택)', hint: 'PLG 룰이 없는 서비스는 모두 비워 두세요. 비운 칸은 표시된 기본값을 씁니다.' },
+    warmPool: { title: '웜 풀 (선택)', hint: 'F5 밖에 미리 준비해 두는 VM입니다. 스케일아웃 때 복제 대신 이 VM을 씁니다. 비워 두면 웜 풀을 쓰지 않습니다.' },
     jenkins: { title: 'Jenkins (선택)', hint: 'jenkins 실행기에서만 씁니다.' },
   },
   fields: {
@@ -79,6 +80,8 @@ export const serviceForm: ServiceFormCatalog = {
     'monitoring.groupWait': { label: 'Alertmanager group_wait' },
     'monitoring.groupInterval': { label: 'Alertmanager group_interval' },
     'monitoring.repeatInterval': { label: 'Alertmanager repeat_interval' },
+    'warmPool.size': { label: '준비해 둘 웜 VM 수', hint: '1~10대. 인스턴스 수에는 들어가지 않습니다.' },
+    'warmPool.state': { label: '준비 상태', hint: 'running: 켜 두고 헬스 체크까지 통과한 상태(가장 빠름), stopped: 한 번 부팅한 뒤 꺼 둔 상태.' },
     'jenkins.job': { label: '잡 이름' },
     'jenkins.token': { label: '빌드 토큰' },
     'jenkins.webhookTrigger': { label: 'Generic Webhook Trigger', checkbox: '봇이 만든 토큰으로 외부에서 빌드를 시작할 수 있게 합니다' },

@@ -1,4 +1,4 @@
-/** 단계 이름 (src/workflows/steps.ts의 단계마다 하나). */
+/** 단계 이름 (src/steps.ts의 단계마다 하나). */
 import type { StepsCatalog } from '../en/steps.js';
 
 export const steps: StepsCatalog = {

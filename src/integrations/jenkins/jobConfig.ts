@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { create } from 'xmlbuilder2';
 import type { Service } from '../../config.js';
-import { VM_STEPS, type VmStep } from '../../workflows/steps.js';
+import { VM_STEPS, type VmStep } from '../../steps.js';
 
 type XMLBuilder = ReturnType<typeof create>;
 /** The few DOM members of xmlbuilder2's nodes that normalisation needs (no DOM lib in this project). */

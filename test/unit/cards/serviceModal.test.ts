@@ -30,7 +30,7 @@ const full = service({
 } as never);
 const meta = (mode: 'create' | 'edit') => ({ mode, channel: 'C0SERVICE1', ...(mode === 'edit' ? { name: full.name } : {}) });
 /** What the form shows that is the user's own data or a schema value, not our words. */
-const values = ['"service"', '/autoscale template list', 'EXECUTOR', 'govc', 'Jenkinsfile', 'main', 'en', 'ko', 'local', 'dry-run', 'jenkins', 'icmp', 'tcp', 'none', 'http', 'manual', 'timeout', 'auto', 'group_wait', 'group_interval', 'repeat_interval', 'cron', 'Generic Webhook Trigger', 'Node Exporter', 'targets', 'monitoring.existingJob', 'autoscale-<name>', 'Prometheus job'];
+const values = ['"service"', '/autoscale template list', 'EXECUTOR', 'govc', 'Jenkinsfile', 'main', 'en', 'ko', 'local', 'dry-run', 'jenkins', 'icmp', 'tcp', 'none', 'http', 'manual', 'timeout', 'auto', 'running', 'stopped', 'group_wait', 'group_interval', 'repeat_interval', 'cron', 'Generic Webhook Trigger', 'Node Exporter', 'targets', 'monitoring.existingJob', 'autoscale-<name>', 'Prometheus job'];
 
 describe('the service form', () => {
   const cases = LOCALES.flatMap((locale) => (['create', 'edit'] as const).map((mode) => ({ locale, mode })));

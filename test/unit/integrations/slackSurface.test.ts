@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cardRenderer } from '../../../src/cardRenderer.js';
 import { createLogger } from '../../../src/logger.js';
 import { SlackSurface } from '../../../src/integrations/slackSurface.js';
 import { upsertServices } from '../../../src/store/services.js';
 import { Store } from '../../../src/store/store.js';
+import { FreezeCalendar } from '../../../src/workflows/freeze.js';
 import type { ScaleRequest } from '../../../src/store/types.js';
 import { blockText, FakeSlack } from '../../fakes/slack.js';
 import { service } from '../../helpers/bot.js';
@@ -22,7 +24,9 @@ async function setup(opts: { retries?: number } = {}) {
   const store = await Store.open(dir);
   await upsertServices(store, [service()], 'test', 'now');
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: opts.retries ?? 0, factor: 1, minTimeout: 10, maxTimeout: 50 } });
-  const surface = new SlackSurface({ client, store, clock: { now: () => new Date() }, logger: createLogger('silent'), tz: 'UTC', minUpdateIntervalMs: 1000 });
+  const clock = { now: () => new Date() };
+  const render = cardRenderer({ store, clock, freezes: new FreezeCalendar('UTC'), tz: 'UTC' });
+  const surface = new SlackSurface({ client, store, clock, logger: createLogger('silent'), render, minUpdateIntervalMs: 1000 });
   const req: ScaleRequest = {
     id: 'sr-1', service: 'web-server', direction: 'out', state: 'pending', executor: 'dry-run', source: 'manual', requestedBy: 'U1',
     fireCount: 1, lastFiredAt: new Date().toISOString(), alert: { name: 'HighCPU', labels: {} }, createdAt: new Date().toISOString(), updatedAt: 'now', attempts: [], events: [],

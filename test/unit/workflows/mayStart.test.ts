@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScaleRequest } from '../../../src/store/types.js';
 import { blockPassed, mayStart, type StartInput } from '../../../src/workflows/policy.js';
-import { setFreezeTimeZone } from '../../../src/workflows/freeze.js';
+import { FreezeCalendar } from '../../../src/workflows/freeze.js';
 import { service } from '../../helpers/bot.js';
 
 const now = new Date('2026-11-26T14:22:00Z');
@@ -18,7 +18,7 @@ function request(over: Partial<ScaleRequest> = {}): ScaleRequest {
 
 function input(over: Partial<StartInput> = {}): StartInput {
   const r = request();
-  return { service: service(), request: r, instances: 2, requests: [r], ownedVms: [], now, confirmFrozen: false, ...over };
+  return { service: service(), request: r, instances: 2, requests: [r], ownedVms: [], now, confirmFrozen: false, freezes: new FreezeCalendar('UTC'), ...over };
 }
 
 describe('mayStart', () => {
@@ -46,7 +46,6 @@ describe('mayStart', () => {
   });
 
   it('refuses in a change freeze unless a human confirmed it', () => {
-    setFreezeTimeZone('UTC');
     const frozen = service({ scaling: { min: 1, max: 6, cooldown: '10m', freeze: [{ cron: '0 14 * * *', duration: '2h', reason: 'release window' }] } });
     expect(mayStart(input({ service: frozen }))).toEqual({ code: 'frozen', service: 'web-server', reason: 'release window', until: '2026-11-26T16:00:00.000Z' });
     expect(mayStart(input({ service: frozen, confirmFrozen: true }))).toBeUndefined();
