@@ -13,7 +13,7 @@ import { identityOf, ownerMark, readOwnerMark } from '../integrations/govc.js';
 import { recordLeaseVm, releaseAddress } from '../store/leases.js';
 import type { StepName, VmIdentity } from '../store/types.js';
 import type { Service } from '../config.js';
-import type { LocalExecutorDeps } from './scaleOut.js';
+import type { LocalExecutorDeps } from './localExecutorDeps.js';
 import { returnToWarm } from '../store/warm.js';
 import type { WarmPool } from './warmPool.js';
 import { ms } from './policy.js';

@@ -25,35 +25,10 @@ import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { serviceVmPattern } from './vmPorts.js';
 import { scaleIn } from './scaleIn.js';
 import { identityData, identityFromData, rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
-import { WarmPool, type WarmPoolDeps } from './warmPool.js';
-import type { Logger } from '../logger.js';
+import { WarmPool } from './warmPool.js';
+import type { LocalExecutorDeps } from './localExecutorDeps.js';
 
-export interface LocalExecutorDeps {
-  store: Store;
-  clock: Clock;
-  vcenter: VCenter;
-  lb?: LoadBalancer;
-  probe?: Prober;
-  /** Health-check backoff; tests shorten it. */
-  health?: { initialDelayMs?: number; maxDelayMs?: number };
-  /**
-   * Limit of a resumed clone's wait for a clone task vCenter still runs (default
-   * RESUME_CLONE_LIMIT_MS, 30 min); and how often it looks meanwhile.
-   */
-  resumeCloneLimitMs?: number;
-  /** How long it waits when vCenter shows no clone task (default RESUME_CLONE_GRACE_MS, 60 s). */
-  resumeCloneGraceMs?: number;
-  resumeClonePollMs?: number;
-  /** Scale-in: how often to read the member's connection count while draining. */
-  drainPollMs?: number;
-  /** Scale-in: how long a guest shutdown may take before the VM is powered off. */
-  shutdownTimeoutMs?: number;
-  logger?: Logger;
-  /** The warm pools' timings (WarmPoolDeps); tests shorten them. */
-  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
-  /** The bot's freeze calendar: no warm-pool refill during a freeze window. */
-  freezes?: WarmPoolDeps['freezes'];
-}
+export type { LocalExecutorDeps } from './localExecutorDeps.js';
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];
 

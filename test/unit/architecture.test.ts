@@ -20,9 +20,6 @@ const KNOWN_CYCLES: Record<string, string[]> = {};
  * circle, but a reader still has to untie them), allowed for now.
  */
 const KNOWN_TYPE_CYCLES: Record<string, string[]> = {
-  // TODO(lead): scaleOut.ts runs scaleIn.ts's steps and scaleIn.ts takes scaleOut.ts's LocalExecutorDeps; the lead's
-  // rework of the executors removes this cycle, and then this entry.
-  'scaleOut↔scaleIn': ['workflows/scaleIn.ts', 'workflows/scaleOut.ts'],
   // TODO(store owner): store.ts calls leases.ts's migrateLeases while leases.ts takes a `Store`; moving migrateLeases
   // into migrate.ts unties it.
   'store↔leases': ['store/leases.ts', 'store/store.ts'],
