@@ -9,7 +9,7 @@ import { approveDue } from '../workflows/decisions.js';
 import type { Deps } from '../workflows/deps.js';
 import type { SettleWatcher } from '../workflows/settle.js';
 
-export type TickDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'surface' | 'freezes' | 'decisions' | 'belowMin' | 'executors'> & { settle: Pick<SettleWatcher, 'check'> };
+export type TickDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'surface' | 'freezes' | 'decisions' | 'belowMin' | 'executors'> & { config: Pick<Deps['config'], 'defaultExecutor'> } & { settle: Pick<SettleWatcher, 'check'> };
 
 export async function tick(deps: TickDeps): Promise<void> {
   await approveDue(deps);
@@ -19,8 +19,9 @@ export async function tick(deps: TickDeps): Promise<void> {
   await deps.belowMin.check();
   await deps.settle.check();
   // Warm pools: refills, drains and checks run in the background (one pass per service at a time).
+  // Each executor keeps up the services it runs (a service run by Jenkins has no warm pool to keep: its VMs drain).
   const services = listServices(deps.store);
-  for (const e of Object.values(deps.executors)) e?.maintain?.(services);
+  for (const e of Object.values(deps.executors)) e?.maintain?.(services.filter((s) => (s.executor ?? deps.config.defaultExecutor) === e.kind));
 }
 
 /** Ticks every `everyMs` (never two at once); returns the stop. */

@@ -31,7 +31,7 @@ export interface LocalExecutorDeps {
   shutdownTimeoutMs?: number;
   logger?: Logger;
   /** The warm pools' timings (WarmPoolDeps); tests shorten them. */
-  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
+  warm?: Pick<WarmPoolDeps, 'retryAfterMs' | 'checkEveryMs' | 'recheckAfterMs' | 'shutdownTimeoutMs' | 'frozen' | 'cleanupGraceMs'>;
   /** The bot's freeze calendar: no warm-pool refill during a freeze window. */
   freezes?: WarmPoolDeps['freezes'];
 }

@@ -9,8 +9,8 @@
  *      the refill's own mark) is destroyed, the address released; while vCenter still runs a clone, it waits;
  *   2. drain what the pool should not keep: VMs of an old template (other name, or the same name with a new moref:
  *      a new version), VMs beyond `size`, every VM of a service without a pool (or removed);
- *   3. keep the rest ready: a running pool's VMs are checked (one probe) every `checkEveryMs`, a failing one is
- *      destroyed (and replaced); a VM a scale-in returned stopped is powered on for a running pool;
+ *   3. keep the rest ready: a running pool's VMs are checked every `checkEveryMs`, one that fails two probes in a
+ *      row is destroyed (and replaced); a VM a scale-in returned stopped is powered on for a running pool;
  *   4. refill, one clone at a time per service, while the pool is short, never past `scaling.max` + `size` VMs of
  *      the service in total, not during a freeze, and not for a disabled service; after a failed refill it waits
  *      `retryAfterMs` before the next.
@@ -47,8 +47,9 @@ export interface WarmPoolDeps {
   freezes?: Pick<FreezeCalendar, 'frozenUntil'>;
   /** After a failed refill, the service's next refill waits this long (default 60 s). */
   retryAfterMs?: number;
-  /** How often a running warm VM is probed (default 30 s). */
+  /** How often a running warm VM is probed (default 30 s); a failed probe is repeated after recheckAfterMs (3 s). */
   checkEveryMs?: number;
+  recheckAfterMs?: number;
   /** How long a guest shutdown may take before the VM is powered off (default 120 s). */
   shutdownTimeoutMs?: number;
   /** An unfinished refill with no VM yet is cleaned up only this long after it started (default RESUME_CLONE_GRACE_MS). */
@@ -187,9 +188,15 @@ export class WarmPool {
           continue;
         }
         if (l.warm?.checkedAt && this.now().getTime() - Date.parse(l.warm.checkedAt) < every) continue;
-        const r = await checkHealth({ type: h.type, host: l.ip, port: h.port, path: h.path, expectStatus: h.expectStatus }, 5000);
+        // Two probes a few seconds apart must fail: one lost packet does not cost a clone.
+        const target = { type: h.type, host: l.ip, port: h.port, path: h.path, expectStatus: h.expectStatus };
+        let r = await checkHealth(target, 5000);
         if (!r.ok) {
-          await this.discard(l, `its health check failed: ${r.detail}`);
+          await new Promise((res) => setTimeout(res, this.d.recheckAfterMs ?? 3000));
+          r = await checkHealth(target, 5000);
+        }
+        if (!r.ok) {
+          await this.discard(l, `its health check failed twice: ${r.detail}`);
           continue;
         }
         await updateWarm(this.d.store, l.ip, vm.moref, { checkedAt: this.now().toISOString() });

@@ -166,18 +166,22 @@ describe('warm pools on vcsim and the fake F5', () => {
     closers.push(() => new Promise<void>((r) => srv.close(() => r())));
     stack = await startStack({
       services: [s], templates: [s.template, 'web-server-template-v2'],
-      executor: { warm: { retryAfterMs: 100, checkEveryMs: 0, shutdownTimeoutMs: 3000 } },
+      executor: { warm: { retryAfterMs: 100, checkEveryMs: 0, recheckAfterMs: 50, shutdownTimeoutMs: 3000 } },
     });
     const st = stack;
     const [first] = await warmed(st);
-    failNext = 1; // the next probe fails: the pool's check sees a sick VM
+    failNext = 1; // one failed probe: forgiven, the VM stays
+    await st.tb.bot.tick();
+    await st.executor.idle();
+    expect(warmLeasesIn(st.tb.store.data, 'web-server').map((l) => l.vm!.moref)).toEqual([first!.vm!.moref]);
+    failNext = 2; // the next two probes fail: the pool's check sees a sick VM (one failure alone is forgiven)
     await st.tb.bot.tick();
     await st.executor.idle();
     await waitFor(async () => (await st.vcsim.govc.lookup(first!.vm!).catch(() => undefined)) === undefined || undefined, 20_000, 'the sick VM destroyed');
     const [second] = await warmed(st);
     expect(second!.vm!.moref).not.toBe(first!.vm!.moref);
     expect(second!.ip).toBe('127.0.44.10');
-    expect(st.tb.store.data.audit.find((a) => a.action === 'warm.discard')?.detail).toContain('health check failed');
+    expect(st.tb.store.data.audit.find((a) => a.action === 'warm.discard')?.detail).toContain('health check failed twice');
 
     // A new template: the pool drains the old VM and refills from the new one.
     const changed = { ...s, template: 'web-server-template-v2' };
