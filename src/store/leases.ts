@@ -7,7 +7,7 @@
 import { intToIp, ipToInt, prefixLength } from '../ipv4.js';
 import { appendAudit } from './audit.js';
 import type { Store } from './store.js';
-import type { AuditEntry, IpLease, StoreData, TemplateOrigin, VmIdentity } from './types.js';
+import type { IpLease, StoreData, TemplateOrigin, VmIdentity } from './types.js';
 
 export interface PoolRange { start: string; end: string }
 
@@ -183,43 +183,4 @@ export async function setProtection(
     appendAudit(d, { at, actor: by, action: on ? 'vm.protect' : 'vm.unprotect', target: `${l.service}/${l.vmName}`, detail: what });
     return { ok: true, changed: true, lease: { ...l } };
   });
-}
-
-const isLease = (v: unknown): v is IpLease =>
-  typeof v === 'object' && v !== null && typeof (v as IpLease).ip === 'string' && typeof (v as IpLease).service === 'string' && typeof (v as IpLease).state === 'string';
-
-/**
- * Schema 1 → 2: `service → ip → lease` becomes `ip → lease`. When two services held one address
- * (overlapping pools), one lease is kept — an in-use one before a reserved one, then the older — and
- * every other is written to the audit trail as `lease.conflict` with all its fields, so an operator
- * sees both and can fix the overlap; no lease disappears without a trace. Files already in the new
- * shape pass through unchanged.
- */
-export function migrateLeases(old: unknown, at: string): { leases: Record<string, IpLease>; audit: AuditEntry[] } {
-  const leases: Record<string, IpLease> = {};
-  const audit: AuditEntry[] = [];
-  if (typeof old !== 'object' || old === null) return { leases, audit };
-  const found: IpLease[] = [];
-  for (const [key, value] of Object.entries(old as Record<string, unknown>)) {
-    if (isLease(value)) found.push({ ...value, ip: value.ip || key }); // already keyed by address
-    else if (typeof value === 'object' && value !== null) {
-      for (const [ip, l] of Object.entries(value as Record<string, unknown>)) if (isLease(l)) found.push({ ...l, ip: l.ip || ip, service: l.service || key });
-    }
-  }
-  const rank = (l: IpLease) => (l.state === 'in-use' ? 0 : 1);
-  found.sort((a, b) => rank(a) - rank(b) || a.at.localeCompare(b.at));
-  for (const l of found) {
-    const kept = leases[l.ip];
-    if (!kept) {
-      leases[l.ip] = l;
-      continue;
-    }
-    audit.push({
-      at, actor: 'bot', action: 'lease.conflict', target: `${l.service}/${l.ip}`,
-      detail: `${l.ip} was leased to both ${kept.service} (${kept.state}${kept.vmName ? `, ${kept.vmName}` : ''}, kept) and ${l.service} ` +
-        `(${l.state}${l.vmName ? `, ${l.vmName}` : ''}, request ${l.requestId}, not kept): ${JSON.stringify(l)}. ` +
-        'Their pools overlap: check which VM really has the address and fix the pools.',
-    });
-  }
-  return { leases, audit };
 }

@@ -21,13 +21,12 @@
  */
 import { readFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { migrateLeases } from './leases.js';
 import { Low, type Adapter } from 'lowdb';
 import { systemClock, type Clock } from '../clock.js';
 import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
 import { appendFileOwnerOnly, tightenMode, writeFileAtomic } from './atomicFile.js';
 import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
-import { migrateRequest } from './migrate.js';
+import { migrateLeases, migrateRequest } from './migrate.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
 
 export class StoreError extends Error {
