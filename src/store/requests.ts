@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from './store.js';
+import type { StoreView } from './store.js';
 import { OPEN_STATES, type Direction, type RequestEvent, type RequestState, type ScaleRequest, type StoreData } from './types.js';
 
 /** Sortable, unguessable enough to be a button value, and safe in any Slack or file context. */
@@ -8,7 +8,7 @@ export function newRequestId(now: Date): string {
   return `sr-${t}-${randomBytes(3).toString('hex')}`;
 }
 
-export function findRequest(store: Store, id: string): ScaleRequest | undefined {
+export function findRequest(store: StoreView, id: string): ScaleRequest | undefined {
   return findIn(store.data as StoreData, id);
 }
 
@@ -26,11 +26,11 @@ export function openRequestIn(d: StoreData, service: string, direction?: Directi
   return undefined;
 }
 
-export function openRequests(store: Store): ScaleRequest[] {
+export function openRequests(store: StoreView): ScaleRequest[] {
   return store.data.requests.filter((r) => OPEN_STATES.includes(r.state));
 }
 
-export function requestsOf(store: Store, service?: string): ScaleRequest[] {
+export function requestsOf(store: StoreView, service?: string): ScaleRequest[] {
   return store.data.requests.filter((r) => !service || r.service === service);
 }
 

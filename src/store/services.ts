@@ -1,14 +1,14 @@
 import type { Service } from '../config.js';
 import { appendAudit } from './audit.js';
-import type { Store } from './store.js';
+import { writerOf, type StoreView } from './store.js';
 import type { StoreData } from './types.js';
 import { conflictsBetween, resolveSecrets, type ServiceProblem } from '../servicesFile.js';
 
-export function getService(store: Store, name: string): Service | undefined {
+export function getService(store: StoreView, name: string): Service | undefined {
   return store.data.services[name]?.config;
 }
 
-export function listServices(store: Store): Service[] {
+export function listServices(store: StoreView): Service[] {
   return Object.values(store.data.services)
     .map((r) => r.config)
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -41,8 +41,8 @@ function upsertInto(d: StoreData, services: Service[], actor: string, at: string
  * Upserts services as they are, without the rules across services or the secret placeholder: for seeding a store
  * (tests, migrations). Operators' changes go through applyServices.
  */
-export async function upsertServices(store: Store, services: Service[], actor: string, at: string): Promise<UpsertCounts> {
-  return store.mutate((d) => upsertInto(d, services, actor, at));
+export async function upsertServices(store: StoreView, services: Service[], actor: string, at: string): Promise<UpsertCounts> {
+  return writerOf(store).mutate((d) => upsertInto(d, services, actor, at));
 }
 
 export type ApplyResult = ({ ok: true } & UpsertCounts) | { ok: false; code: 'invalid'; problems: ServiceProblem[] };
@@ -53,8 +53,8 @@ export type ApplyResult = ({ ok: true } & UpsertCounts) | { ok: false; code: 'in
  * replace) for shared VM names and IP pools, and upserts — or changes nothing and says why. The check and the write
  * are one mutation, so the set checked is the set written.
  */
-export async function applyServices(store: Store, services: Service[], actor: string, at: string): Promise<ApplyResult> {
-  return store.mutate((d): ApplyResult => {
+export async function applyServices(store: StoreView, services: Service[], actor: string, at: string): Promise<ApplyResult> {
+  return writerOf(store).mutate((d): ApplyResult => {
     const problems: ServiceProblem[] = [];
     const resolved = services.map((s, index) => {
       const r = resolveSecrets(s, d.services[s.name]?.config);
@@ -68,8 +68,8 @@ export async function applyServices(store: Store, services: Service[], actor: st
   });
 }
 
-export async function setServiceEnabled(store: Store, name: string, enabled: boolean, actor: string, at: string): Promise<boolean> {
-  return store.mutate((d) => {
+export async function setServiceEnabled(store: StoreView, name: string, enabled: boolean, actor: string, at: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     const rec = d.services[name];
     if (!rec) return false;
     rec.config = { ...rec.config, enabled };
@@ -80,8 +80,8 @@ export async function setServiceEnabled(store: Store, name: string, enabled: boo
   });
 }
 
-export async function deleteService(store: Store, name: string, actor: string, at: string): Promise<boolean> {
-  return store.mutate((d) => {
+export async function deleteService(store: StoreView, name: string, actor: string, at: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     if (!d.services[name]) return false;
     delete d.services[name];
     appendAudit(d, { at, actor, action: 'service.delete', target: name });

@@ -338,6 +338,19 @@ export class Store {
   }
 }
 
+/**
+ * The store as every layer outside src/store/ holds it: it reads (`data`), waits for the disk (`flush`) and closes,
+ * but has no `mutate`. Every change is a named transition of a store module (requests.ts, runs.ts, …) that checks
+ * it is legal and writes atomically; those modules reach the writer through `writerOf`.
+ */
+export type StoreView = Omit<Store, 'mutate' | 'applyNow'>;
+
+/** The writer behind a view: for the transitions of src/store/ only (the architecture test holds every other layer to that). */
+export function writerOf(store: StoreView): Store {
+  if (store instanceof Store) return store;
+  throw new TypeError('not a store opened by Store.open');
+}
+
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */
 function migrate(d: Partial<StoreData>): { data: StoreData; audit: AuditEntry[] } {
   const base = emptyData();
