@@ -1,5 +1,7 @@
 import type { Service } from '../config.js';
 import { appendAudit } from './audit.js';
+import { leasesIn } from './leases.js';
+import { openRequestIn } from './requests.js';
 import { writerOf, type StoreView } from './store.js';
 import type { StoreData } from './types.js';
 import { conflictsBetween, resolveSecrets, type ServiceProblem } from '../servicesFile.js';
@@ -80,11 +82,42 @@ export async function setServiceEnabled(store: StoreView, name: string, enabled:
   });
 }
 
-export async function deleteService(store: StoreView, name: string, actor: string, at: string): Promise<boolean> {
-  return writerOf(store).mutate((d) => {
-    if (!d.services[name]) return false;
+export type RemoveResult =
+  | { ok: true; keptLeases: number }
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'open_request'; requestId: string };
+
+/** Deletes the service unless a request of it is open; the check and the delete are one atomic write. */
+export async function removeService(store: StoreView, name: string, actor: string, at: string): Promise<RemoveResult> {
+  return writerOf(store).mutate((d): RemoveResult => {
+    if (!d.services[name]) return { ok: false, code: 'not_found' };
+    const open = openRequestIn(d, name);
+    if (open) return { ok: false, code: 'open_request', requestId: open.id };
     delete d.services[name];
     appendAudit(d, { at, actor, action: 'service.delete', target: name });
-    return true;
+    // Leases stay: VMs the bot made still hold their addresses, and a re-created service must not reuse them.
+    return { ok: true, keptLeases: leasesIn(d, name).length };
+  });
+}
+
+/**
+ * Gives a service that asks for a Jenkins webhook trigger the token `token`, unless it already has one `generated`
+ * recognizes (another push may have made it meanwhile: one token per service). Returns the service as stored, or
+ * undefined when it is gone or asks for no trigger.
+ */
+export async function setWebhookToken(
+  store: StoreView, name: string, x: { token: string; generated: (t: string | undefined) => boolean; actor: string; at: string; job: string },
+): Promise<Service | undefined> {
+  const { at, actor } = x;
+  return writerOf(store).mutate((d) => {
+    const rec = d.services[name];
+    const jenkins = rec?.config.jenkins;
+    if (!rec || !jenkins?.webhookTrigger) return undefined;
+    if (x.generated(jenkins.token)) return rec.config;
+    rec.config = { ...rec.config, jenkins: { ...jenkins, token: x.token } };
+    rec.updatedAt = at;
+    rec.updatedBy = actor;
+    appendAudit(d, { at, actor, action: 'jenkins.token.generate', target: x.job, detail: `${name}: new webhook token` });
+    return rec.config;
   });
 }
