@@ -64,6 +64,21 @@ function layerViolations(all: readonly ImportEdge[]): Record<string, string[]> {
   return out;
 }
 
+/**
+ * Writes to the store from outside src/store/: a call of `mutate` or `applyNow`, or a use of `writerOf` (the writer
+ * behind a StoreView), as `file:line`. Every change is a named transition of a store module (issue 12).
+ */
+function storeWritesOutside(all: SourceFiles): string[] {
+  const out: string[] = [];
+  for (const [f, text] of Object.entries(all)) {
+    if (layerOf(f) === 'store') continue;
+    text.split('\n').forEach((line, i) => {
+      if (/\.(mutate|applyNow)\s*[<(]|\bwriterOf\b/.test(line)) out.push(`${f}:${i + 1}`);
+    });
+  }
+  return out;
+}
+
 describe('the import graph of src/', () => {
   it('is read completely: every layer is there, with its imports', () => {
     for (const layer of ['cards', 'commands', 'handlers', 'i18n', 'integrations', 'store', 'workflows']) {
@@ -118,6 +133,10 @@ describe('the import graph of src/', () => {
     expect(users).toEqual([]);
   });
 
+  it('changes the store only through the named transitions of store/: no mutate outside it', () => {
+    expect(storeWritesOutside(files)).toEqual([]);
+  });
+
   it('registers Slack listeners only in handlers/ and commands/ (the Bolt App itself is made in app.ts)', () => {
     const listening = Object.entries(files)
       .filter(([f, text]) => /\bapp\.(action|view|event|command|shortcut|options|message)\s*[<(]/.test(text) && !['handlers', 'commands'].includes(layerOf(f)))
@@ -170,6 +189,17 @@ describe('the checker', () => {
     expect(v.workflows).toEqual(['workflows/run.ts:1 -> handlers/reply.ts']);
     expect(v.cards).toEqual(['cards/card.ts -> workflows/run.ts']); // the type import and the leaf helper pass
     expect(v.store).toEqual([]); // store may use a card builder's types or words; it may not reach up into the domain
+  });
+
+  it('catches a planted store write outside store/, and lets store/ write', () => {
+    const planted = {
+      'workflows/w.ts': "export async function w(s: S) {\n  await s.mutate((d) => { d.notices.x = 'y'; });\n}",
+      'integrations/i.ts': "export const i = (s: S) => s.applyNow<number>(() => 1);",
+      'commands/c.ts': "import { writerOf } from '../store/store.js';\nexport const c = writerOf;",
+      'store/requests.ts': "export const r = (s: S) => writerOf(s).mutate(() => 1);",
+      'workflows/reads.ts': "export const mutated = (s: S) => s.data.requests.length; // immutable reads are fine",
+    };
+    expect(storeWritesOutside(planted)).toEqual(['workflows/w.ts:2', 'integrations/i.ts:1', 'commands/c.ts:1', 'commands/c.ts:2']);
   });
 
   it('catches Bolt in the domain', () => {
