@@ -7,9 +7,12 @@
  * applies them to its own copy, so nobody ever writes back a stale copy and the bot needs no
  * watching of the file for changes made by others.
  *
- * Every change goes through `mutate(fn)`. `fn` runs synchronously on the live data, so mutations are
- * atomic and totally ordered (JS runs one at a time): "the first terminal write wins" is just an `if`
- * inside `fn`. Durability is a group commit: mutations made while a write is in flight are written
+ * Every change goes through `mutate(fn)`, and only the named transitions of src/store/ call it
+ * (requests.ts, decisions.ts, runs.ts, silences.ts, watches.ts, leases.ts, warm.ts, services.ts, …):
+ * every other layer holds a `StoreView`, which reads but has no `mutate`, and calls those functions
+ * with plain values. `fn` runs synchronously on the live data, so mutations are atomic and totally
+ * ordered (JS runs one at a time): "the first terminal write wins" is just an `if` inside `fn`, and a
+ * transition that throws (an illegal move, see `moveTo`) before it changes anything writes nothing. Durability is a group commit: mutations made while a write is in flight are written
  * together by the next write, and each caller's promise settles when the write holding its change
  * lands. If a write fails, memory is restored to the last state that reached the disk and every
  * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
@@ -225,7 +228,7 @@ export class Store {
     this.lastGood = JSON.stringify(d);
   }
 
-  /** Read-only view of the live data. Never mutate it outside `mutate`. */
+  /** The live data, to read. It changes only inside `mutate` (that is, inside a transition of src/store/). */
   get data(): Readonly<StoreData> {
     return this.low.data;
   }
