@@ -34,6 +34,7 @@ export interface Admission {
 /** Returned by a transition when runs of the service finished while the count was read: read it again. */
 export const STALE = Symbol('stale reading');
 export type Stale = typeof STALE;
+export const isStale = (v: unknown): v is Stale => v === STALE;
 
 /** Asks whether `r` may start now; notes the reading on the card. */
 export type StartCheck = (r: ScaleRequest, opts: { confirmFrozen: boolean }) => BlockInfo | undefined;

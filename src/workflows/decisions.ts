@@ -8,7 +8,7 @@
  * policies hold at the moment the run starts, not only when the card was drawn.
  */
 import type { Service } from '../config.js';
-import { STALE, type Admission, type Stale } from '../store/admission.js';
+import { isStale, type Admission, type Stale } from '../store/admission.js';
 import { decideRequest, retryRequest, type DecideOutcome } from '../store/decisions.js';
 import { findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
@@ -152,8 +152,8 @@ export class DecisionService implements Decisions {
 
 /** Without an admission a transition never answers STALE. */
 function notStale<T>(v: T | Stale): T {
-  if (v === STALE) throw new Error('a transition without an admission answered stale');
-  return v as T;
+  if (isStale(v)) throw new Error('a transition without an admission answered stale');
+  return v;
 }
 
 /** A reason and the freeze confirmation both belong in the journal: neither hides the other. */

@@ -5,7 +5,7 @@
  * both pass: the second sees the first as in flight.
  */
 import type { Service } from '../config.js';
-import { inFlightIds, STALE, type Admission, type Stale } from '../store/admission.js';
+import { inFlightIds, isStale, type Admission, type Stale } from '../store/admission.js';
 import type { Clock } from '../clock.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { FreezeCalendar } from './freeze.js';
@@ -37,6 +37,6 @@ export async function admitStart<T>(
         now: deps.clock.now(), confirmFrozen: opts.confirmFrozen, freezes: deps.freezes,
       }),
     });
-    if (result !== STALE) return result as T;
+    if (!isStale(result)) return result;
   }
 }
