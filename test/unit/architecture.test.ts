@@ -69,11 +69,20 @@ function layerViolations(all: readonly ImportEdge[]): Record<string, string[]> {
  * behind a StoreView), as `file:line`. Every change is a named transition of a store module (issue 12).
  */
 function storeWritesOutside(all: SourceFiles): string[] {
+  return linesOutsideStore(all, /\.(mutate|applyNow)\s*[<(]|\bwriterOf\b/);
+}
+
+/** Casts of the store's data outside src/store/ (`as StoreData`, `as Readonly<…>`): the readers take what `data` is. */
+function storeCastsOutside(all: SourceFiles): string[] {
+  return linesOutsideStore(all, /\bas (StoreData|Readonly)\b/);
+}
+
+function linesOutsideStore(all: SourceFiles, re: RegExp): string[] {
   const out: string[] = [];
   for (const [f, text] of Object.entries(all)) {
     if (layerOf(f) === 'store') continue;
     text.split('\n').forEach((line, i) => {
-      if (/\.(mutate|applyNow)\s*[<(]|\bwriterOf\b/.test(line)) out.push(`${f}:${i + 1}`);
+      if (re.test(line)) out.push(`${f}:${i + 1}`);
     });
   }
   return out;
@@ -133,8 +142,9 @@ describe('the import graph of src/', () => {
     expect(users).toEqual([]);
   });
 
-  it('changes the store only through the named transitions of store/: no mutate outside it', () => {
+  it('changes the store only through the named transitions of store/: no mutate, and no cast of its data, outside it', () => {
     expect(storeWritesOutside(files)).toEqual([]);
+    expect(storeCastsOutside(files)).toEqual([]);
   });
 
   it('registers Slack listeners only in handlers/ and commands/ (the Bolt App itself is made in app.ts)', () => {
@@ -200,6 +210,7 @@ describe('the checker', () => {
       'workflows/reads.ts': "export const mutated = (s: S) => s.data.requests.length; // immutable reads are fine",
     };
     expect(storeWritesOutside(planted)).toEqual(['workflows/w.ts:2', 'integrations/i.ts:1', 'commands/c.ts:1', 'commands/c.ts:2']);
+    expect(storeCastsOutside({ 'commands/p.ts': 'const d = s.data as StoreData;', 'store/x.ts': 'const d = s.data as StoreData;' })).toEqual(['commands/p.ts:1']);
   });
 
   it('catches Bolt in the domain', () => {
