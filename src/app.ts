@@ -32,7 +32,7 @@ import { buildJenkins } from './integrations/wiring.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { getService } from './store/services.js';
-import type { Store } from './store/store.js';
+import type { StoreView as Store } from './store/store.js';
 import { LIVE_CARD_STATES, type ExecutorKind } from './store/types.js';
 import { BelowMin } from './workflows/belowMin.js';
 import { ChartPoster } from './workflows/chartPoster.js';

@@ -8,7 +8,7 @@ import type { Clock } from './clock.js';
 import type { Locale } from './i18n/index.js';
 import type { CardRenderer } from './integrations/slackSurface.js';
 import { getService } from './store/services.js';
-import type { Store } from './store/store.js';
+import type { StoreView as Store } from './store/store.js';
 import type { FreezeCalendar } from './workflows/freeze.js';
 
 export interface CardRendererOptions {

@@ -1,6 +1,6 @@
 /** The bot's own metrics (GET /metrics). One registry per app, so tests can build many apps. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from './store/store.js';
+import type { StoreView as Store } from './store/store.js';
 
 export interface Metrics {
   registry: Registry;

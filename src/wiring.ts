@@ -15,7 +15,7 @@ import { StoreInventory } from './integrations/storeInventory.js';
 import { buildF5, buildGovc, buildJenkins } from './integrations/wiring.js';
 import type { Logger } from './logger.js';
 import { FreezeCalendar } from './workflows/freeze.js';
-import type { Store } from './store/store.js';
+import type { StoreView as Store } from './store/store.js';
 import type { ExecutorKind } from './store/types.js';
 import { JenkinsExecutor } from './workflows/jenkinsExecutor.js';
 import type { Executor } from './workflows/ports.js';

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { findRequest } from '../store/requests.js';
 import { applyServices } from '../store/services.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import { blockText } from '../cards/facts.js';
 import { decisionText } from '../cards/decisionText.js';
 import type { DecisionResult, Decisions } from '../workflows/deps.js';

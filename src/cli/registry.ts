@@ -1,5 +1,5 @@
 /** Operator commands beyond `services`, registered by the modules in src/cli/. */
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 
 export interface CliIo { out: (s: string) => void; err: (s: string) => void }
 /** Returns the exit code: 0 ok, 1 failure, 2 bad input or usage. */

@@ -9,7 +9,7 @@ import type { AdminOutcome } from '../admin/commands.js';
 import { formatDuration } from '../duration.js';
 import { readArchivedRequest } from '../store/archive.js';
 import { findRequest } from '../store/requests.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import { OPEN_STATES, type ScaleRequest } from '../store/types.js';
 import { blockText, eventText, stepDetailText, undoneTexts } from '../cards/facts.js';
 import type { CliIo } from './registry.js';

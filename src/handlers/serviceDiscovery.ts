@@ -12,7 +12,7 @@
  * - Answered from memory (store.data) on every scrape: no store write, no call to vCenter or F5.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { IpLease } from '../store/types.js';
 import { targetGroups } from '../workflows/serviceDiscovery.js';
 import type { Deps } from '../workflows/deps.js';

@@ -4,7 +4,7 @@
  */
 import type { Service } from '../config.js';
 import { freeAddresses, usablePoolSize } from '../store/leases.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { Check, Direction } from '../store/types.js';
 import { serviceVmPattern, type Inventory, type LoadBalancer, type VCenter } from './ports.js';
 import { nextFreeName } from './govc.js';

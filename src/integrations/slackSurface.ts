@@ -7,9 +7,9 @@ import type { KnownBlock } from '@slack/types';
 import type { FetchFunction, WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { findRequest } from '../store/requests.js';
+import { findRequest, markCardPosted } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { ScaleRequest } from '../store/types.js';
 import type { ChatSurface, ThreadImage } from './ports.js';
 
@@ -161,10 +161,7 @@ export class SlackSurface implements ChatSurface {
     if (!channel) throw new Error(`service ${r.service} has no channel`);
     const res = await this.o.client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
     const card = { channel: res.channel ?? channel, ts: res.ts! };
-    await this.o.store.mutate((d) => {
-      const live = d.requests.find((x) => x.id === id);
-      if (live) live.card = card;
-    });
+    await markCardPosted(this.o.store, id, card);
     this.state(id).markPosted!();
   }
 

@@ -6,8 +6,8 @@
  */
 import { intToIp, ipToInt, prefixLength } from '../ipv4.js';
 import { appendAudit } from './audit.js';
-import type { Store } from './store.js';
-import type { AuditEntry, IpLease, StoreData, TemplateOrigin, VmIdentity } from './types.js';
+import { writerOf, type StoreView } from './store.js';
+import type { IpLease, StoreData, TemplateOrigin, VmIdentity } from './types.js';
 
 export interface PoolRange { start: string; end: string }
 
@@ -19,7 +19,7 @@ export interface PoolNetwork {
   dns: readonly string[];
 }
 
-export function leasesOf(store: Store, service: string): IpLease[] {
+export function leasesOf(store: StoreView, service: string): IpLease[] {
   return leasesIn(store.data, service);
 }
 
@@ -27,7 +27,7 @@ export function leasesIn(d: Readonly<StoreData>, service: string): IpLease[] {
   return Object.values(d.leases).filter((l) => l.service === service);
 }
 
-export function leaseForRequest(store: Store, service: string, requestId: string): IpLease | undefined {
+export function leaseForRequest(store: StoreView, service: string, requestId: string): IpLease | undefined {
   return leasesOf(store, service).find((l) => l.requestId === requestId && l.state === 'reserved' && !l.taken);
 }
 
@@ -50,7 +50,7 @@ export function specialAddresses(net: Omit<PoolNetwork, 'ipPool'> & { ipPool?: P
  * Addresses of the pool that no lease of any service holds, that are not special (see
  * specialAddresses) and that `exclude` does not name, in order, at most `limit`.
  */
-export function freeAddresses(store: Store, net: PoolNetwork, exclude: ReadonlySet<string>, limit = Infinity): string[] {
+export function freeAddresses(store: StoreView, net: PoolNetwork, exclude: ReadonlySet<string>, limit = Infinity): string[] {
   const held = store.data.leases;
   const out: string[] = [];
   for (let n = ipToInt(net.ipPool.start), end = ipToInt(net.ipPool.end); n <= end && out.length < limit; n++) {
@@ -77,14 +77,14 @@ export function usablePoolSize(net: PoolNetwork): number {
  * it back (retries and crash recovery are idempotent). Returns undefined when every candidate is taken.
  */
 export async function claimAddress(
-  store: Store,
+  store: StoreView,
   service: string,
   requestId: string,
   candidates: readonly string[],
   at: string,
   extra: Pick<IpLease, 'refill'> = {},
 ): Promise<IpLease | undefined> {
-  return store.mutate((d) => {
+  return writerOf(store).mutate((d) => {
     const mine = leasesIn(d, service).find((l) => l.requestId === requestId && l.state === 'reserved' && !l.taken);
     if (mine) return mine;
     for (const ip of candidates) {
@@ -99,8 +99,8 @@ export async function claimAddress(
 }
 
 /** The VM now holds the address: the lease outlives the request. `vm`: its identity, when known. */
-export async function markLeaseInUse(store: Store, service: string, ip: string, vmName: string, at: string, vm?: VmIdentity, template?: TemplateOrigin): Promise<void> {
-  await store.mutate((d) => {
+export async function markLeaseInUse(store: StoreView, service: string, ip: string, vmName: string, at: string, vm?: VmIdentity, template?: TemplateOrigin): Promise<void> {
+  await writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (l && l.service === service) {
       Object.assign(l, { state: 'in-use', vmName, at }, vm ? { vm } : {}, template && !l.template ? { template } : {});
@@ -110,8 +110,8 @@ export async function markLeaseInUse(store: Store, service: string, ip: string, 
 }
 
 /** Records the identity of the VM holding a lease (an operator's adoption, or a re-proof). */
-export async function recordLeaseVm(store: Store, service: string, ip: string, vm: VmIdentity): Promise<boolean> {
-  return store.mutate((d) => {
+export async function recordLeaseVm(store: StoreView, service: string, ip: string, vm: VmIdentity): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (!l || l.service !== service) return false;
     l.vm = vm;
@@ -120,8 +120,8 @@ export async function recordLeaseVm(store: Store, service: string, ip: string, v
 }
 
 /** Releases the address (only if `service`, and `requestId` when given, hold it). Idempotent. */
-export async function releaseAddress(store: Store, service: string, ip: string, at: string, requestId?: string): Promise<boolean> {
-  return store.mutate((d) => releaseIn(d, service, ip, at, requestId));
+export async function releaseAddress(store: StoreView, service: string, ip: string, at: string, requestId?: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => releaseIn(d, service, ip, at, requestId));
 }
 
 export function releaseIn(d: StoreData, service: string, ip: string, at: string, requestId?: string): boolean {
@@ -136,7 +136,7 @@ export function releaseIn(d: StoreData, service: string, ip: string, at: string,
  * The newest VM the bot created for the service (the scale-in candidate), not held by a request and
  * not protected from scale-in (`/autoscale protect`).
  */
-export function newestBotVm(store: Store, service: string): { vmName: string; ip: string; vm?: VmIdentity } | null {
+export function newestBotVm(store: StoreView, service: string): { vmName: string; ip: string; vm?: VmIdentity } | null {
   let best: IpLease | undefined;
   for (const l of leasesOf(store, service)) if (l.state === 'in-use' && l.vmName && !l.protected && (!best || l.at > best.at)) best = l;
   return best ? { vmName: best.vmName!, ip: best.ip, ...(best.vm ? { vm: best.vm } : {}) } : null;
@@ -171,9 +171,9 @@ export type ProtectionChange =
  * nothing changes. Idempotent: protecting a protected VM changes nothing and writes no audit entry.
  */
 export async function setProtection(
-  store: Store, ip: string, expect: { vmName: string; moref?: string }, on: boolean, by: string, at: string,
+  store: StoreView, ip: string, expect: { vmName: string; moref?: string }, on: boolean, by: string, at: string,
 ): Promise<ProtectionChange> {
-  return store.mutate((d): ProtectionChange => {
+  return writerOf(store).mutate((d): ProtectionChange => {
     const l = d.leases[ip];
     if (!l || l.state !== 'in-use' || l.vmName !== expect.vmName || l.vm?.moref !== expect.moref) return { ok: false, code: 'gone' };
     if (Boolean(l.protected) === on) return { ok: true, changed: false, lease: { ...l } };
@@ -183,43 +183,4 @@ export async function setProtection(
     appendAudit(d, { at, actor: by, action: on ? 'vm.protect' : 'vm.unprotect', target: `${l.service}/${l.vmName}`, detail: what });
     return { ok: true, changed: true, lease: { ...l } };
   });
-}
-
-const isLease = (v: unknown): v is IpLease =>
-  typeof v === 'object' && v !== null && typeof (v as IpLease).ip === 'string' && typeof (v as IpLease).service === 'string' && typeof (v as IpLease).state === 'string';
-
-/**
- * Schema 1 → 2: `service → ip → lease` becomes `ip → lease`. When two services held one address
- * (overlapping pools), one lease is kept — an in-use one before a reserved one, then the older — and
- * every other is written to the audit trail as `lease.conflict` with all its fields, so an operator
- * sees both and can fix the overlap; no lease disappears without a trace. Files already in the new
- * shape pass through unchanged.
- */
-export function migrateLeases(old: unknown, at: string): { leases: Record<string, IpLease>; audit: AuditEntry[] } {
-  const leases: Record<string, IpLease> = {};
-  const audit: AuditEntry[] = [];
-  if (typeof old !== 'object' || old === null) return { leases, audit };
-  const found: IpLease[] = [];
-  for (const [key, value] of Object.entries(old as Record<string, unknown>)) {
-    if (isLease(value)) found.push({ ...value, ip: value.ip || key }); // already keyed by address
-    else if (typeof value === 'object' && value !== null) {
-      for (const [ip, l] of Object.entries(value as Record<string, unknown>)) if (isLease(l)) found.push({ ...l, ip: l.ip || ip, service: l.service || key });
-    }
-  }
-  const rank = (l: IpLease) => (l.state === 'in-use' ? 0 : 1);
-  found.sort((a, b) => rank(a) - rank(b) || a.at.localeCompare(b.at));
-  for (const l of found) {
-    const kept = leases[l.ip];
-    if (!kept) {
-      leases[l.ip] = l;
-      continue;
-    }
-    audit.push({
-      at, actor: 'bot', action: 'lease.conflict', target: `${l.service}/${l.ip}`,
-      detail: `${l.ip} was leased to both ${kept.service} (${kept.state}${kept.vmName ? `, ${kept.vmName}` : ''}, kept) and ${l.service} ` +
-        `(${l.state}${l.vmName ? `, ${l.vmName}` : ''}, request ${l.requestId}, not kept): ${JSON.stringify(l)}. ` +
-        'Their pools overlap: check which VM really has the address and fix the pools.',
-    });
-  }
-  return { leases, audit };
 }

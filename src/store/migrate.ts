@@ -5,7 +5,7 @@
  * the producers at 9550591 and live only here: nothing else ever parses stored text.
  */
 import { isStepName } from '../steps.js';
-import type { Attempt, BlockInfo, Check, Direction, EventFact, RequestEvent, ScaleRequest, StepFact, StepRecord, UndoAction, UndoneFact } from './types.js';
+import type { Attempt, AuditEntry, BlockInfo, Check, Direction, EventFact, IpLease, RequestEvent, ScaleRequest, StepFact, StepRecord, UndoAction, UndoneFact } from './types.js';
 
 type Legacy = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -162,4 +162,43 @@ export function migrateRequest(r: ScaleRequest): ScaleRequest {
     preview: { ...r.preview, checks: (r.preview?.checks ?? []).map((c) => ('text' in c && !('code' in c) ? migrateCheck(c as unknown as Legacy) : c)) },
     events: (r.events ?? []).map((e) => migrateEvent(e, oldBlock)),
   };
+}
+
+const isLease = (v: unknown): v is IpLease =>
+  typeof v === 'object' && v !== null && typeof (v as IpLease).ip === 'string' && typeof (v as IpLease).service === 'string' && typeof (v as IpLease).state === 'string';
+
+/**
+ * Schema 1 → 2: `service → ip → lease` becomes `ip → lease`. When two services held one address
+ * (overlapping pools), one lease is kept — an in-use one before a reserved one, then the older — and
+ * every other is written to the audit trail as `lease.conflict` with all its fields, so an operator
+ * sees both and can fix the overlap; no lease disappears without a trace. Files already in the new
+ * shape pass through unchanged.
+ */
+export function migrateLeases(old: unknown, at: string): { leases: Record<string, IpLease>; audit: AuditEntry[] } {
+  const leases: Record<string, IpLease> = {};
+  const audit: AuditEntry[] = [];
+  if (typeof old !== 'object' || old === null) return { leases, audit };
+  const found: IpLease[] = [];
+  for (const [key, value] of Object.entries(old as Record<string, unknown>)) {
+    if (isLease(value)) found.push({ ...value, ip: value.ip || key }); // already keyed by address
+    else if (typeof value === 'object' && value !== null) {
+      for (const [ip, l] of Object.entries(value as Record<string, unknown>)) if (isLease(l)) found.push({ ...l, ip: l.ip || ip, service: l.service || key });
+    }
+  }
+  const rank = (l: IpLease) => (l.state === 'in-use' ? 0 : 1);
+  found.sort((a, b) => rank(a) - rank(b) || a.at.localeCompare(b.at));
+  for (const l of found) {
+    const kept = leases[l.ip];
+    if (!kept) {
+      leases[l.ip] = l;
+      continue;
+    }
+    audit.push({
+      at, actor: 'bot', action: 'lease.conflict', target: `${l.service}/${l.ip}`,
+      detail: `${l.ip} was leased to both ${kept.service} (${kept.state}${kept.vmName ? `, ${kept.vmName}` : ''}, kept) and ${l.service} ` +
+        `(${l.state}${l.vmName ? `, ${l.vmName}` : ''}, request ${l.requestId}, not kept): ${JSON.stringify(l)}. ` +
+        'Their pools overlap: check which VM really has the address and fix the pools.',
+    });
+  }
+  return { leases, audit };
 }

@@ -7,9 +7,12 @@
  * applies them to its own copy, so nobody ever writes back a stale copy and the bot needs no
  * watching of the file for changes made by others.
  *
- * Every change goes through `mutate(fn)`. `fn` runs synchronously on the live data, so mutations are
- * atomic and totally ordered (JS runs one at a time): "the first terminal write wins" is just an `if`
- * inside `fn`. Durability is a group commit: mutations made while a write is in flight are written
+ * Every change goes through `mutate(fn)`, and only the named transitions of src/store/ call it
+ * (requests.ts, decisions.ts, runs.ts, silences.ts, watches.ts, leases.ts, warm.ts, services.ts, …):
+ * every other layer holds a `StoreView`, which reads but has no `mutate`, and calls those functions
+ * with plain values. `fn` runs synchronously on the live data, so mutations are atomic and totally
+ * ordered (JS runs one at a time): "the first terminal write wins" is just an `if` inside `fn`, and a
+ * transition that throws (an illegal move, see `moveTo`) before it changes anything writes nothing. Durability is a group commit: mutations made while a write is in flight are written
  * together by the next write, and each caller's promise settles when the write holding its change
  * lands. If a write fails, memory is restored to the last state that reached the disk and every
  * caller whose change was not written gets the error (the webhook answers 503, Alertmanager retries).
@@ -21,13 +24,12 @@
  */
 import { readFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { migrateLeases } from './leases.js';
 import { Low, type Adapter } from 'lowdb';
 import { systemClock, type Clock } from '../clock.js';
 import { archiveFileFor, fingerprint, placeRequests, policyLookBackMs, readArchivedSince, sameFingerprint, type Fingerprint } from './archive.js';
 import { appendFileOwnerOnly, tightenMode, writeFileAtomic } from './atomicFile.js';
 import { acquireLock, type DataDirLock, type LockHolder } from './lock.js';
-import { migrateRequest } from './migrate.js';
+import { migrateLeases, migrateRequest } from './migrate.js';
 import { emptyData, SCHEMA_VERSION, type AuditEntry, type ScaleRequest, type StoreData } from './types.js';
 
 export class StoreError extends Error {
@@ -226,7 +228,7 @@ export class Store {
     this.lastGood = JSON.stringify(d);
   }
 
-  /** Read-only view of the live data. Never mutate it outside `mutate`. */
+  /** The live data, to read. It changes only inside `mutate` (that is, inside a transition of src/store/). */
   get data(): Readonly<StoreData> {
     return this.low.data;
   }
@@ -337,6 +339,19 @@ export class Store {
     this.low.data = good;
     this.auditMark = good.audit[good.audit.length - 1];
   }
+}
+
+/**
+ * The store as every layer outside src/store/ holds it: it reads (`data`), waits for the disk (`flush`) and closes,
+ * but has no `mutate`. Every change is a named transition of a store module (requests.ts, runs.ts, …) that checks
+ * it is legal and writes atomically; those modules reach the writer through `writerOf`.
+ */
+export type StoreView = Omit<Store, 'mutate' | 'applyNow'>;
+
+/** The writer behind a view: for the transitions of src/store/ only (the architecture test holds every other layer to that). */
+export function writerOf(store: StoreView): Store {
+  if (store instanceof Store) return store;
+  throw new TypeError('not a store opened by Store.open');
 }
 
 /** Brings older files up to SCHEMA_VERSION, filling collections that did not exist yet. */

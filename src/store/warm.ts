@@ -9,7 +9,7 @@
  */
 import { appendAudit } from './audit.js';
 import { leasesIn } from './leases.js';
-import type { Store } from './store.js';
+import { writerOf, type StoreView } from './store.js';
 import type { IpLease, StoreData, TemplateOrigin, VmIdentity, WarmFact } from './types.js';
 
 /** The service's warm VMs, oldest first. */
@@ -33,32 +33,32 @@ export function takenLeaseOf(d: Readonly<StoreData>, service: string, requestId:
 }
 
 /** The refill chose its VM's name: recorded before the clone, so a cleanup after a crash knows the exact path. */
-export async function recordRefillName(store: Store, ip: string, refillId: string, vmName: string): Promise<void> {
-  await store.mutate((d) => {
+export async function recordRefillName(store: StoreView, ip: string, refillId: string, vmName: string): Promise<void> {
+  await writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (l && l.requestId === refillId && l.refill) l.vmName = vmName;
   });
 }
 
 /** The refill's VM path was free right before its clone (see IpLease.refill.vmPathFree). */
-export async function recordRefillPathFree(store: Store, ip: string, refillId: string, path: string): Promise<void> {
-  await store.mutate((d) => {
+export async function recordRefillPathFree(store: StoreView, ip: string, refillId: string, path: string): Promise<void> {
+  await writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (l && l.requestId === refillId && l.refill) l.refill.vmPathFree = path;
   });
 }
 
 /** The refill's clone is done: the VM's identity and the template it came from. */
-export async function recordRefillVm(store: Store, ip: string, refillId: string, vm: VmIdentity, template: TemplateOrigin): Promise<void> {
-  await store.mutate((d) => {
+export async function recordRefillVm(store: StoreView, ip: string, refillId: string, vm: VmIdentity, template: TemplateOrigin): Promise<void> {
+  await writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (l && l.requestId === refillId && l.refill) Object.assign(l, { vm, template });
   });
 }
 
 /** The refill's VM is ready: the lease becomes warm. */
-export async function markWarmReady(store: Store, ip: string, refillId: string, warm: WarmFact): Promise<boolean> {
-  return store.mutate((d) => {
+export async function markWarmReady(store: StoreView, ip: string, refillId: string, warm: WarmFact): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (!l || l.requestId !== refillId || !l.refill || !l.vm) return false;
     delete l.refill;
@@ -69,8 +69,8 @@ export async function markWarmReady(store: Store, ip: string, refillId: string, 
 }
 
 /** How the pool keeps a warm VM now (checked healthy, powered on or shut down by the pool). */
-export async function updateWarm(store: Store, ip: string, moref: string, change: Partial<WarmFact>): Promise<void> {
-  await store.mutate((d) => {
+export async function updateWarm(store: StoreView, ip: string, moref: string, change: Partial<WarmFact>): Promise<void> {
+  await writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (l && l.state === 'warm' && l.vm?.moref === moref && l.warm) Object.assign(l.warm, change);
   });
@@ -81,9 +81,9 @@ export async function updateWarm(store: Store, ip: string, moref: string, change
  * requests never take one VM. Idempotent: the request that already took one gets it back.
  */
 export async function takeWarm(
-  store: Store, service: string, requestId: string, at: string, accept: (l: IpLease) => boolean, prefer?: WarmFact['state'],
+  store: StoreView, service: string, requestId: string, at: string, accept: (l: IpLease) => boolean, prefer?: WarmFact['state'],
 ): Promise<IpLease | undefined> {
-  return store.mutate((d) => {
+  return writerOf(store).mutate((d) => {
     const mine = takenLeaseOf(d, service, requestId);
     if (mine) return { ...mine };
     const ready = warmLeasesIn(d, service).filter(accept);
@@ -101,8 +101,8 @@ export async function takeWarm(
  * A scale-in's victim goes back to the pool instead of being destroyed: it is out of F5 and stopped. Only the VM
  * the lease of `ip` names by identity (`moref`), and only while it is in use.
  */
-export async function returnToWarm(store: Store, service: string, ip: string, moref: string, requestId: string, at: string): Promise<boolean> {
-  return store.mutate((d) => {
+export async function returnToWarm(store: StoreView, service: string, ip: string, moref: string, requestId: string, at: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (!l || l.service !== service) return false;
     if (l.state === 'warm' && l.requestId === requestId) return true; // a resumed step
@@ -119,8 +119,8 @@ export async function returnToWarm(store: Store, service: string, ip: string, mo
  * The pool lets go of a warm VM or an unfinished refill (its VM destroyed, or proven absent, by the caller): the
  * address is released, audited with why. Only the lease as the caller saw it (`requestId`, and `moref` when it has one).
  */
-export async function discardWarm(store: Store, ip: string, expect: { requestId: string; moref?: string }, why: string, at: string): Promise<boolean> {
-  return store.mutate((d) => {
+export async function discardWarm(store: StoreView, ip: string, expect: { requestId: string; moref?: string }, why: string, at: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
     const l = d.leases[ip];
     if (!l || l.requestId !== expect.requestId || (l.state !== 'warm' && !l.refill) || l.vm?.moref !== expect.moref) return false;
     delete d.leases[ip];

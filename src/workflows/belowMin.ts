@@ -21,9 +21,10 @@ import type { Service } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openRequestIn } from '../store/requests.js';
 import { listServices } from '../store/services.js';
-import type { Store } from '../store/store.js';
-import type { BelowMinWatch, StoreData } from '../store/types.js';
-import { withdrawIn, type IntakeService } from './intake.js';
+import type { StoreView as Store } from '../store/store.js';
+import type { StoreData } from '../store/types.js';
+import { markWhole, recordBelowMinProposal } from '../store/watches.js';
+import type { IntakeService } from './intake.js';
 import { blockPassed } from './policy.js';
 import type { ChatSurface, Inventory } from './ports.js';
 import { liveInstances } from './preview.js';
@@ -45,7 +46,7 @@ export interface BelowMinDeps {
 export type BelowMinOutcome = 'whole' | 'short_unseen' | 'open' | 'already_proposed' | 'proposed' | 'unknown' | 'disabled';
 
 /** What to do for one reading. Pure: the store's memory and open requests in, a verdict out. */
-export function belowMinVerdict(d: StoreData, service: Service, count: number, now: Date): Exclude<BelowMinOutcome, 'unknown' | 'disabled'> {
+export function belowMinVerdict(d: Readonly<StoreData>, service: Service, count: number, now: Date): Exclude<BelowMinOutcome, 'unknown' | 'disabled'> {
   const w = d.belowMin?.[service.name];
   if (count >= service.scaling.min) return 'whole';
   if (!w?.seenWhole) return 'short_unseen';
@@ -64,27 +65,14 @@ async function checkService(deps: BelowMinDeps, service: Service): Promise<Below
   if (reading.count === null || (reading.source !== 'f5' && reading.source !== 'vcenter')) return 'unknown';
   const count = reading.count;
   const now = deps.clock.now();
-  const verdict = belowMinVerdict(deps.store.data as StoreData, service, count, now);
+  const verdict = belowMinVerdict(deps.store.data, service, count, now);
   const name = service.name;
-  const remember = (f: (w: BelowMinWatch) => void) =>
-    deps.store.mutate((d) => {
-      const all = (d.belowMin ??= {});
-      f((all[name] ??= { seenWhole: false }));
-    });
   if (verdict === 'whole') {
     // Write only when something changes: a healthy service costs no store write per tick.
     const w = deps.store.data.belowMin?.[name];
     if (!w?.seenWhole || w.proposed) {
-      const withdrawn = await deps.store.mutate((d) => {
-        const x = ((d.belowMin ??= {})[name] ??= { seenWhole: false });
-        x.seenWhole = true;
-        delete x.proposed;
-        // The count came back by itself (a member re-added, a VM restarted): an undecided card would add one too many.
-        const open = openRequestIn(d, name, 'out');
-        if (!open || open.source !== 'min' || (open.state !== 'pending' && open.state !== 'blocked')) return undefined;
-        withdrawIn(d, open, { at: now.toISOString(), actor: 'bot', fact: { code: 'back_at_min', service: name, count, min: service.scaling.min } });
-        return open.id;
-      });
+      // The count came back by itself (a member re-added, a VM restarted): an undecided card would add one too many.
+      const withdrawn = await markWhole(deps.store, name, { at: now.toISOString(), count, min: service.scaling.min });
       if (withdrawn) deps.surface.sync(withdrawn);
     }
     return verdict;
@@ -94,7 +82,7 @@ async function checkService(deps: BelowMinDeps, service: Service): Promise<Below
   const { request } = await deps.intake.createRequest(service, 'out', undefined, 'min', undefined, {
     belowMin: { count, min: service.scaling.min, countSource: reading.source },
   });
-  await remember((x) => { x.proposed = { count, at: now.toISOString(), requestId: request.id }; });
+  await recordBelowMinProposal(deps.store, name, { count, at: now.toISOString(), requestId: request.id });
   return verdict;
 }
 

@@ -8,7 +8,7 @@ import { catalog, type Locale } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
 import { findRequest } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { ChatSurface } from './ports.js';
 import { requestChart, type ChartUnavailable } from './requestChart.js';
 

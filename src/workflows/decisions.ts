@@ -8,17 +8,18 @@
  * policies hold at the moment the run starts, not only when the card was drawn.
  */
 import type { Service } from '../config.js';
-import { appendAudit } from '../store/audit.js';
-import { addEvent, findIn, moveTo } from '../store/requests.js';
+import { isStale, type Admission, type Stale } from '../store/admission.js';
+import { decideRequest, retryRequest, type DecideOutcome } from '../store/decisions.js';
+import { findIn } from '../store/requests.js';
 import { getService } from '../store/services.js';
-import type { ScaleRequest, StoreData } from '../store/types.js';
+import type { ScaleRequest } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { FreezeCalendar } from './freeze.js';
 import type { ChatSurface, DecisionFact, DecisionOptions, DecisionResult, Decisions, Inventory, Runner } from './ports.js';
-import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
+import { admitStart } from './startGate.js';
 
 /** What deciding uses: the store it decides in, the live count for the run-start check, the runner it starts. */
 export interface DecisionDeps {
@@ -64,25 +65,19 @@ export class DecisionService implements Decisions {
     const pre = this.precheck(requestId, userId, 'failed', opts.admin);
     if (pre) return pre;
     const at = this.deps.clock.now().toISOString();
-    const res = await this.withStartCheck(requestId, (d, check): Outcome => {
-      const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', fact: notFound(requestId) };
-      if (r.state !== 'failed') return { ok: false, code: 'not_failed', fact: currentState(r) };
-      const block = check?.(r, { confirmFrozen: opts.confirmFrozen === true });
-      if (block?.code === 'frozen') return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: block.until!, retry: true } };
-      if (block) {
-        // The request stays failed (Retry stays on the card), which now also says why not now.
-        noteRefusal(r, block, at, userId);
-        return { ok: false, code: 'refused', fact: { kind: 'retry_refused', service: r.service, direction: r.direction, block }, changed: true };
-      }
-      moveTo(r, 'approved');
-      delete r.finishedAt;
-      delete r.blocked;
-      const detail = joinDetail(opts.reason, opts.confirmFrozen ? 'confirmed during a change freeze' : undefined);
-      addEvent(r, { at, type: 'retry', by: userId, ...(opts.reason ? { detail: opts.reason } : {}), ...(opts.confirmFrozen ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
-      appendAudit(d, { at, actor: userId, action: 'request.retry', target: r.id, ...(detail ? { detail } : {}) });
-      return { ok: true, requestId: r.id };
-    });
+    const confirmFrozen = opts.confirmFrozen === true;
+    const detail = joinDetail(opts.reason, confirmFrozen ? 'confirmed during a change freeze' : undefined);
+    const x = { by: userId, at, confirmFrozen, ...(opts.reason ? { reason: opts.reason } : {}), ...(detail ? { auditDetail: detail } : {}) };
+    const out = await this.withStartCheck(requestId, (admission) => retryRequest(this.deps.store, requestId, x, admission));
+    const res = ((): Outcome => {
+      if (out.ok) return { ok: true, requestId: out.request.id };
+      if (out.code === 'not_found') return { ok: false, code: 'not_found', fact: notFound(requestId) };
+      const r = out.request;
+      if (out.code === 'not_in_state') return { ok: false, code: 'not_failed', fact: currentState(r) };
+      if (out.code === 'frozen') return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: out.block.until!, retry: true } };
+      // The request stays failed (Retry stays on the card), which now also says why not now.
+      return { ok: false, code: 'refused', fact: { kind: 'retry_refused', service: r.service, direction: r.direction, block: out.block }, changed: true };
+    })();
     if (res.ok || res.changed) this.deps.surface.sync(requestId);
     if (res.ok) this.deps.runner.start(requestId, { admitted: true });
     return strip(res);
@@ -105,54 +100,45 @@ export class DecisionService implements Decisions {
   }
 
   /**
-   * Runs `decide` in one store mutation; when the service exists, after reading its live instance
-   * count, with the run-start check bound to that reading. (A request whose service was deleted
-   * is not checked: its run fails at once, saying so.)
+   * Runs the transition; when the service exists, after reading its live instance count, with the
+   * run-start check bound to that reading. (A request whose service was deleted is not checked: its
+   * run fails at once, saying so.)
    */
-  private async withStartCheck(requestId: string, decide: (d: StoreData, check: StartCheck | undefined) => Outcome): Promise<Outcome> {
+  private async withStartCheck(requestId: string, transition: (admission?: Admission) => Promise<DecideOutcome | Stale>): Promise<DecideOutcome> {
     const r = findIn(this.deps.store.data, requestId);
     const service = r ? getService(this.deps.store, r.service) : undefined;
-    if (!service) return this.deps.store.mutate((d) => decide(d, undefined));
-    return admitStart(this.deps, service, decide);
+    if (!service) return notStale(await transition());
+    return admitStart(this.deps, service, transition);
   }
 
   private async decide(requestId: string, by: string, kind: 'approved' | 'rejected', reason?: string, confirmFrozen = false): Promise<DecisionResult> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
-    const apply = (d: StoreData, check: StartCheck | undefined): Outcome => {
-      const r = findIn(d, requestId);
-      if (!r) return { ok: false, code: 'not_found', fact: notFound(requestId) };
-      if (r.state !== 'pending') return { ok: false, code: 'already_decided', fact: currentState(r) };
-      const block = kind === 'approved' ? check?.(r, { confirmFrozen: by !== 'auto' && confirmFrozen }) : undefined;
-      if (block?.code === 'frozen') {
-        // Not a refusal for good: a human may confirm; auto-approval waits for the freeze to end
-        // (the tick tries again; mode auto gets a deadline of now, so the card says it waits).
-        if (by === 'auto') {
-          if (!r.autoApproveAt) { r.autoApproveAt = at; return { ok: false, code: 'frozen', fact: { kind: 'frozen_wait', block }, changed: true }; }
-          return { ok: false, code: 'frozen', fact: { kind: 'frozen_wait', block } };
-        }
-        return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: block.until!, retry: false } };
-      }
-      if (block) {
-        moveTo(r, 'blocked');
-        noteRefusal(r, block, at, by);
-        appendAudit(d, { at, actor: by, action: 'request.block', target: r.id, detail: block.code });
-        return { ok: false, code: 'blocked', fact: { kind: 'start_refused', service: r.service, direction: r.direction, block }, changed: true };
-      }
-      moveTo(r, kind);
-      // A person's reason is their own words, shown as given. Auto-approval's "why" is the bot's English for operators:
-      // it goes to the audit trail only, so a card (in any language) says "auto-approved" without English prose.
-      const shownReason = by === 'auto' ? undefined : reason;
-      r.decision = { kind, by, at, ...(shownReason ? { reason: shownReason } : {}) };
-      if (kind === 'rejected') r.finishedAt = at;
-      const service = getServiceIn(d, r.service);
+    // A person's reason is their own words, shown as given. Auto-approval's "why" is the bot's English for operators:
+    // it goes to the audit trail only, so a card (in any language) says "auto-approved" without English prose.
+    const shownReason = by === 'auto' ? undefined : reason;
+    const transition = (admission?: Admission) => {
+      // Read right before the write (nothing awaits in between): the service as the transition sees it.
+      const current = findIn(this.deps.store.data, requestId);
+      const service = current ? getService(this.deps.store, current.service) : undefined;
       const confirmed = kind === 'approved' && confirmFrozen && service && this.deps.freezes.frozenUntil(service, now) ? 'confirmed during a change freeze' : '';
       const detail = joinDetail(reason, confirmed || undefined);
-      addEvent(r, { at, type: by === 'auto' ? 'auto-approved' : kind, by, ...(shownReason ? { detail: shownReason } : {}), ...(confirmed ? { fact: { code: 'confirmed_frozen' as const } } : {}) });
-      appendAudit(d, { at, actor: by, action: `request.${kind === 'approved' ? 'approve' : 'reject'}`, target: r.id, detail });
-      return { ok: true, requestId: r.id, createdAt: r.createdAt };
+      return decideRequest(this.deps.store, requestId, {
+        kind, by, at, confirmFrozen, confirmedFrozen: Boolean(confirmed), ...(shownReason ? { reason: shownReason } : {}), ...(detail ? { auditDetail: detail } : {}),
+      }, admission);
     };
-    const res = kind === 'approved' ? await this.withStartCheck(requestId, apply) : await this.deps.store.mutate((d) => apply(d, undefined));
+    const out = kind === 'approved' ? await this.withStartCheck(requestId, transition) : notStale(await transition());
+    const res = ((): Outcome => {
+      if (out.ok) return { ok: true, requestId: out.request.id, createdAt: out.request.createdAt };
+      if (out.code === 'not_found') return { ok: false, code: 'not_found', fact: notFound(requestId) };
+      const r = out.request;
+      if (out.code === 'not_in_state') return { ok: false, code: 'already_decided', fact: currentState(r) };
+      if (out.code === 'frozen') {
+        if (by === 'auto') return { ok: false, code: 'frozen', fact: { kind: 'frozen_wait', block: out.block }, ...(out.changed ? { changed: true } : {}) };
+        return { ok: false, code: 'frozen', fact: { kind: 'frozen_confirm', service: r.service, until: out.block.until!, retry: false } };
+      }
+      return { ok: false, code: 'blocked', fact: { kind: 'start_refused', service: r.service, direction: r.direction, block: out.block }, changed: true };
+    })();
     if (!res.ok) {
       if (res.changed) this.deps.surface.sync(requestId);
       return strip(res);
@@ -164,8 +150,10 @@ export class DecisionService implements Decisions {
   }
 }
 
-function getServiceIn(d: StoreData, name: string): Service | undefined {
-  return d.services[name]?.config;
+/** Without an admission a transition never answers STALE. */
+function notStale<T>(v: T | Stale): T {
+  if (isStale(v)) throw new Error('a transition without an admission answered stale');
+  return v;
 }
 
 /** A reason and the freeze confirmation both belong in the journal: neither hides the other. */

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Govc } from '../integrations/govc.js';
 import type { JenkinsClient } from '../integrations/jenkins/client.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { ExecutorKind } from '../store/types.js';
 import type { BelowMin } from './belowMin.js';
 import type { FreezeCalendar } from './freeze.js';

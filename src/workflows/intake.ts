@@ -9,11 +9,11 @@ import type { Config, Service } from '../config.js';
 import { messages } from '../cards/messages.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { appendAudit } from '../store/audit.js';
-import { addEvent, newRequestId, openRequestIn, moveTo } from '../store/requests.js';
+import { createRequest as storeRequest, foldRefire, newRequestId, openRequestIn, resolveAlert } from '../store/requests.js';
+import { recordNotice } from '../store/watches.js';
 import { getService } from '../store/services.js';
-import type { Store } from '../store/store.js';
-import type { AlertSnapshot, Direction, EventFact, ScaleRequest, StoreData } from '../store/types.js';
+import type { StoreView as Store } from '../store/store.js';
+import type { AlertSnapshot, Direction, ScaleRequest } from '../store/types.js';
 import type { Alert, WebhookPayload } from './alertPayload.js';
 import { blockFor, blockPassed, ms } from './policy.js';
 import type { ChatSurface, Decisions, Inventory, Settle } from './ports.js';
@@ -153,27 +153,11 @@ async function ingestAlert(deps: IntakeDeps, lock: IntakeLock, alert: Alert, pay
 
 /** True when an alert should be folded into an open request rather than create one. */
 function mayFold(deps: IntakeDeps, service: Service, direction: Direction): boolean {
-  const d = deps.store.data as StoreData;
+  const d = deps.store.data;
   const open = openRequestIn(d, service.name, direction);
   const now = deps.clock.now().toISOString();
   if (open) return !blockPassed(open, d.requests, now);
   return Boolean(openRequestIn(d, service.name, direction === 'out' ? 'in' : 'out'));
-}
-
-/**
- * Records a re-fire in the request's history. A run of re-fires with nothing between them is one
- * event whose count and time move on, so a chatty Alertmanager cannot grow the store without bound.
- */
-function noteRefire(r: ScaleRequest, at: string, what: string): void {
-  const last = r.events[r.events.length - 1];
-  const n = r.fireCount - 1;
-  if (last?.type === 'refired') {
-    last.at = at;
-    last.fact = { code: 'refired', count: n, last: what };
-    r.updatedAt = at;
-  } else {
-    addEvent(r, { at, type: 'refired', fact: { code: 'refired', count: n, last: what } });
-  }
 }
 
 /** Re-fire of an open request: counts it on the card. Returns undefined when nothing is open. */
@@ -182,27 +166,11 @@ async function foldIntoOpen(
 ): Promise<{ outcome: AlertOutcome; requestId: string } | undefined> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  const opposite: Direction = direction === 'out' ? 'in' : 'out';
-  type Folded = { outcome: AlertOutcome; requestId: string } | undefined;
   // A re-fire only moves a counter: answer Alertmanager without waiting for the disk (losing the
   // count in a crash is harmless; the open request itself was written when it was created).
-  const { result: res, written } = deps.store.applyNow((d): Folded => {
-    const open = openRequestIn(d, service.name, direction);
-    if (open) {
-      if (blockPassed(open, d.requests, at)) return undefined; // createRequest supersedes it
-      open.fireCount += 1;
-      open.lastFiredAt = at;
-      if (open.alertResolvedAt) delete open.alertResolvedAt;
-      if (!open.alert) open.alert = snapshot(alert, payload);
-      noteRefire(open, at, alert.labels.alertname ?? 'alert');
-      return { outcome: 'refired' as const, requestId: open.id };
-    }
-    const other = openRequestIn(d, service.name, opposite);
-    if (other) {
-      addEvent(other, { at, type: 'note', fact: { code: 'conflicting_alert', direction, alert: alert.labels.alertname ?? 'alert' } });
-      return { outcome: 'conflict' as const, requestId: other.id };
-    }
-    return undefined;
+  const { result: res, written } = foldRefire(deps.store, {
+    service: service.name, direction, at, alertName: alert.labels.alertname ?? 'alert', alert: snapshot(alert, payload),
+    blockPassed: (open, requests) => blockPassed(open, requests, at),
   });
   written.catch((e: unknown) => deps.logger.warn({ err: e }, 're-fire count not written'));
   if (!res) return undefined;
@@ -218,51 +186,28 @@ async function createRequest(
   const preview = await buildPreview(deps, service, direction);
   const now = clock.now();
   const at = now.toISOString();
-  let superseded: string | undefined;
-  const created = await store.mutate((d: StoreData) => {
-    // Someone may have created one while we looked at vCenter / F5: fold into it.
-    const open = openRequestIn(d, service.name, direction);
-    // A blocked card whose reason has passed gives way to a fresh request.
-    if (open && blockPassed(open, d.requests, at)) {
-      moveTo(open, 'withdrawn');
-      open.finishedAt = at;
-      addEvent(open, { at, type: 'superseded', fact: { code: 'block_passed' } });
-      superseded = open.id;
-    } else if (open) {
-      open.fireCount += 1;
-      open.lastFiredAt = at;
-      noteRefire(open, at, requestedBy ? `a manual request by ${requestedBy}` : source === 'min' ? 'below its minimum' : 'alert');
-      return { request: open, fresh: false };
-    }
-    const block = blockFor({ service, direction, instances: preview.instances, requests: d.requests, now, victim: direction === 'in' ? preview.vmName : undefined, protectedCount: preview.protectedVms?.length });
-    const r: ScaleRequest = {
+  const created = await storeRequest(store, {
+    at,
+    draft: {
       id: newRequestId(now),
       service: service.name,
       direction,
-      state: block ? 'blocked' : 'pending',
       executor: service.executor ?? deps.config.defaultExecutor,
       source,
       requestedBy,
       alert,
       ...(extra.belowMin ? { belowMin: extra.belowMin } : {}),
-      fireCount: 1,
-      lastFiredAt: at,
-      createdAt: at,
-      updatedAt: at,
       preview,
-      attempts: [],
       events: [{ at, type: 'created', by: requestedBy ?? (alert ? `alert:${alert.name}` : source === 'min' ? 'bot:below-min' : undefined) }],
-    };
-    if (block) {
-      r.blocked = block;
-      addEvent(r, { at, type: 'blocked', fact: { code: 'blocked', block } });
-    } else if (service.approval.mode === 'timeout') {
-      r.autoApproveAt = addMilliseconds(now, ms(service.approval.autoApproveAfter)).toISOString();
-    }
-    d.requests.push(r);
-    appendAudit(d, { at, actor: requestedBy ?? (source === 'min' ? 'bot' : 'alertmanager'), action: `request.create`, target: r.id, detail: `${service.name} scale ${direction}${block ? ` (blocked: ${block.code})` : ''}` });
-    return { request: r, fresh: true };
+    },
+    auditActor: requestedBy ?? (source === 'min' ? 'bot' : 'alertmanager'),
+    refire: requestedBy ? `a manual request by ${requestedBy}` : source === 'min' ? 'below its minimum' : 'alert',
+    ...(service.approval.mode === 'timeout' ? { autoApproveAt: addMilliseconds(now, ms(service.approval.autoApproveAfter)).toISOString() } : {}),
+    // A blocked card whose reason has passed gives way to a fresh request.
+    blockPassed: (open, requests) => blockPassed(open, requests, at),
+    blockFor: (requests) => blockFor({ service, direction, instances: preview.instances, requests, now, victim: direction === 'in' ? preview.vmName : undefined, protectedCount: preview.protectedVms?.length }),
   });
+  const superseded = created.superseded;
   if (superseded) deps.surface.sync(superseded);
   deps.surface.sync(created.request.id);
   // The picture follows the card into its thread; the card never waits for Prometheus.
@@ -275,28 +220,9 @@ async function createRequest(
   return created;
 }
 
-/** Withdraws an undecided request (its alert resolved, or an approver silenced it), inside a store mutation. */
-export function withdrawIn(d: StoreData, r: ScaleRequest, w: { at: string; actor: string; fact: EventFact; audit?: string }): void {
-  moveTo(r, 'withdrawn');
-  r.finishedAt = w.at;
-  addEvent(r, { at: w.at, type: 'withdrawn', by: w.actor, fact: w.fact });
-  appendAudit(d, { at: w.at, actor: w.actor, action: 'request.withdraw', target: r.id, ...(w.audit ? { detail: w.audit } : {}) });
-}
-
 async function resolve(deps: IntakeDeps, service: Service, direction: Direction, name: string): Promise<AlertResult> {
   const at = deps.clock.now().toISOString();
-  const res = await deps.store.mutate((d) => {
-    const open = openRequestIn(d, service.name, direction);
-    if (!open || open.source !== 'alert') return undefined;
-    if (open.state === 'pending' || open.state === 'blocked') {
-      open.alertResolvedAt = at;
-      withdrawIn(d, open, { at, actor: 'alertmanager', fact: { code: 'resolved_before_decision', alert: name } });
-      return { outcome: 'withdrawn' as const, id: open.id };
-    }
-    open.alertResolvedAt = at;
-    addEvent(open, { at, type: 'resolved', fact: { code: 'alert_resolved', alert: name } });
-    return { outcome: 'resolved' as const, id: open.id };
-  });
+  const res = await resolveAlert(deps.store, { service: service.name, direction, at, alert: name });
   // Settle check (after the run) looks at recently finished requests too.
   if (!res) {
     const settled = await deps.settle.alertResolved(service.name, direction, at);
@@ -313,7 +239,7 @@ async function noticeUnknownService(deps: IntakeDeps, serviceName: string, alert
   // for an unknown service costs no store writes.
   const last = deps.store.data.notices[serviceName];
   const due = !last || now.getTime() - Date.parse(last) >= NOTICE_EVERY_MS;
-  if (due) await deps.store.mutate((d) => { d.notices[serviceName] = now.toISOString(); });
+  if (due) await recordNotice(deps.store, serviceName, now.toISOString());
   deps.logger.warn({ service: serviceName, alert: alertName }, 'alert for an unknown service');
   if (due && channel) {
     deps.surface.notice(channel, messages.unknownService(serviceName, alertName)).catch((e: unknown) =>

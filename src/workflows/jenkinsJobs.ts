@@ -10,11 +10,12 @@
 import type { Service } from '../config.js';
 import { generateWebhookToken, isGeneratedToken, jobNameFor, PENDING_WEBHOOK_TOKEN, renderJobConfig, webhookTokenFor } from '../integrations/jenkins/jobConfig.js';
 import { registerSecrets } from '../logger.js';
-import { appendAudit } from '../store/audit.js';
+import { recordAudit } from '../store/audit.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { JenkinsClient } from '../integrations/jenkins/client.js';
-import type { Store } from '../store/store.js';
+import { setWebhookToken } from '../store/services.js';
+import type { StoreView as Store } from '../store/store.js';
 
 /** What managing the services' Jenkins jobs uses (the client is absent without JENKINS_URL). */
 export interface JenkinsJobsDeps {
@@ -47,18 +48,7 @@ export function desiredJobConfig(deps: Pick<JenkinsJobsDeps, 'config'>, service:
 export async function ensureWebhookToken(deps: Pick<JenkinsJobsDeps, 'store' | 'clock'>, service: Service, actor: string): Promise<Service> {
   if (webhookTokenFor(service) !== 'needed') return service;
   const at = deps.clock.now().toISOString();
-  const stored = await deps.store.mutate((d) => {
-    const rec = d.services[service.name];
-    const jenkins = rec?.config.jenkins;
-    if (!rec || !jenkins?.webhookTrigger) return undefined;
-    // Another push may have generated it meanwhile: one token per service.
-    if (isGeneratedToken(jenkins.token)) return rec.config;
-    rec.config = { ...rec.config, jenkins: { ...jenkins, token: generateWebhookToken() } };
-    rec.updatedAt = at;
-    rec.updatedBy = actor;
-    appendAudit(d, { at, actor, action: 'jenkins.token.generate', target: jobNameFor(service), detail: `${service.name}: new webhook token` });
-    return rec.config;
-  });
+  const stored = await setWebhookToken(deps.store, service.name, { token: generateWebhookToken(), generated: isGeneratedToken, actor, at, job: jobNameFor(service) });
   if (!stored) return service;
   registerSecrets([stored.jenkins?.token]);
   return stored;
@@ -66,7 +56,7 @@ export async function ensureWebhookToken(deps: Pick<JenkinsJobsDeps, 'store' | '
 
 async function audit(deps: JenkinsJobsDeps, actor: string, action: string, job: string, detail: string): Promise<void> {
   const at = deps.clock.now().toISOString();
-  await deps.store.mutate((d) => appendAudit(d, { at, actor, action, target: job, detail }));
+  await recordAudit(deps.store, { at, actor, action, target: job, detail });
 }
 
 /**

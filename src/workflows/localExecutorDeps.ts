@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import type { WarmPoolDeps } from './warmPool.js';

@@ -1,7 +1,7 @@
 /** What a scale request would do now: shown on the card and by `/autoscale preflight`. */
 import type { Service } from '../config.js';
 import type { Check, Direction, Preview } from '../store/types.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { Inventory } from './ports.js';
 import { newestBotVm, protectedLeasesIn } from '../store/leases.js';
 import { warmLeasesIn } from '../store/warm.js';

@@ -7,7 +7,7 @@ import type { Service } from '../config.js';
 import { probeMany } from '../integrations/probe.js';
 import { ipToInt } from '../ipv4.js';
 import { claimAddress, freeAddresses, leaseForRequest, leasesOf, usablePoolSize } from '../store/leases.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { IpLease } from '../store/types.js';
 import { StepError } from './ports.js';
 

@@ -6,19 +6,20 @@
 import { stepDetailText } from '../cards/facts.js';
 import { messages, type Lang } from '../cards/messages.js';
 import { redact } from '../logger.js';
-import { appendAudit } from '../store/audit.js';
-import { addEvent, findIn, moveTo } from '../store/requests.js';
+import { STALE, type Admission } from '../store/admission.js';
+import { findIn } from '../store/requests.js';
+import { addPlanLine, beginStep, finishRun, finishStep, recordRunResult, recordStepData, recordUndone, startAttempt } from '../store/runs.js';
 import { getService } from '../store/services.js';
-import type { Attempt, BlockInfo, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, StoreData, UndoneFact } from '../store/types.js';
+import type { Attempt, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, UndoneFact } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { ExecutorKind } from '../store/types.js';
 import type { FreezeCalendar } from './freeze.js';
 import { StepError, type ChatSurface, type Executor, type Inventory, type Journal, type RunContext, type Runner, type StepResult } from './ports.js';
-import { admitStart, noteRefusal, type StartCheck } from './startGate.js';
+import { admitStart } from './startGate.js';
 
 /** What the runner uses: the executors, the store it journals to, the card it keeps current, the run-start check's inputs. */
 export interface RunnerDeps {
@@ -104,35 +105,12 @@ export class RunCoordinator implements Runner {
   private async begin(requestId: string, resuming: boolean, admitted: boolean): Promise<ScaleRequest | undefined> {
     const { deps } = this;
     const { store, clock } = deps;
-    const start = (d: StoreData, check?: StartCheck): ScaleRequest | BlockInfo | undefined => {
-      const at = clock.now().toISOString();
-      const r = findIn(d, requestId);
-      if (!r) return undefined;
-      if (resuming && r.state === 'running') {
-        addEvent(r, { at, type: 'recovered', fact: { code: 'resuming' } });
-        return r;
-      }
-      if (r.state !== 'approved') return undefined; // decided otherwise meanwhile
-      // A confirmation given during a freeze is not carried over a restart: in a freeze it is refused.
-      const block = check?.(r, { confirmFrozen: false });
-      if (block) {
-        const retried = r.attempts.length > 0;
-        moveTo(r, retried ? 'failed' : 'blocked');
-        if (retried) r.finishedAt = at;
-        noteRefusal(r, block, at);
-        appendAudit(d, { at, actor: 'bot', action: 'request.block', target: r.id, detail: block.code });
-        return block;
-      }
-      moveTo(r, 'running');
-      delete r.blocked;
-      r.attempts.push({ n: r.attempts.length + 1, startedAt: at, steps: [], undone: [] });
-      addEvent(r, { at, type: 'attempt-started', fact: { code: 'attempt_started', n: r.attempts.length } });
-      return r;
-    };
+    const start = (admission?: Admission) => startAttempt(store, requestId, { at: clock.now().toISOString(), resuming }, admission);
     const r = findIn(store.data, requestId);
     const service = r && getService(store, r.service);
     const needsCheck = !resuming && !admitted && r?.state === 'approved' && service;
-    const res = needsCheck ? await admitStart(deps, service, start) : await store.mutate((d) => start(d));
+    const res = needsCheck ? await admitStart(deps, service, start) : await start();
+    if (res === STALE) throw new Error('a start without an admission answered stale');
     if (res && 'code' in res) {
       deps.logger.warn({ requestId, code: res.code }, 'approved request not started: the run-start check refused it');
       deps.surface.sync(requestId);
@@ -145,17 +123,8 @@ export class RunCoordinator implements Runner {
   private async finish(requestId: string, outcome: 'succeeded' | 'failed', err?: StepError): Promise<void> {
     const { deps } = this;
     const at = deps.clock.now().toISOString();
-    const r = await deps.store.mutate((d) => {
-      const r = findIn(d, requestId)!;
-      const a = r.attempts[r.attempts.length - 1]!;
-      moveTo(r, outcome);
-      r.finishedAt = at;
-      a.finishedAt = at;
-      a.outcome = outcome;
-      if (err) a.error = { step: err.step, ...errorRecord(err) };
-      addEvent(r, { at, type: 'finished', fact: { code: 'run_finished', outcome, ...(err ? { step: err.step } : {}) } });
-      appendAudit(d, { at, actor: 'bot', action: `run.${outcome}`, target: r.id, detail: err ? `${err.step}: ${redact(err.message)}` : a.result?.vmName });
-      return r;
+    const r = await finishRun(deps.store, requestId, {
+      at, outcome, ...(err ? { error: { step: err.step, ...errorRecord(err) }, auditDetail: `${err.step}: ${redact(err.message)}` } : {}),
     });
     deps.metrics.runsFinished.inc({ direction: r.direction, outcome });
     deps.surface.sync(requestId);
@@ -225,16 +194,8 @@ export class RequestJournal implements Journal {
     if (this.stopping()) throw new StepError(name, 'shutdown', 'the bot is shutting down; this step runs after the restart', { fact: { code: 'shutdown' } });
     const { store, clock, metrics, surface } = this.deps;
     const startedAt = clock.now();
-    await store.mutate((d) => {
-      const a = currentAttempt(findIn(d, this.requestId)!);
-      const i = a.steps.findIndex((s) => s.name === name);
-      // A step run again in the same attempt was interrupted (a crash, or aborted by a shutdown): it keeps
-      // what it recorded, e.g. the external job it must re-attach to.
-      const kept = i >= 0 ? a.steps[i]!.data : undefined;
-      const rec: StepRecord = { name, state: 'running', startedAt: startedAt.toISOString(), ...(kept ? { data: kept } : {}) };
-      if (i >= 0) a.steps[i] = rec;
-      else a.steps.push(rec);
-    });
+    // A step run again in the same attempt (interrupted) keeps what it recorded, e.g. the external job it must re-attach to.
+    await beginStep(store, this.requestId, name, startedAt.toISOString());
     surface.sync(this.requestId);
     const t0 = performance.now();
     try {
@@ -257,13 +218,7 @@ export class RequestJournal implements Journal {
     name: StepName, state: StepRecord['state'], durationMs: number, outcome: { fact?: StepFact; error?: ErrorRecord }, data?: StepRecord['data'],
   ): Promise<void> {
     const at = this.deps.clock.now().toISOString();
-    const rec = await this.deps.store.mutate((d) => {
-      const r = findIn(d, this.requestId)!;
-      const rec = currentAttempt(r).steps.find((s) => s.name === name);
-      if (rec) Object.assign(rec, { state, finishedAt: at, durationMs: Math.round(durationMs), ...outcome, ...(data ? { data: { ...rec.data, ...data } } : {}) });
-      addEvent(r, { at, type: 'step', fact: { code: 'step', step: name, state } });
-      return rec ? { ...rec } : undefined;
-    });
+    const rec = await finishStep(this.deps.store, this.requestId, name, { at, state, durationMs, outcome, ...(data ? { data } : {}) });
     this.deps.surface.sync(this.requestId);
     if (state === 'done') {
       // The thread speaks the card's language: the step's label and what it established.
@@ -273,34 +228,19 @@ export class RequestJournal implements Journal {
   }
 
   async record(name: StepName, data: NonNullable<StepRecord['data']>): Promise<void> {
-    await this.deps.store.mutate((d) => {
-      const rec = currentAttempt(findIn(d, this.requestId)!).steps.find((s) => s.name === name);
-      if (rec) rec.data = { ...rec.data, ...data };
-    });
+    await recordStepData(this.deps.store, this.requestId, name, data);
   }
 
   async plan(line: string): Promise<void> {
-    await this.deps.store.mutate((d) => {
-      const a = currentAttempt(findIn(d, this.requestId)!);
-      (a.plan ??= []).push(redact(line));
-    });
+    await addPlanLine(this.deps.store, this.requestId, redact(line));
   }
 
   async result(res: { vmName?: string; ip?: string; member?: string }): Promise<void> {
-    await this.deps.store.mutate((d) => {
-      currentAttempt(findIn(d, this.requestId)!).result = res;
-    });
+    await recordRunResult(this.deps.store, this.requestId, res);
   }
 
   async undone(fact: UndoneFact, step?: StepName): Promise<void> {
-    await this.deps.store.mutate((d) => {
-      const a = currentAttempt(findIn(d, this.requestId)!);
-      a.undone.push(redactFact(fact));
-      if (step) {
-        const rec = a.steps.find((s) => s.name === step);
-        if (rec && rec.state === 'done') rec.state = 'undone';
-      }
-    });
+    await recordUndone(this.deps.store, this.requestId, redactFact(fact), step);
     this.deps.surface.sync(this.requestId);
   }
 

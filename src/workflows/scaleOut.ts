@@ -15,8 +15,9 @@
 import type { Service } from '../config.js';
 import { nextFreeName } from '../integrations/govc.js';
 import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
-import { findIn, findRequest } from '../store/requests.js';
-import type { Store } from '../store/store.js';
+import { markRollbackStarted as recordRollbackStart } from '../store/runs.js';
+import { findRequest } from '../store/requests.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
@@ -108,11 +109,7 @@ function failureOf(r: ScaleRequest, error: unknown): RollbackFact['error'] {
 /** Records that compensation of the current attempt began (the first record wins: a resumed rollback keeps it). */
 async function markRollbackStarted(d: CompensationDeps, requestId: string, fact: Omit<RollbackFact, 'startedAt'>): Promise<RollbackFact> {
   const at = d.clock.now().toISOString();
-  return d.store.mutate((data) => {
-    const a = lastAttempt(findIn(data, requestId)!)!;
-    a.rollback ??= { startedAt: at, ...fact };
-    return a.rollback;
-  });
+  return recordRollbackStart(d.store, requestId, at, fact);
 }
 
 /**

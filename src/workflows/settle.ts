@@ -3,10 +3,10 @@
  * Resolved alerts with no open request land here; a periodic check reports those still firing.
  */
 import { differenceInMinutes } from 'date-fns';
-import { addEvent } from '../store/requests.js';
+import { markSettled, markStillFiring } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Clock } from '../clock.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { Direction } from '../store/types.js';
 import type { ChatSurface, Settle } from './ports.js';
 import { ms } from './policy.js';
@@ -24,11 +24,7 @@ export class SettleWatcher implements Settle {
         Date.parse(at) - Date.parse(x.finishedAt) <= window,
     );
     if (!r) return undefined;
-    await store.mutate((d) => {
-      const live = d.requests.find((x) => x.id === r.id)!;
-      live.alertResolvedAt = at;
-      addEvent(live, { at, type: 'resolved', fact: { code: 'resolved_after_run' } });
-    });
+    await markSettled(store, r.id, at);
     const mins = differenceInMinutes(new Date(at), new Date(r.finishedAt!));
     const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
     this.deps.surface.thread(r.id, direction === 'out'
@@ -48,10 +44,7 @@ export class SettleWatcher implements Settle {
       if (r.events.some((e) => e.fact?.code === 'still_firing')) continue;
       const cfg = getService(deps.store, r.service);
       if (!cfg || now - Date.parse(r.finishedAt) < ms(cfg.scaling.settle)) continue;
-      await deps.store.mutate((d) => {
-        const live = d.requests.find((x) => x.id === r.id)!;
-        addEvent(live, { at: new Date(now).toISOString(), type: 'note', fact: { code: 'still_firing' } });
-      });
+      await markStillFiring(deps.store, r.id, new Date(now).toISOString());
       const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
       deps.surface.thread(r.id, r.direction === 'out'
         ? `:warning: still firing — consider another scale-out (${r.alert?.name ?? 'the alert'} has not cleared ${cfg.scaling.settle} after ${vm} joined).`

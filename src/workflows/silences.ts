@@ -17,13 +17,12 @@ import { escape, mention, truncate } from '../cards/mrkdwn.js';
 import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js';
 import { AlertmanagerError, type AlertmanagerClient, type Matcher } from '../integrations/alertmanagerApi.js';
 import type { Logger } from '../logger.js';
-import { appendAudit } from '../store/audit.js';
-import { addEvent, findIn, findRequest } from '../store/requests.js';
+import { findRequest } from '../store/requests.js';
+import { markUnsilenced, recordAlertmanagerSilences, silenceRequest } from '../store/silences.js';
 import { getService } from '../store/services.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { ScaleRequest } from '../store/types.js';
 import { isApprover } from './decisions.js';
-import { withdrawIn } from './intake.js';
 import type { ChatSurface } from './ports.js';
 
 /** The menu option's value: `<requestId>:<length>` (ids.ts `silenceValue`). */
@@ -211,15 +210,7 @@ export class SilenceService implements Silences {
     const at = this.o.clock.now().toISOString();
     let outcome: 'done' | ScaleRequest['state'] | 'gone';
     try {
-      outcome = await this.o.store.mutate((d) => {
-        const live = findIn(d, requestId);
-        if (!live) return 'gone';
-        if (live.state !== 'pending') return live.state; // decided meanwhile (a click, the auto-approve tick)
-        live.silence = { id, by: user.id, until: until.toISOString(), createdAt: at };
-        withdrawIn(d, live, { at, actor: user.id, fact: { code: 'silenced', until: until.toISOString() }, audit: `silence ${id}` });
-        appendAudit(d, { at, actor: user.id, action: 'request.silence', target: live.id, detail: `silence ${id} until ${until.toISOString()} (${length})` });
-        return 'done';
-      });
+      outcome = await silenceRequest(this.o.store, requestId, { id, by: user.id, until: until.toISOString(), at, length });
     } catch (e) {
       this.o.logger.error({ err: e, requestId, silence: id }, 'silence made but not recorded; expiring it again');
       await this.takeBack(am, id, requestId);
@@ -270,14 +261,7 @@ export class SilenceService implements Silences {
       if (!(await this.isGone(am, e, s.id))) return this.failed(e, t, 'unsilenceFailed', { requestId, silence: s.id });
     }
     const at = this.o.clock.now().toISOString();
-    await this.o.store.mutate((d) => {
-      const live = findIn(d, requestId);
-      if (!live?.silence || live.silence.id !== s.id || live.silence.expiredAt) return;
-      live.silence.expiredAt = at;
-      live.silence.expiredBy = user.id;
-      addEvent(live, { at, type: 'note', by: user.id, detail: `silence ${s.id} expired from the card` });
-      appendAudit(d, { at, actor: user.id, action: 'request.unsilence', target: live.id, detail: `silence ${s.id}` });
-    });
+    await markUnsilenced(this.o.store, requestId, s.id, user.id, at);
     this.o.surface.sync(requestId);
     return { ok: true, requestId };
   }
@@ -315,10 +299,7 @@ export class SilenceService implements Silences {
       .sort((a, b) => a.endsAt.localeCompare(b.endsAt))
       .map((s) => ({ id: s.id, createdBy: s.createdBy, endsAt: s.endsAt }));
     if (!active.length) return; // nothing to show: no write
-    await this.o.store.mutate((d) => {
-      const live = findIn(d, requestId);
-      if (live) live.alertmanagerSilences = active.slice(0, 5);
-    });
+    await recordAlertmanagerSilences(this.o.store, requestId, active);
     this.o.surface.sync(requestId);
   }
 }

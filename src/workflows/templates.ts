@@ -4,7 +4,7 @@
  */
 import { GovcError, identityOf } from '../integrations/govc.js';
 import { listServices } from '../store/services.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import { auditTemplateFailure, dropTemplateMeta, saveTemplateMeta, templateMeta } from '../store/templates.js';
 import type { NewTemplate, TemplateFailure, TemplateListing, TemplateStage } from '../store/templateTypes.js';
 import type { Clock } from '../clock.js';

@@ -22,7 +22,7 @@ import type { Logger } from '../logger.js';
 import { checkHealth } from '../integrations/health.js';
 import { identityOf, nextFreeName, readOwnerMark } from '../integrations/govc.js';
 import { leasesIn } from '../store/leases.js';
-import type { Store } from '../store/store.js';
+import type { StoreView as Store } from '../store/store.js';
 import type { IpLease, TemplateOrigin, VmIdentity } from '../store/types.js';
 import {
   allWarmLeases, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,

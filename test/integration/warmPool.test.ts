@@ -185,7 +185,7 @@ describe('warm pools on vcsim and the fake F5', () => {
 
     // A new template: the pool drains the old VM and refills from the new one.
     const changed = { ...s, template: 'web-server-template-v2' };
-    await st.tb.bot.deps.store.mutate((d) => { d.services['web-server']!.config = changed; });
+    await st.tb.store.mutate((d) => { d.services['web-server']!.config = changed; });
     const [third] = await waitFor(async () => {
       await st.tb.bot.tick();
       await st.executor.idle();

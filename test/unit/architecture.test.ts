@@ -17,13 +17,9 @@ const KNOWN_CYCLES: Record<string, string[]> = {};
 
 /**
  * Cycles that close only through a type-only import (erased from the JavaScript, so Node never loads them in a
- * circle, but a reader still has to untie them), allowed for now.
+ * circle, but a reader still has to untie them), allowed for now: none.
  */
-const KNOWN_TYPE_CYCLES: Record<string, string[]> = {
-  // TODO(store owner): store.ts calls leases.ts's migrateLeases while leases.ts takes a `Store`; moving migrateLeases
-  // into migrate.ts unties it.
-  'store↔leases': ['store/leases.ts', 'store/store.ts'],
-};
+const KNOWN_TYPE_CYCLES: Record<string, string[]> = {};
 
 /**
  * Leaf helpers at the top of src/ that cards may call: pure functions that themselves import nothing from
@@ -64,6 +60,30 @@ function layerViolations(all: readonly ImportEdge[]): Record<string, string[]> {
     if (from === 'cards' && !e.typeOnly && to !== 'cards' && to !== 'i18n' && !CARD_LEAF_HELPERS.includes(e.to)) out.cards!.push(`${e.from} -> ${e.to}`);
     if ((from === 'integrations' || from === 'store') && ['workflows', 'handlers', 'commands'].includes(to)) out[from]!.push(show(e));
     if (from === 'workflows' && (to === 'handlers' || to === 'commands')) out.workflows!.push(show(e));
+  }
+  return out;
+}
+
+/**
+ * Writes to the store from outside src/store/: a call of `mutate` or `applyNow`, or a use of `writerOf` (the writer
+ * behind a StoreView), as `file:line`. Every change is a named transition of a store module (issue 12).
+ */
+function storeWritesOutside(all: SourceFiles): string[] {
+  return linesOutsideStore(all, /\.(mutate|applyNow)\s*[<(]|\bwriterOf\b/);
+}
+
+/** Casts of the store's data outside src/store/ (`as StoreData`, `as Readonly<…>`): the readers take what `data` is. */
+function storeCastsOutside(all: SourceFiles): string[] {
+  return linesOutsideStore(all, /\bas (StoreData|Readonly)\b/);
+}
+
+function linesOutsideStore(all: SourceFiles, re: RegExp): string[] {
+  const out: string[] = [];
+  for (const [f, text] of Object.entries(all)) {
+    if (layerOf(f) === 'store') continue;
+    text.split('\n').forEach((line, i) => {
+      if (re.test(line)) out.push(`${f}:${i + 1}`);
+    });
   }
   return out;
 }
@@ -122,6 +142,11 @@ describe('the import graph of src/', () => {
     expect(users).toEqual([]);
   });
 
+  it('changes the store only through the named transitions of store/: no mutate, and no cast of its data, outside it', () => {
+    expect(storeWritesOutside(files)).toEqual([]);
+    expect(storeCastsOutside(files)).toEqual([]);
+  });
+
   it('registers Slack listeners only in handlers/ and commands/ (the Bolt App itself is made in app.ts)', () => {
     const listening = Object.entries(files)
       .filter(([f, text]) => /\bapp\.(action|view|event|command|shortcut|options|message)\s*[<(]/.test(text) && !['handlers', 'commands'].includes(layerOf(f)))
@@ -174,6 +199,18 @@ describe('the checker', () => {
     expect(v.workflows).toEqual(['workflows/run.ts:1 -> handlers/reply.ts']);
     expect(v.cards).toEqual(['cards/card.ts -> workflows/run.ts']); // the type import and the leaf helper pass
     expect(v.store).toEqual([]); // store may use a card builder's types or words; it may not reach up into the domain
+  });
+
+  it('catches a planted store write outside store/, and lets store/ write', () => {
+    const planted = {
+      'workflows/w.ts': "export async function w(s: S) {\n  await s.mutate((d) => { d.notices.x = 'y'; });\n}",
+      'integrations/i.ts': "export const i = (s: S) => s.applyNow<number>(() => 1);",
+      'commands/c.ts': "import { writerOf } from '../store/store.js';\nexport const c = writerOf;",
+      'store/requests.ts': "export const r = (s: S) => writerOf(s).mutate(() => 1);",
+      'workflows/reads.ts': "export const mutated = (s: S) => s.data.requests.length; // immutable reads are fine",
+    };
+    expect(storeWritesOutside(planted)).toEqual(['workflows/w.ts:2', 'integrations/i.ts:1', 'commands/c.ts:1', 'commands/c.ts:2']);
+    expect(storeCastsOutside({ 'commands/p.ts': 'const d = s.data as StoreData;', 'store/x.ts': 'const d = s.data as StoreData;' })).toEqual(['commands/p.ts:1']);
   });
 
   it('catches Bolt in the domain', () => {

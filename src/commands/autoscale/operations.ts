@@ -6,7 +6,7 @@ import { protectedLeasesIn } from '../../store/leases.js';
 import { messages } from '../../cards/messages.js';
 import { findRequest, openRequests, requestsOf } from '../../store/requests.js';
 import { getService, listServices } from '../../store/services.js';
-import type { Direction, StoreData } from '../../store/types.js';
+import type { Direction } from '../../store/types.js';
 import { buildPreview } from '../../workflows/preview.js';
 import { answerLater } from './later.js';
 import { PAGE_SIZE, pageArg, pageOf } from './paging.js';
@@ -28,7 +28,7 @@ const status: Subcommand = {
     const open = openRequests(ctx.deps.store).sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.localeCompare(b.createdAt));
     const p = pageOf(open, asked.page);
     const text = open.length ? operationsText.open(p.items, tctx(ctx), { ...p, command: 'status' }) : operationsText.noOpenRequests(lang(ctx));
-    const d = ctx.deps.store.data as StoreData;
+    const d = ctx.deps.store.data;
     const guarded = protectedStatusLines(listServices(ctx.deps.store).map((s) => ({ service: s.name, vms: protectedLeasesIn(d, s.name).map((l) => l.vmName!) })), catalog(lang(ctx)).protect);
     const warm = warmStatusLines(listServices(ctx.deps.store).flatMap((s) => (s.warmPool
       ? [{ service: s.name, size: s.warmPool.size, state: s.warmPool.state, vms: warmLeasesIn(d, s.name).map((l) => l.vmName!), refilling: refillLeasesIn(d, s.name).length > 0 }]

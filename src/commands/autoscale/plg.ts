@@ -3,7 +3,7 @@ import { serviceText } from '../../cards/commandMessages.js';
 import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
 import type { Locale } from '../../i18n/index.js';
 import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
-import { appendAudit } from '../../store/audit.js';
+import { recordAudit } from '../../store/audit.js';
 import { confirmationsOf, type ConfirmIO } from './confirmations.js';
 import { getService } from '../../store/services.js';
 import type { Deps } from '../../workflows/deps.js';
@@ -39,9 +39,9 @@ async function applyPlan(deps: Pick<Deps, 'clock' | 'store'>, plan: PlgPlan, plg
   await io.reply(plgMessages.applying(plan.service.name, l.user));
   const result = await applyPush(plan, plg);
   const at = deps.clock.now().toISOString();
-  await deps.store.mutate((d) => appendAudit(d, {
+  await recordAudit(deps.store, {
     at, actor: io.user, action: `plg.${plan.kind}`, target: plan.service.name, detail: result.ok ? (result.noop ? 'no-op' : 'applied') : `failed: ${result.code}`,
-  }));
+  });
   await io.reply(plgApplyReport(plan.service.name, plan.kind, io.user, result, l.user));
   await io.progress(plgApplyReport(plan.service.name, plan.kind, io.user, result, l.channel));
 }

@@ -8,7 +8,6 @@ import { catalog, formatTime } from '../../i18n/index.js';
 import { escape as esc, mention } from '../../cards/mrkdwn.js';
 import { findBotVm, setProtection } from '../../store/leases.js';
 import { getService } from '../../store/services.js';
-import type { StoreData } from '../../store/types.js';
 import { check, existingVmName } from './args.js';
 import { argText } from '../../cards/commandMessages.js';
 import type { CommandContext, Reply, Subcommand } from './types.js';
@@ -27,7 +26,7 @@ function protectCommand(on: boolean): Subcommand {
       const name = ctx.args[0] ?? '';
       const valid = check(existingVmName, name, locale);
       if (!valid.ok) return { text: argText.invalid(catalog(locale).args.what.vmName, name, valid.problem, locale) };
-      const found = findBotVm(deps.store.data as StoreData, name);
+      const found = findBotVm(deps.store.data, name);
       if (!found.ok && found.code === 'unknown') return { text: w.unknownVm({ vm: esc(name) }) };
       if (!found.ok) {
         const matches = found.matches.map((l) => `\`${esc(l.vm?.path ?? l.vmName!)}\` (${esc(l.service)}, ${l.ip})`).join(', ');
@@ -49,7 +48,7 @@ function protectCommand(on: boolean): Subcommand {
       // An open scale-in card that named this VM keeps its picture; the run-start check refuses it (code protected).
       const said = { vm: esc(vm), service: esc(lease.service), who: mention(ctx.user) };
       // Protection steers the choice of the next victim; a run already removing this VM goes on.
-      const running = on ? (deps.store.data as StoreData).requests.find((x) =>
+      const running = on ? deps.store.data.requests.find((x) =>
         x.service === lease.service && x.direction === 'in' && (x.state === 'running' || x.state === 'approved') && x.preview.vmName === vm) : undefined;
       const here = catalog(getService(deps.store, lease.service)?.locale ?? deps.config.BOT_LOCALE).protect;
       const warning = running ? here.inFlight({ vm: esc(vm), id: running.id }) : '';

@@ -9,7 +9,6 @@ import { servicesToYaml } from '../../servicesFile.js';
 import { leasesOf, poolSize } from '../../store/leases.js';
 import { openRequestIn, requestsOf } from '../../store/requests.js';
 import { getService, listServices, setServiceEnabled } from '../../store/services.js';
-import type { StoreData } from '../../store/types.js';
 import type { Deps } from '../../workflows/deps.js';
 import { removeService, withoutSecrets } from '../../workflows/serviceAdmin.js';
 import { check, serviceNameArg } from './args.js';
@@ -126,7 +125,7 @@ const serviceDelete: Subcommand = {
     const { name } = found.service;
     const l = lang(ctx);
     const here = channelLang(ctx, found.service);
-    const open = openRequestIn(deps.store.data as StoreData, name);
+    const open = openRequestIn(deps.store.data, name);
     if (open) return { text: serviceText.openRequest(name, open.id, l) };
     const id = confirmationsOf(deps).ask(ctx.user, ctx.channel, async (io) => {
       const r = await removeService(deps.store, name, io.user, deps.clock.now().toISOString());
