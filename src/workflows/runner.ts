@@ -11,6 +11,7 @@ import { addEvent, findIn, moveTo } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Attempt, BlockInfo, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, StoreData, UndoneFact } from '../store/types.js';
 import type { Clock } from '../clock.js';
+import type { Locale } from '../i18n/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -304,8 +305,8 @@ export class RequestJournal implements Journal {
     this.deps.surface.sync(this.requestId);
   }
 
-  thread(text: string): void {
-    this.deps.surface.thread(this.requestId, text);
+  thread(words: (locale: Locale) => string): void {
+    this.deps.surface.thread(this.requestId, words(threadLang(this.deps, this.requestId).locale));
   }
 }
 

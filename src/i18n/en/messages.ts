@@ -19,6 +19,8 @@ export const messages = {
     `The ${p.verb} of ${p.service} cannot start now: ${p.why}.${p.until} Its card says so in the channel.`,
   serviceGone: (p: { service: string }) => `Service ${p.service} no longer exists in the store.`,
   noExecutor: (p: { kind: string }) => `The ${p.kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
+  restartedResuming: ':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.',
+  restartedRollingBack: ':arrows_counterclockwise: The bot restarted while it was rolling this run back; finishing the rollback.',
   interruptedRolledBack: 'The bot restarted in the middle of this run; what it had done was rolled back.',
   frozenConfirm: (p: { service: string; until: string }) => `${p.service} is in a change freeze until ${p.until}. Approve anyway?`,
   frozenRetryConfirm: (p: { service: string; until: string }) => `${p.service} is in a change freeze until ${p.until}. Retry anyway?`,

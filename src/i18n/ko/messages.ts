@@ -17,6 +17,8 @@ export const messages: typeof en = {
   manualRefused: (p) => `${p.service} ${p.verb}을(를) 지금은 시작할 수 없습니다: ${p.why}.${p.until} 채널의 카드에도 표시됩니다.`,
   serviceGone: (p) => `서비스 ${p.service}이(가) 더 이상 저장소에 없습니다.`,
   noExecutor: (p) => `이 봇에는 ${p.kind} 실행기가 설정되어 있지 않습니다 (EXECUTOR, GOVC_URL / JENKINS_URL 확인).`,
+  restartedResuming: ':arrows_counterclockwise: 실행 중에 봇이 재시작되었습니다. 마지막으로 끝난 단계부터 이어서 진행합니다.',
+  restartedRollingBack: ':arrows_counterclockwise: 롤백하는 중에 봇이 재시작되었습니다. 남은 롤백을 마저 진행합니다.',
   interruptedRolledBack: '실행 도중 봇이 재시작되어, 진행된 작업을 롤백했습니다.',
   frozenConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 승인할까요?`,
   frozenRetryConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 재시도할까요?`,
