@@ -1,19 +1,16 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
 import type { KnownBlock } from '@slack/types';
-import type { ApplyResult, PlgPlan } from '../integrations/plg/index.js';
-import { maskSecretLines } from '../integrations/plg/diff.js';
-import type { Service } from '../config.js';
+import type { ApplyResult, PlgPlan, RulesRead } from '../integrations/plg/index.js';
 import { catalog, type Locale } from '../i18n/index.js';
-import { hasScrapeJob, ruleJob } from '../integrations/plg/render.js';
 import { ACTION } from './ids.js';
 import { escape, mention, truncate } from './mrkdwn.js';
 import { formatDuration } from './time.js';
 
 /**
- * Text from the monitoring server (promtool / amtool output, SSH errors) may quote a config line:
- * mask secrets in it as the diff does, and escape it for mrkdwn.
+ * Text from the monitoring server (promtool / amtool output, SSH errors): masked where the PLG integration reports it
+ * (integrations/plg/push.ts, as the diff is), escaped here for mrkdwn.
  */
-const outside = (text: string) => escape(maskSecretLines(text));
+const outside = (text: string) => escape(text);
 
 const MAX_DIFF = 2800;
 const pw = (l: Locale | undefined) => catalog(l ?? 'en').plgPush;
@@ -26,9 +23,9 @@ function diffBlocks(plan: PlgPlan, l?: Locale): KnownBlock[] {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: w.unchangedFile({ file: w.file[f.role], path: escape(f.path) }) }] });
       continue;
     }
-    // f.diff is masked already (maskedDiff); the line pass again is cheap insurance for what reaches Slack.
-    // Escaped before it is cut, so the section stays within Slack's 3000 characters; a cut entity is dropped.
-    const escaped = escape(maskSecretLines(f.diff));
+    // f.diff is masked already (maskedDiff). Escaped before it is cut, so the section stays within Slack's 3000
+    // characters; a cut entity is dropped.
+    const escaped = escape(f.diff);
     const diff = escaped.length > MAX_DIFF ? `${truncate(escaped, MAX_DIFF).replace(/&[a-z]*…$/, '…')}\n${w.more({ n: escaped.length - MAX_DIFF })}` : escaped;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${w.file[f.role]}* \`${escape(f.path)}\`${f.existed ? '' : w.newFile}\n\`\`\`${diff}\`\`\`` } });
   }
@@ -36,16 +33,18 @@ function diffBlocks(plan: PlgPlan, l?: Locale): KnownBlock[] {
 }
 
 /** Which job the service's rules select, and where its targets come from (a push only: a removal takes the rules away). */
-export function rulesJobLine(service: Service, locale: Locale = 'en'): string {
+export function rulesJobLine(rules: RulesRead, service: string, locale: Locale = 'en'): string {
   const t = catalog(locale).plg;
-  const job = escape(ruleJob(service));
-  return hasScrapeJob(service) ? t.rulesReadGenerated({ job, service: escape(service.name) }) : t.rulesReadExisting({ job });
+  const job = escape(rules.job);
+  return rules.generated ? t.rulesReadGenerated({ job, service: escape(service) }) : t.rulesReadExisting({ job });
 }
 
 export function plgPlanMessage(plan: PlgPlan, opts: { buttonsFor?: string; locale?: Locale } = {}): { text: string; blocks: KnownBlock[] } {
   const w = pw(opts.locale);
   const what = plan.kind === 'push' ? w.pushWhat({ service: plan.service.name }) : w.removeWhat({ service: plan.service.name });
-  const jobLine: KnownBlock[] = plan.kind === 'push' ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.service, opts.locale) }] }] : [];
+  const jobLine: KnownBlock[] = plan.kind === 'push' && plan.rules
+    ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: rulesJobLine(plan.rules, plan.service.name, opts.locale) }] }]
+    : [];
   if (plan.noop) {
     return { text: w.noopText({ what }), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: w.noop({ what }) } }, ...jobLine] };
   }

@@ -33,11 +33,6 @@ const CARD_LEAF_HELPERS = ['duration.ts', 'httpUrl.ts'];
 
 /** Imports from cards/ that break the cards rule today, `from -> to`. */
 const KNOWN_CARD_IMPORTS = [
-  // TODO(cards owner): the Explore link's expressions and the PLG job names come from the PLG renderer; let the
-  // caller (the card renderer, commands/autoscale/plg.ts) compute them and pass them in as data.
-  'cards/grafana.ts -> integrations/plg/render.ts',
-  'cards/plgCards.ts -> integrations/plg/diff.ts',
-  'cards/plgCards.ts -> integrations/plg/render.ts',
   // TODO(cards owner): the service form derives its fields' limits from serviceSchema and parses its submission with
   // it; the parse belongs to handlers/views.ts, the limits to a small shared table below both.
   'cards/serviceModal.ts -> config.ts',

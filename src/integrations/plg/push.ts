@@ -16,9 +16,8 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Service } from '../../config.js';
-import { redact } from '../../logger.js';
 import { commandArgs, reload, runRemote } from './commands.js';
-import { maskedDiff } from './diff.js';
+import { maskedDiff, maskSecretLines } from './diff.js';
 import {
   mergeAlertmanager,
   mergePrometheus,
@@ -28,7 +27,7 @@ import {
   removePrometheus,
   removeRules,
 } from './merge.js';
-import { hasScrapeJob, SD_PATH, type RenderSettings } from './render.js';
+import { hasScrapeJob, ruleJob, SD_PATH, type RenderSettings } from './render.js';
 import { PlgSshError, type RemoteHost } from './ssh.js';
 import { lastReload, verify } from './verify.js';
 
@@ -89,6 +88,18 @@ export interface PlgPlan {
   createdAt: string;
   noop: boolean;
   files: PlgFilePlan[];
+  /** A push: the job the service's rules read, and whether the bot generates it (false: the operator's existingJob). */
+  rules?: RulesRead;
+}
+
+export interface RulesRead {
+  job: string;
+  generated: boolean;
+}
+
+/** Which job the service's rules select, and whether it is the bot's own scrape job. */
+export function rulesRead(service: Service): RulesRead {
+  return { job: ruleJob(service), generated: hasScrapeJob(service) };
 }
 
 export type PlgFailureCode =
@@ -129,8 +140,16 @@ const sha256 = (text: string | undefined): string => createHash('sha256').update
 // ---------------------------------------------------------------------------------------------
 // Plan
 
-export const planPush = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('push', service, deps);
-export const planRemove = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('remove', service, deps);
+export const planPush = async (service: Service, deps: PlgDeps): Promise<PlanResult> => masked(await plan('push', service, deps));
+export const planRemove = async (service: Service, deps: PlgDeps): Promise<PlanResult> => masked(await plan('remove', service, deps));
+
+/**
+ * Messages from the monitoring server (promtool / amtool output, SSH errors) may quote a config line: secrets are masked
+ * here, as in the diff, before any reader (a Slack reply, the CLI) sees them.
+ */
+function masked<R extends { ok: boolean; message?: string }>(r: R): R {
+  return r.ok || r.message === undefined ? r : { ...r, message: maskSecretLines(r.message) };
+}
 
 /**
  * What a push needs from the environment beyond SSH: the generated job's http_sd points at BOT_PUBLIC_URL and sends
@@ -176,7 +195,10 @@ async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Pro
         diff: changed ? maskedDiff(deps.paths[role], before ?? '', after ?? '', deps.settings) : '',
       };
     });
-    return { ok: true, plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files } };
+    return {
+      ok: true,
+      plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files, ...(kind === 'push' ? { rules: rulesRead(service) } : {}) },
+    };
   } finally {
     session.remote.close();
   }
@@ -258,7 +280,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
   const run = new StepRecorder();
   const backups: string[] = [];
   const fail = (code: PlgFailureCode, message: string, rolledBack = false): ApplyResult => ({
-    ok: false, code, message, steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
+    ok: false, code, message: maskSecretLines(message), steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
   });
   const done = (noop: boolean): ApplyResult => ({ ok: true, noop, steps: run.steps, backups, durationMs: performance.now() - started });
 
@@ -426,7 +448,8 @@ class StepRecorder {
   readonly steps: PlgStep[] = [];
 
   record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0): void {
-    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: redact(detail), durationMs: Math.round(durationMs) });
+    // What the servers said may quote a config line: masked like the diff (maskSecretLines redacts too).
+    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: maskSecretLines(detail), durationMs: Math.round(durationMs) });
   }
 
   /** Runs `fn` and records its outcome; an exception (a dropped session…) is a failed step. */
