@@ -5,6 +5,7 @@
 import { LOCALES } from './i18n/locales.js';
 import { z } from 'zod';
 import { durationMs } from './duration.js';
+import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX } from './formText.js';
 import { validate as validateCron } from 'node-cron';
 import { parseCron } from './freezeWindow.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
@@ -57,21 +58,10 @@ export const DURATION_MAX = {
 } as const;
 const duration = (field: keyof typeof DURATION_MAX) => boundedDuration(DURATION_MAX[field]);
 
-/**
- * Slack's documented maximum of a plain_text_input's max_length. Every value the service modal shows must fit in
- * its input, so the schema's limits below are chosen to fit it and the modal derives its max_length from them.
- */
-export const SLACK_INPUT_MAX = 3000;
-/** A list (targets, DNS servers) as the modal shows it: `a, b, c`. */
-export const listText = (items: readonly string[]): string => items.join(', ');
-export const LIST_TEXT_MAX = SLACK_INPUT_MAX;
+// The form's text of lists and freeze windows, and Slack's input limit: in a leaf the card builders share (formText.ts).
+export { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX };
 export const MAX_TARGETS = 200;
 export const MAX_APPROVERS = 50;
-/** Freeze windows as the modal shows them: one `cron | duration | reason` per line. */
-export function freezeText(windows: ReadonlyArray<{ cron: string; duration: string; reason?: string }>): string {
-  return windows.map((w) => [w.cron, w.duration, w.reason].filter(Boolean).join(' | ')).join('\n');
-}
-export const FREEZE_TEXT_MAX = SLACK_INPUT_MAX;
 export const MAX_FREEZE_WINDOWS = 30;
 
 const ipv4 = z.string().max(15, { message: 'expected an IPv4 address like 10.0.0.1' }).refine(isIPv4, { message: 'expected an IPv4 address like 10.0.0.1' });

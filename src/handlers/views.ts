@@ -7,7 +7,8 @@ import { argText, serviceText } from '../cards/commandMessages.js';
 import { VIEW } from '../cards/ids.js';
 import { doneView, IMPORT_BLOCK } from '../cards/importModal.js';
 import { catalog, type Locale } from '../i18n/index.js';
-import { modalError, parseModalMeta, parseServiceView, serviceProblemErrors, type ViewValues } from '../cards/serviceModal.js';
+import { modalError, parseModalMeta, serviceProblemErrors, type ViewValues } from '../cards/serviceModal.js';
+import { parseServiceForm } from '../serviceForm.js';
 import { formatServiceProblems, parseServicesYaml } from '../servicesFile.js';
 import { getService } from '../store/services.js';
 import type { Deps } from '../workflows/deps.js';
@@ -28,7 +29,7 @@ export function registerViews(app: App, deps: Deps): void {
     if (!meta) return ack();
     const l = await lang(body.user.id);
     if (!isAdmin(deps, body.user.id)) return ack({ response_action: 'errors', errors: modalError(meta, argText.onlyAdmins(deps.config.ADMIN_USERS, l)) });
-    const parsed = parseServiceView(view.state.values as ViewValues, meta, l);
+    const parsed = parseServiceForm(view.state.values as ViewValues, meta, l);
     if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
     const { name } = parsed.service;
     const existing = getService(deps.store, name);

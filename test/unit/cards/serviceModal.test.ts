@@ -3,8 +3,10 @@
  * catalog (Korean reads Korean), inline errors in the user's language, and a snapshot of each.
  */
 import { describe, expect, it } from 'vitest';
-import { parseServiceView, serviceModal, type ViewValues } from '../../../src/cards/serviceModal.js';
-import { LOCALES } from '../../../src/i18n/index.js';
+import { serviceModal as modal, type ServiceModalMeta, type ViewValues } from '../../../src/cards/serviceModal.js';
+import type { Service } from '../../../src/config.js';
+import { LOCALES, type Locale } from '../../../src/i18n/index.js';
+import { parseServiceForm as parseServiceView, serviceFormFacts } from '../../../src/serviceForm.js';
 import { viewProblems } from '../../fakes/slack.js';
 import { service } from '../../helpers/bot.js';
 import { englishWordsIn } from './korean.js';
@@ -18,6 +20,9 @@ function texts(x: unknown): string[] {
   }
   return [];
 }
+
+/** The form as `/autoscale service create|edit` opens it: with the schema's defaults and limits. */
+const serviceModal = (m: ServiceModalMeta, svc?: Service, locale?: Locale) => modal(m, serviceFormFacts(), svc, locale);
 
 /** A service with every optional group filled and the longest names the schema allows where it matters. */
 const full = service({
