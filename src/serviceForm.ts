@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { serviceFromView, serviceFormErrors, SERVICE_FORM_PATHS, type ServiceFormFacts, type ServiceModalMeta, type ViewValues } from './cards/serviceModal.js';
 import { serviceSchema, type Service } from './config.js';
 import { catalog, type Locale } from './i18n/index.js';
-import { issueText } from './i18n/configIssues.js';
+import { issueText } from './cards/configIssues.js';
 import { zodMessages } from './i18n/zodMessages.js';
 
 /** The schema node at a dotted path, with optional/default wrappers peeled off; the default found on the way, if any. */

@@ -9,6 +9,7 @@ import type { Service } from '../config.js';
 import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX } from '../formText.js';
 import type { ServiceProblem } from '../servicesFile.js';
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
+import { problemText } from './configIssues.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
@@ -425,12 +426,13 @@ export function serviceFormErrors(issues: readonly FormIssue[], meta: ServiceMod
 }
 
 /** Problems found when the service is saved (rules across services, secrets), on the inputs they belong to. */
-export function serviceProblemErrors(problems: readonly ServiceProblem[]): Record<string, string> {
+export function serviceProblemErrors(problems: readonly ServiceProblem[], locale: Locale = 'en'): Record<string, string> {
   const inputs = FIELDS.map((f) => f.path).filter((p) => p !== 'name');
   const errors: Record<string, string> = {};
   for (const p of problems) {
     const block = blockForIssue(p.path, inputs);
-    errors[block] = errors[block] ? `${errors[block]}; ${p.message}` : p.message;
+    const text = problemText(p, locale);
+    errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
   return errors;
 }

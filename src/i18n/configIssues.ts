@@ -1,10 +1,10 @@
 /**
  * The services schema's own rules, worded once (section `configIssues`): config.ts gives each custom issue its English
  * message (what `services apply` prints) and, in zod's `params`, its code and values; a Slack surface words the same
- * issue in its reader's language. Never decided by the English text: by the code.
+ * issue in its reader's language (cards/configIssues.ts). Never decided by the English text: by the code.
  */
 import { configIssues as english, type ConfigIssuesCatalog } from './en/configIssues.js';
-import { catalog, type Locale } from './index.js';
+// Only the English section: config.ts imports this module, and the catalogs import types that import config.ts.
 
 export type ConfigIssueCode = keyof ConfigIssuesCatalog;
 type ValuesOf<K extends ConfigIssueCode> = ConfigIssuesCatalog[K] extends (p: infer P) => string ? P : undefined;
@@ -15,7 +15,8 @@ export interface ConfigIssueFact<K extends ConfigIssueCode = ConfigIssueCode> {
   values?: ValuesOf<K>;
 }
 
-function wordsOf(c: ConfigIssuesCatalog, fact: ConfigIssueFact): string {
+/** A fact in the words of one language's section (cards/configIssues.ts passes the reader's). */
+export function wordsOf(c: ConfigIssuesCatalog, fact: ConfigIssueFact): string {
   const w = c[fact.code] as string | ((p: unknown) => string);
   return typeof w === 'string' ? w : w(fact.values);
 }
@@ -31,16 +32,12 @@ export function configIssue<K extends ConfigIssueCode>(code: K, ...values: Value
   return { message: wordsOf(english, fact), params: fact };
 }
 
-function isFact(p: unknown): p is ConfigIssueFact {
+/** A fact in English: the CLI's words. */
+export function englishOf(fact: ConfigIssueFact): string {
+  return wordsOf(english, fact);
+}
+
+/** Whether a custom issue's `params` is one of the rules' facts. */
+export function isConfigFact(p: unknown): p is ConfigIssueFact {
   return typeof p === 'object' && p !== null && typeof (p as { code?: unknown }).code === 'string' && (p as { code: string }).code in english;
-}
-
-/** A fact in a language. */
-export function configFactText(fact: ConfigIssueFact, locale: Locale): string {
-  return wordsOf(catalog(locale).configIssues, fact);
-}
-
-/** A zod issue in a language: one of the bot's rules from the catalog, anything else as zod (and its error map) wrote it. */
-export function issueText(issue: { code: string; message: string; params?: unknown }, locale: Locale): string {
-  return issue.code === 'custom' && isFact(issue.params) ? configFactText(issue.params, locale) : issue.message;
 }

@@ -29,12 +29,12 @@ export const configIssues = {
     `${p.placeholder} stands for the stored secret, but service "${p.service}" has none stored; write the secret itself or leave the field out`,
   secretServiceNew: (p: { placeholder: string; service: string }) =>
     `${p.placeholder} stands for the stored secret, but service "${p.service}" does not exist yet; write the secret itself or leave the field out`,
-  vmNamesCollide: (p: { service: string; other: string; prefix: string; folder: string }) =>
-    `services "${p.service}" and "${p.other}" would both name their VMs ${p.prefix}-<n> in folder ${p.folder}; give one of them another vmNamePrefix or vcenter.folder`,
+  /** `datacenter` undefined: govc's default one. */
+  vmNamesCollide: (p: { service: string; other: string; prefix: string; datacenter?: string; path: string }) =>
+    `services "${p.service}" and "${p.other}" would both name their VMs ${p.prefix}-<n> in folder /${p.datacenter ?? "<govc's default datacenter>"}/${p.path}; give one of them another vmNamePrefix or vcenter.folder`,
   poolsOverlap: (p: { pool: string; service: string; otherPool: string; other: string; shared: string }) =>
     `the pool ${p.pool} of service "${p.service}" overlaps the pool ${p.otherPool} of service "${p.other}" (both hold ${p.shared}); pools must not share addresses`,
-  /** The folder of two services when neither names its datacenter. */
-  defaultDatacenter: "<govc's default datacenter>",
+  fileTooLarge: (p: { max: number }) => `larger than ${p.max} bytes`,
 };
 
 export type ConfigIssuesCatalog = typeof configIssues;

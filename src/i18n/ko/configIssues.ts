@@ -25,8 +25,8 @@ export const configIssues: ConfigIssuesCatalog = {
   secretServiceNew: (p) =>
     `${p.placeholder}은(는) 저장된 시크릿을 뜻하지만 서비스 "${p.service}"은(는) 아직 없습니다. 시크릿을 직접 입력하거나 필드를 비워 두세요`,
   vmNamesCollide: (p) =>
-    `서비스 "${p.service}"와(과) "${p.other}"이(가) 폴더 ${p.folder}에서 둘 다 VM 이름을 ${p.prefix}-<n>으로 짓게 됩니다. 한쪽의 vmNamePrefix나 vcenter.folder를 바꾸세요`,
+    `서비스 "${p.service}"와(과) "${p.other}"이(가) 폴더 /${p.datacenter ?? '<govc 기본 데이터센터>'}/${p.path}에서 둘 다 VM 이름을 ${p.prefix}-<n>으로 짓게 됩니다. 한쪽의 vmNamePrefix나 vcenter.folder를 바꾸세요`,
   poolsOverlap: (p) =>
     `서비스 "${p.service}"의 IP 풀 ${p.pool}이(가) 서비스 "${p.other}"의 IP 풀 ${p.otherPool}과(와) 겹칩니다 (공통: ${p.shared}). IP 풀은 주소를 공유할 수 없습니다`,
-  defaultDatacenter: '<govc 기본 데이터센터>',
+  fileTooLarge: (p) => `${p.max}바이트보다 큽니다`,
 };
