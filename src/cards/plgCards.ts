@@ -1,6 +1,6 @@
 /** What users read about a monitoring-config push: the diff, the buttons, the step report. */
 import type { KnownBlock } from '@slack/types';
-import type { ApplyResult, PlgPlan, RulesRead } from '../integrations/plg/index.js';
+import type { ApplyResult, PlgDetailFact, PlgPlan, RulesRead } from '../integrations/plg/index.js';
 import { catalog, type Locale } from '../i18n/index.js';
 import { ACTION } from './ids.js';
 import { escape, mention, truncate } from './mrkdwn.js';
@@ -14,6 +14,25 @@ const outside = (text: string) => escape(text);
 
 const MAX_DIFF = 2800;
 const pw = (l: Locale | undefined) => catalog(l ?? 'en').plgPush;
+
+/** What the push itself established, in the reader's language; paths escaped for mrkdwn. */
+function factText(f: PlgDetailFact, l?: Locale): string {
+  const w = pw(l);
+  const d = w.detail;
+  switch (f.code) {
+    case 'unchanged_since_diff': return d.unchanged_since_diff;
+    case 'changed_since_plan': return d.changed_since_plan({ paths: f.paths.map(escape).join(', ') });
+    case 'plan_stale': return d.plan_stale({ roles: f.roles.map((r) => w.role[r]).join(', ') });
+    case 'missing_file': return d.missing_file({ path: escape(f.path), host: escape(f.host), variable: f.variable });
+    case 'removed': return d.removed({ path: escape(f.path) });
+    case 'new_file': return d.new_file({ path: escape(f.path) });
+    case 'removed_new': return d.removed_new({ path: escape(f.path) });
+    case 'restored': return d.restored({ path: escape(f.path), backup: escape(f.backup) });
+  }
+}
+
+/** A step's detail or a failure's message: the push's own fact in words, else what the servers said. */
+const said = (text: string, fact: PlgDetailFact | undefined, l?: Locale) => (fact ? factText(fact, l) : outside(text));
 
 function diffBlocks(plan: PlgPlan, l?: Locale): KnownBlock[] {
   const w = pw(l);
@@ -73,15 +92,15 @@ export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: strin
   const took = formatDuration(l ?? 'en', r.durationMs);
   const head = r.ok
     ? r.noop ? w.alreadyUpToDate({ service }) : (kind === 'push' ? w.pushed : w.removed)({ service, who: mention(by), took })
-    : `${(kind === 'push' ? w.pushFailed : w.removeFailed)({ service, code: r.code, message: outside(r.message) })}${r.rolledBack ? w.restored : ''}`;
-  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${w.step[s.step]}${s.role ? ` (${w.role[s.role]})` : ''}: ${outside(s.detail)}`);
+    : `${(kind === 'push' ? w.pushFailed : w.removeFailed)({ service, code: r.code, message: said(r.message, r.fact, l) })}${r.rolledBack ? w.restored : ''}`;
+  const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${w.step[s.step]}${s.role ? ` (${w.role[s.role]})` : ''}: ${said(s.detail, s.fact, l)}`);
   const backups = r.backups.length ? w.backups({ list: r.backups.map((b) => `\`${escape(b)}\``).join(', ') }) : '';
   return truncate(`${head}\n${steps.join('\n')}${backups}`, 3900);
 }
 
 export const plgMessages = {
   notConfigured: (why: string, l?: Locale) => pw(l).notConfigured({ why: escape(why) }),
-  planFailed: (service: string, code: string, message: string, l?: Locale) => pw(l).planFailed({ service, code, message: outside(message) }),
+  planFailed: (service: string, code: string, message: string, l?: Locale, fact?: PlgDetailFact) => pw(l).planFailed({ service, code, message: said(message, fact, l) }),
   applying: (service: string, l?: Locale) => pw(l).applying({ service }),
   reading: (service: string, l?: Locale) => pw(l).reading({ service }),
 };

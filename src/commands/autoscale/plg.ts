@@ -24,7 +24,7 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
       if (!plg.ok) return { text: plgMessages.notConfigured(plg.message, l) };
       return answerLater(ctx, plgMessages.reading(service.name, l), async () => {
         const r = kind === 'remove' ? await planRemove(service, plg.deps) : await planPush(service, plg.deps);
-        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message, l) };
+        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message, l, r.fact) };
         if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan, { locale: l });
         const plan = r.plan;
         const here = service.locale ?? ctx.deps.config.BOT_LOCALE;

@@ -27,6 +27,18 @@ export const plgPush = {
     reload: 'reload', verify: 'verify', cleanup: 'cleanup', restore: 'restore', reload_after_restore: 'reload_after_restore',
   },
   role: { prometheus: 'prometheus', rules: 'rules', alertmanager: 'alertmanager' },
+  /** What the push itself established about a step (PlgDetailFact, by its code); paths and roles as given. */
+  detail: {
+    unchanged_since_diff: 'files unchanged since the diff',
+    changed_since_plan: (p: { paths: string }) => `refusing to apply: ${p.paths} changed on the server since the diff was made. Run the diff again.`,
+    plan_stale: (p: { roles: string }) =>
+      `refusing to apply: the generated ${p.roles} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`,
+    missing_file: (p: { path: string; host: string; variable: string }) => `${p.path} does not exist on ${p.host} (check ${p.variable})`,
+    removed: (p: { path: string }) => `removed ${p.path}`,
+    new_file: (p: { path: string }) => `${p.path} is new: nothing to back up`,
+    removed_new: (p: { path: string }) => `removed the new ${p.path}`,
+    restored: (p: { path: string; backup: string }) => `${p.path} restored from ${p.backup}`,
+  },
   notConfigured: (p: { why: string }) => `:warning: The monitoring push is not configured: ${p.why}`,
   planFailed: (p: { service: string; code: string; message: string }) =>
     `:x: Could not prepare the monitoring config for ${p.service} (${p.code}): ${p.message}. Nothing was changed.`,

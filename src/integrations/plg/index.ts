@@ -15,6 +15,7 @@ export {
   type PlanResult,
   type ApplyResult,
   type PlgStep,
+  type PlgDetailFact,
   type PlgFailureCode,
   type PlgRole,
 } from './push.js';

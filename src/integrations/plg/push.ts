@@ -121,19 +121,33 @@ export type PlgFailureCode =
   | 'reload_failed'
   | 'verify_failed';
 
-export type PlanResult = { ok: true; plan: PlgPlan } | { ok: false; code: PlgFailureCode; message: string };
+export type PlanResult = { ok: true; plan: PlgPlan } | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact };
 
 export interface PlgStep {
   step: 'connect' | 'read' | 'compare' | 'backup' | 'write_temp' | 'check' | 'install' | 'reload' | 'verify' | 'cleanup' | 'restore' | 'reload_after_restore';
   role?: PlgRole;
   ok: boolean;
+  /** The operator's English, or what a server / a command said (a path, promtool's output), secrets masked. */
   detail: string;
+  /** When the bot itself says what happened: the card words it in the reader's language (cards/plgCards.ts). */
+  fact?: PlgDetailFact;
   durationMs: number;
 }
 
+/** What the push itself established, by code (the English of each is its `detail`). */
+export type PlgDetailFact =
+  | { code: 'unchanged_since_diff' }
+  | { code: 'changed_since_plan'; paths: string[] }
+  | { code: 'plan_stale'; roles: PlgRole[] }
+  | { code: 'missing_file'; path: string; host: string; variable: string }
+  | { code: 'removed'; path: string }
+  | { code: 'new_file'; path: string }
+  | { code: 'removed_new'; path: string }
+  | { code: 'restored'; path: string; backup: string };
+
 export type ApplyResult =
   | { ok: true; noop: boolean; steps: PlgStep[]; backups: string[]; durationMs: number }
-  | { ok: false; code: PlgFailureCode; message: string; steps: PlgStep[]; rolledBack: boolean; backups: string[]; durationMs: number };
+  | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact; steps: PlgStep[]; rolledBack: boolean; backups: string[]; durationMs: number };
 
 const sha256 = (text: string | undefined): string => createHash('sha256').update(text ?? '\0missing').digest('hex');
 
@@ -215,7 +229,7 @@ async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | {
 
 type Texts = PlgByRole<string | undefined>;
 
-async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; texts: Texts } | { ok: false; code: 'read_failed'; message: string }> {
+async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; texts: Texts } | { ok: false; code: 'read_failed'; message: string; fact?: PlgDetailFact }> {
   const texts = {} as Texts;
   for (const role of ROLES) {
     try {
@@ -224,7 +238,11 @@ async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; t
       return { ok: false, code: 'read_failed', message: (e as Error).message };
     }
     if (texts[role] === undefined && role !== 'rules') {
-      return { ok: false, code: 'read_failed', message: `${deps.paths[role]} does not exist on ${remote.address} (check PLG_${role === 'prometheus' ? 'PROMETHEUS' : 'ALERTMANAGER'}_CONFIG)` };
+      const variable = `PLG_${role === 'prometheus' ? 'PROMETHEUS' : 'ALERTMANAGER'}_CONFIG`;
+      return {
+        ok: false, code: 'read_failed', message: `${deps.paths[role]} does not exist on ${remote.address} (check ${variable})`,
+        fact: { code: 'missing_file', path: deps.paths[role], host: remote.address, variable },
+      };
     }
   }
   return { ok: true, texts };
@@ -279,8 +297,8 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
   const started = performance.now();
   const run = new StepRecorder();
   const backups: string[] = [];
-  const fail = (code: PlgFailureCode, message: string, rolledBack = false): ApplyResult => ({
-    ok: false, code, message: maskSecretLines(message), steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
+  const fail = (code: PlgFailureCode, message: string, rolledBack = false, fact?: PlgDetailFact): ApplyResult => ({
+    ok: false, code, message: maskSecretLines(message), ...(fact ? { fact } : {}), steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
   });
   const done = (noop: boolean): ApplyResult => ({ ok: true, noop, steps: run.steps, backups, durationMs: performance.now() - started });
 
@@ -292,25 +310,27 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
   try {
     const t1 = performance.now();
     const read = await readAll(remote, deps);
-    run.record('read', undefined, read.ok, read.ok ? ROLES.map((r) => deps.paths[r]).join(', ') : read.message, performance.now() - t1);
-    if (!read.ok) return fail(read.code, read.message);
+    run.record('read', undefined, read.ok, read.ok ? ROLES.map((r) => deps.paths[r]).join(', ') : read.message, performance.now() - t1, read.ok ? undefined : read.fact);
+    if (!read.ok) return fail(read.code, read.message, false, read.fact);
     const originals = read.texts;
 
     const moved = plan.files.filter((f) => sha256(originals[f.role]) !== f.beforeSha256);
     if (moved.length > 0) {
       const message = `refusing to apply: ${moved.map((f) => f.path).join(', ')} changed on the server since the diff was made. Run the diff again.`;
-      run.record('compare', undefined, false, message);
-      return fail('changed_since_plan', message);
+      const fact: PlgDetailFact = { code: 'changed_since_plan', paths: moved.map((f) => f.path) };
+      run.record('compare', undefined, false, message, 0, fact);
+      return fail('changed_since_plan', message, false, fact);
     }
     const merged = mergeAll(plan.kind, plan.service, originals, deps);
     if (!merged.ok) return fail(merged.code, merged.message);
     const stale = plan.files.filter((f) => sha256(merged.texts[f.role] ?? originals[f.role]) !== f.afterSha256);
     if (stale.length > 0) {
       const message = `refusing to apply: the generated ${stale.map((f) => f.role).join(', ')} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`;
-      run.record('compare', undefined, false, message);
-      return fail('plan_stale', message);
+      const fact: PlgDetailFact = { code: 'plan_stale', roles: stale.map((f) => f.role) };
+      run.record('compare', undefined, false, message, 0, fact);
+      return fail('plan_stale', message, false, fact);
     }
-    run.record('compare', undefined, true, 'files unchanged since the diff');
+    run.record('compare', undefined, true, 'files unchanged since the diff', 0, { code: 'unchanged_since_diff' });
 
     const changed = plan.files.filter((f) => f.changed);
     if (changed.length === 0) return done(true);
@@ -322,13 +342,13 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     const modes = {} as PlgByRole<number | undefined>;
     const leftovers: string[] = []; // temp files (and, until the first rename, backups) to remove on failure
     const cleanup = async () => {
-      for (const file of leftovers.splice(0)) await run.step('cleanup', undefined, async () => (await remote.remove(file), { ok: true, detail: `removed ${file}` }));
+      for (const file of leftovers.splice(0)) await run.step('cleanup', undefined, async () => (await remote.remove(file), { ok: true, detail: `removed ${file}`, fact: { code: 'removed', path: file } }));
     };
 
     // 1. Backups beside each file, then the candidates as temp files beside them.
     for (const f of changed) {
       const backedUp = await run.step('backup', f.role, async () => {
-        if (!f.existed) return { ok: true, detail: `${f.path} is new: nothing to back up` };
+        if (!f.existed) return { ok: true, detail: `${f.path} is new: nothing to back up`, fact: { code: 'new_file', path: f.path } };
         modes[f.role] = await remote.fileMode(f.path);
         await remote.writeFile(backupOf(f), originals[f.role]!, modes[f.role]);
         backups.push(backupOf(f));
@@ -366,7 +386,7 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
       const placed = valid && (f.existed || (await install(f)));
       if (!placed) {
         const message = `${valid ? `placing the new ${f.path} failed` : `the new ${f.path} failed validation`}, nothing was changed: ${run.last()}`;
-        for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}` }));
+        for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}`, fact: { code: 'removed_new', path: n.path } }));
         await cleanup();
         backups.length = 0;
         return fail(valid ? 'install_failed' : 'check_failed', message);
@@ -426,14 +446,14 @@ async function restore(
     const restored = await ctx.run.step('restore', f.role, async () => {
       if (!f.existed) {
         await ctx.remote.remove(f.path);
-        return { ok: true, detail: `removed the new ${f.path}` };
+        return { ok: true, detail: `removed the new ${f.path}`, fact: { code: 'removed_new', path: f.path } };
       }
       // The backup holds exactly these bytes (hash-checked before we started); write them beside
       // the file and rename, so the restore is atomic too.
       const temp = `${f.path}.restore-${ctx.stamp}.tmp`;
       await ctx.remote.writeFile(temp, originals[f.role]!, ctx.modes[f.role]);
       await ctx.remote.rename(temp, f.path);
-      return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}` };
+      return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}`, fact: { code: 'restored', path: f.path, backup: `${f.path}.bak-${ctx.stamp}` } };
     });
     ok = ok && restored; // every file is attempted even when one fails
   }
@@ -447,17 +467,17 @@ async function restore(
 class StepRecorder {
   readonly steps: PlgStep[] = [];
 
-  record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0): void {
+  record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0, fact?: PlgDetailFact): void {
     // What the servers said may quote a config line: masked like the diff (maskSecretLines redacts too).
-    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: maskSecretLines(detail), durationMs: Math.round(durationMs) });
+    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: maskSecretLines(detail), ...(fact ? { fact } : {}), durationMs: Math.round(durationMs) });
   }
 
   /** Runs `fn` and records its outcome; an exception (a dropped session…) is a failed step. */
-  async step(step: PlgStep['step'], role: PlgRole | undefined, fn: () => Promise<{ ok: boolean; detail: string }>): Promise<boolean> {
+  async step(step: PlgStep['step'], role: PlgRole | undefined, fn: () => Promise<{ ok: boolean; detail: string; fact?: PlgDetailFact }>): Promise<boolean> {
     const t0 = performance.now();
     try {
       const r = await fn();
-      this.record(step, role, r.ok, r.detail, performance.now() - t0);
+      this.record(step, role, r.ok, r.detail, performance.now() - t0, r.fact);
       return r.ok;
     } catch (e) {
       this.record(step, role, false, (e as Error).message, performance.now() - t0);

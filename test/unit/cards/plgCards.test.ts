@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plgPlanMessage, rulesJobLine } from '../../../src/cards/plgCards.js';
-import { rulesRead, type PlgPlan } from '../../../src/integrations/plg/index.js';
+import { plgApplyReport, plgPlanMessage, rulesJobLine } from '../../../src/cards/plgCards.js';
+import { rulesRead, type ApplyResult, type PlgPlan } from '../../../src/integrations/plg/index.js';
 import { service } from '../../fixtures/plg/services.js';
 
 /** A plan as planPush / planRemove make it: a push says which job the service's rules read. */
@@ -24,5 +24,32 @@ describe('the PLG card says which job the rules read', () => {
 
   it('says nothing about jobs when the service is being removed', () => {
     expect(texts(plgPlanMessage(plan(service('web-server'), 'remove')))).not.toContain('The rules read');
+  });
+});
+
+describe('the push report words the push\'s own findings in the reader\'s language', () => {
+  const refused: ApplyResult = {
+    ok: false, code: 'changed_since_plan', durationMs: 900, rolledBack: false, backups: [],
+    message: 'refusing to apply: /etc/prometheus/prometheus.yml changed on the server since the diff was made. Run the diff again.',
+    fact: { code: 'changed_since_plan', paths: ['/etc/prometheus/prometheus.yml'] },
+    steps: [
+      { step: 'connect', ok: true, detail: '127.0.0.1', durationMs: 20 },
+      { step: 'compare', ok: false, detail: 'refusing to apply: …', fact: { code: 'changed_since_plan', paths: ['/etc/prometheus/prometheus.yml'] }, durationMs: 0 },
+      { step: 'restore', role: 'rules', ok: true, detail: 'removed the new /etc/prometheus/rules/a.yml', fact: { code: 'removed_new', path: '/etc/prometheus/rules/a.yml' }, durationMs: 3 },
+    ],
+  };
+
+  it('in Korean, by the facts, with what the servers said kept as it is', () => {
+    const ko = plgApplyReport('web-server', 'push', 'U0ADMIN01', refused, 'ko');
+    expect(ko).toContain('반영하지 않았습니다: diff를 만든 뒤 서버에서 /etc/prometheus/prometheus.yml이(가) 바뀌었습니다.');
+    expect(ko).toContain(':white_check_mark: 복원 (알림 규칙): 새로 설치한 /etc/prometheus/rules/a.yml 삭제');
+    expect(ko).toContain(':white_check_mark: 접속: 127.0.0.1');
+    expect(ko).not.toContain('refusing');
+  });
+
+  it('in English, as the operator\'s message reads', () => {
+    const en = plgApplyReport('web-server', 'push', 'U0ADMIN01', refused, 'en');
+    expect(en).toContain(`(changed_since_plan): ${refused.ok ? '' : refused.message}`);
+    expect(en).toContain(':white_check_mark: restore (rules): removed the new /etc/prometheus/rules/a.yml');
   });
 });
