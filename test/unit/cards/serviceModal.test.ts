@@ -95,6 +95,13 @@ describe('the service form', () => {
     expect(Object.values(errors).join('\n')).not.toMatch(/greater than|subnet \(/);
   });
 
+  it('words the schema\'s own format rules (a VM name prefix, a Slack id) in Korean too', () => {
+    const ko = submit({ vmNamePrefix: 'Web_Server', 'approval.approvers': ['not-an-id'] }, 'ko');
+    expect(ko.ok ? {} : ko.errors).toMatchObject({ vmNamePrefix: '영문 소문자, 숫자, "-"만 쓸 수 있습니다', 'approval.approvers': '1번째: C0123ABCD / U0123ABCD 같은 Slack ID를 입력하세요' });
+    const en = submit({ vmNamePrefix: 'Web_Server' }, 'en');
+    expect(en.ok ? {} : en.errors).toMatchObject({ vmNamePrefix: 'lower-case letters, digits and "-" only' });
+  });
+
   it('keeps the English of services apply for an English reader', () => {
     const en = submit({ 'scaling.min': '5', 'scaling.max': '2', 'network.netmask': '255.0.255.0' }, 'en');
     expect(en.ok ? {} : en.errors).toMatchObject({ 'scaling.min': 'min 5 is greater than max 2', 'network.netmask': 'expected a netmask like 255.255.255.0' });
