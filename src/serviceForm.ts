@@ -26,16 +26,16 @@ function schemaAt(path: string): { node: z.ZodType | undefined; fallback: unknow
   return { node, fallback };
 }
 
-let facts: ServiceFormFacts | undefined;
+/** Each input's default and (a string's) maximum length, as serviceSchema defines them: a constant of the schema. */
+const FACTS: ServiceFormFacts = Object.fromEntries(SERVICE_FORM_PATHS.map((path) => {
+  const { node, fallback } = schemaAt(path);
+  const maxLength = node instanceof z.ZodString ? node.maxLength ?? undefined : undefined;
+  return [path, { ...(fallback !== undefined ? { fallback } : {}), ...(maxLength !== undefined ? { maxLength } : {}) }];
+}));
 
-/** Each input's default and (a string's) maximum length, read from serviceSchema once. */
+/** What the service form shows of the schema (cards/serviceModal.ts takes it as data). */
 export function serviceFormFacts(): ServiceFormFacts {
-  facts ??= Object.fromEntries(SERVICE_FORM_PATHS.map((path) => {
-    const { node, fallback } = schemaAt(path);
-    const maxLength = node instanceof z.ZodString ? node.maxLength ?? undefined : undefined;
-    return [path, { ...(fallback !== undefined ? { fallback } : {}), ...(maxLength !== undefined ? { maxLength } : {}) }];
-  }));
-  return facts;
+  return FACTS;
 }
 
 /**

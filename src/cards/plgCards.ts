@@ -28,6 +28,16 @@ function factText(f: PlgDetailFact, l?: Locale): string {
     case 'new_file': return d.new_file({ path: escape(f.path) });
     case 'removed_new': return d.removed_new({ path: escape(f.path) });
     case 'restored': return d.restored({ path: escape(f.path), backup: escape(f.backup) });
+    case 'sd_not_configured': return d.sd_not_configured({ service: escape(f.service), missing: f.missing.join(', ') });
+    case 'ssh_failed': return d.ssh_failed({ detail: outside(f.detail) });
+    case 'write_failed':
+    case 'check_failed':
+    case 'place_failed':
+    case 'install_failed':
+      return d[f.code]({ path: escape(f.path), detail: outside(f.detail) });
+    case 'reload_failed':
+    case 'verify_failed':
+      return d[f.code]({ server: f.server, detail: outside(f.detail) });
   }
 }
 
@@ -92,7 +102,8 @@ export function plgApplyReport(service: string, kind: PlgPlan['kind'], by: strin
   const took = formatDuration(l ?? 'en', r.durationMs);
   const head = r.ok
     ? r.noop ? w.alreadyUpToDate({ service }) : (kind === 'push' ? w.pushed : w.removed)({ service, who: mention(by), took })
-    : `${(kind === 'push' ? w.pushFailed : w.removeFailed)({ service, code: r.code, message: said(r.message, r.fact, l) })}${r.rolledBack ? w.restored : ''}`;
+    : `${(kind === 'push' ? w.pushFailed : w.removeFailed)({ service, code: r.code, message: r.fact ? factText(r.fact, l) : outside(r.message) })}${
+      r.fact && r.restoreFailed ? w.restoreFailed({ list: r.backups.map((b) => `\`${escape(b)}\``).join(', ') }) : ''}${r.rolledBack ? w.restored : ''}`;
   const steps = r.steps.map((s) => `${s.ok ? ':white_check_mark:' : ':x:'} ${w.step[s.step]}${s.role ? ` (${w.role[s.role]})` : ''}: ${said(s.detail, s.fact, l)}`);
   const backups = r.backups.length ? w.backups({ list: r.backups.map((b) => `\`${escape(b)}\``).join(', ') }) : '';
   return truncate(`${head}\n${steps.join('\n')}${backups}`, 3900);

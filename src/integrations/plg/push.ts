@@ -143,11 +143,20 @@ export type PlgDetailFact =
   | { code: 'removed'; path: string }
   | { code: 'new_file'; path: string }
   | { code: 'removed_new'; path: string }
-  | { code: 'restored'; path: string; backup: string };
+  | { code: 'restored'; path: string; backup: string }
+  | { code: 'sd_not_configured'; service: string; missing: string[] }
+  | { code: 'ssh_failed'; detail: string }
+  // A failure and what the server or the command said (`detail`, masked).
+  | { code: 'write_failed' | 'check_failed' | 'place_failed' | 'install_failed'; path: string; detail: string }
+  | { code: 'reload_failed' | 'verify_failed'; server: 'prometheus' | 'alertmanager'; detail: string };
 
 export type ApplyResult =
   | { ok: true; noop: boolean; steps: PlgStep[]; backups: string[]; durationMs: number }
-  | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact; steps: PlgStep[]; rolledBack: boolean; backups: string[]; durationMs: number };
+  | {
+    ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact; steps: PlgStep[];
+    /** The previous files were restored and reloaded; `restoreFailed`: a restore was needed and did not succeed. */
+    rolledBack: boolean; restoreFailed?: boolean; backups: string[]; durationMs: number;
+  };
 
 const sha256 = (text: string | undefined): string => createHash('sha256').update(text ?? '\0missing').digest('hex');
 
@@ -170,7 +179,7 @@ function masked<R extends { ok: boolean; message?: string }>(r: R): R {
  * PROMETHEUS_SD_TOKEN. Without them the job would ask a placeholder for its targets and scrape nothing, so the push is
  * refused before anything is read. A service with existingJob gets no job and needs neither for Prometheus.
  */
-export function missingForPush(service: Service, settings: RenderSettings): { ok: true } | { ok: false; code: 'not_configured'; message: string } {
+export function missingForPush(service: Service, settings: RenderSettings): { ok: true } | { ok: false; code: 'not_configured'; message: string; fact: PlgDetailFact } {
   if (!hasScrapeJob(service)) return { ok: true };
   const missing = [!settings.botPublicUrl ? 'BOT_PUBLIC_URL' : undefined, !settings.sdToken ? 'PROMETHEUS_SD_TOKEN' : undefined].filter((v): v is string => Boolean(v));
   if (missing.length === 0) return { ok: true };
@@ -180,6 +189,7 @@ export function missingForPush(service: Service, settings: RenderSettings): { ok
     message:
       `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: the scrape job of ${service.name} asks the bot for its targets ` +
       `(http_sd at BOT_PUBLIC_URL${SD_PATH}, authorized by PROMETHEUS_SD_TOKEN). Set ${missing.join(' and ')} for the bot and run the push again`,
+    fact: { code: 'sd_not_configured', service: service.name, missing },
   };
 }
 
@@ -218,12 +228,13 @@ async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Pro
   }
 }
 
-async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | { ok: false; code: PlgFailureCode; message: string }> {
+async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact }> {
   try {
     return { ok: true, remote: await deps.connect() };
   } catch (e) {
     if (e instanceof PlgSshError) return { ok: false, code: e.code === 'sftp_failed' || e.code === 'exec_failed' ? 'ssh_failed' : e.code, message: e.message };
-    return { ok: false, code: 'ssh_failed', message: `SSH to the monitoring server failed: ${(e as Error).message}` };
+    const detail = maskSecretLines((e as Error).message);
+    return { ok: false, code: 'ssh_failed', message: `SSH to the monitoring server failed: ${detail}`, fact: { code: 'ssh_failed', detail } };
   }
 }
 
@@ -297,15 +308,16 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
   const started = performance.now();
   const run = new StepRecorder();
   const backups: string[] = [];
-  const fail = (code: PlgFailureCode, message: string, rolledBack = false, fact?: PlgDetailFact): ApplyResult => ({
-    ok: false, code, message: maskSecretLines(message), ...(fact ? { fact } : {}), steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
+  const fail = (code: PlgFailureCode, message: string, rolledBack = false, fact?: PlgDetailFact, restoreFailed = false): ApplyResult => ({
+    ok: false, code, message: maskSecretLines(message), ...(fact ? { fact } : {}), steps: run.steps, rolledBack, ...(restoreFailed ? { restoreFailed } : {}),
+    backups, durationMs: performance.now() - started,
   });
   const done = (noop: boolean): ApplyResult => ({ ok: true, noop, steps: run.steps, backups, durationMs: performance.now() - started });
 
   const t0 = performance.now();
   const session = await open(deps);
   run.record('connect', undefined, session.ok, session.ok ? session.remote.address : session.message, performance.now() - t0);
-  if (!session.ok) return fail(session.code, session.message);
+  if (!session.ok) return fail(session.code, session.message, false, session.fact);
   const remote = session.remote;
   try {
     const t1 = performance.now();
@@ -364,9 +376,10 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         }));
       if (!written) {
         const message = `writing beside ${f.path} failed, nothing was changed: ${run.last()}`;
+        const fact: PlgDetailFact = { code: 'write_failed', path: f.path, detail: run.last() };
         await cleanup();
         backups.length = 0;
-        return fail('write_failed', message);
+        return fail('write_failed', message, false, fact);
       }
     }
 
@@ -386,10 +399,11 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
       const placed = valid && (f.existed || (await install(f)));
       if (!placed) {
         const message = `${valid ? `placing the new ${f.path} failed` : `the new ${f.path} failed validation`}, nothing was changed: ${run.last()}`;
+        const fact: PlgDetailFact = { code: valid ? 'place_failed' : 'check_failed', path: f.path, detail: run.last() };
         for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}`, fact: { code: 'removed_new', path: n.path } }));
         await cleanup();
         backups.length = 0;
-        return fail(valid ? 'install_failed' : 'check_failed', message);
+        return fail(valid ? 'install_failed' : 'check_failed', message, false, fact);
       }
     }
     // The backups are kept from here on: they are what a restore (by us or by hand) uses.
@@ -397,17 +411,19 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
 
     // 3. Atomic rename into place. From here on any failure restores the backups. (`return await`
     // throughout: the session must stay open until a rollback has finished, not merely started.)
-    const rollback = async (code: PlgFailureCode, message: string): Promise<ApplyResult> => {
+    const rollback = async (code: PlgFailureCode, message: string, fact: PlgDetailFact): Promise<ApplyResult> => {
       const restored = await restore(installed, originals, { remote, run, deps, stamp, modes });
       await cleanup();
       return fail(
         code,
         `${message} ${restored ? 'The previous files were restored and reloaded.' : `RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: ${backups.join(', ')}`}`,
         restored,
+        fact,
+        !restored,
       );
     };
     for (const f of changed.filter((c) => !installed.includes(c))) {
-      if (!(await install(f))) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
+      if (!(await install(f))) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`, { code: 'install_failed', path: f.path, detail: run.last() });
     }
 
     // 4. Reload, then verify that the running servers show the change.
@@ -416,11 +432,13 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     const reloadedBefore = { prometheus: undefined as number | undefined, alertmanager: undefined as number | undefined };
     for (const svc of services) {
       reloadedBefore[svc] = (await lastReload(svc, urls[svc]))?.at;
-      if (!(await run.step('reload', svc, () => reload(deps.reloads[svc], remote, commandTimeout)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
+      if (!(await run.step('reload', svc, () => reload(deps.reloads[svc], remote, commandTimeout)))) {
+        return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`, { code: 'reload_failed', server: svc, detail: run.last() });
+      }
     }
     for (const svc of services) {
       const verified = await run.step('verify', svc, () => verify(svc, plan, urls[svc], deps.verifyTimeoutMs ?? 60_000, reloadedBefore[svc]));
-      if (!verified) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
+      if (!verified) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`, { code: 'verify_failed', server: svc, detail: run.last() });
     }
     return done(false);
   } finally {

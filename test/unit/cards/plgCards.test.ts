@@ -52,4 +52,17 @@ describe('the push report words the push\'s own findings in the reader\'s langua
     expect(en).toContain(`(changed_since_plan): ${refused.ok ? '' : refused.message}`);
     expect(en).toContain(':white_check_mark: restore (rules): removed the new /etc/prometheus/rules/a.yml');
   });
+
+  it('says in Korean that a reload failed and that restoring the backups failed too, naming them', () => {
+    const broken: ApplyResult = {
+      ok: false, code: 'reload_failed', durationMs: 4000, rolledBack: false, restoreFailed: true, backups: ['/etc/prometheus/prometheus.yml.bak-1'],
+      message: 'reloading prometheus failed: exit 1. RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: /etc/prometheus/prometheus.yml.bak-1',
+      fact: { code: 'reload_failed', server: 'prometheus', detail: 'exit 1' },
+      steps: [{ step: 'reload', role: 'prometheus', ok: false, detail: 'exit 1', durationMs: 30 }],
+    };
+    const ko = plgApplyReport('web-server', 'push', 'U0ADMIN01', broken, 'ko');
+    expect(ko).toContain('prometheus을(를) 리로드하지 못했습니다: exit 1.');
+    expect(ko).toContain('이전 파일 복원에 실패했습니다. 단계별 결과를 확인하세요. 백업: `/etc/prometheus/prometheus.yml.bak-1`');
+    expect(plgApplyReport('web-server', 'push', 'U0ADMIN01', broken, 'en')).toContain('RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: `/etc/prometheus/prometheus.yml.bak-1`');
+  });
 });
