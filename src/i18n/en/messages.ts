@@ -19,6 +19,13 @@ export const messages = {
     `The ${p.verb} of ${p.service} cannot start now: ${p.why}.${p.until} Its card says so in the channel.`,
   serviceGone: (p: { service: string }) => `Service ${p.service} no longer exists in the store.`,
   noExecutor: (p: { kind: string }) => `The ${p.kind} executor is not configured on this bot (see EXECUTOR and GOVC_URL / JENKINS_URL).`,
+  clearedAfterJoin: (p: { mins: number; vm: string }) => `:large_green_circle: alert cleared ${p.mins} min after ${p.vm} joined.`,
+  clearedAfterRemoval: (p: { mins: number; vm: string }) => `:large_green_circle: alert cleared ${p.mins} min after ${p.vm} was removed.`,
+  stillFiringOut: (p: { alert: string; settle: string; vm: string }) =>
+    `:warning: still firing — consider another scale-out (${p.alert} has not cleared ${p.settle} after ${p.vm} joined).`,
+  stillFiringIn: (p: { alert: string; settle: string; vm: string }) => `:warning: still firing (${p.alert} has not cleared ${p.settle} after ${p.vm} was removed).`,
+  theNewVm: 'the new VM',
+  theAlert: 'the alert',
   restartedResuming: ':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.',
   restartedRollingBack: ':arrows_counterclockwise: The bot restarted while it was rolling this run back; finishing the rollback.',
   interruptedRolledBack: 'The bot restarted in the middle of this run; what it had done was rolled back.',

@@ -17,6 +17,7 @@ import { JenkinsExecutor, type JenkinsExecutorDeps } from '../../../src/workflow
 import type { ChatSurface, Executor, Inventory } from '../../../src/workflows/ports.js';
 import { RunCoordinator, type RunnerDeps } from '../../../src/workflows/runner.js';
 import { LocalExecutor } from '../../../src/workflows/scaleOut.js';
+import { SettleWatcher } from '../../../src/workflows/settle.js';
 import type { VCenter } from '../../../src/workflows/vmPorts.js';
 import { service, TestClock } from '../../helpers/bot.js';
 
@@ -99,5 +100,24 @@ describe('thread lines after a restart, in the service language', () => {
       ':arrows_counterclockwise: 실행 중에 봇이 재시작되었습니다. 마지막으로 끝난 단계부터 이어서 진행합니다.',
       ':information_source: web-server의 스케일아웃은 Jenkins에서 실행되지만, 이 스케일인은 봇이 직접 실행합니다.',
     ]);
+  });
+});
+
+describe('the settle check\'s thread lines, in the service language', () => {
+  it('says in Korean that the alert cleared after the new VM joined', async () => {
+    const svc = service({ locale: 'ko' });
+    const done = { ...interrupted(svc, { direction: 'out', executor: 'local' }), state: 'succeeded', source: 'alert', finishedAt: AT } as ScaleRequest;
+    done.attempts[0]!.result = { vmName: 'web-server-3' };
+    const dir = mkdtempSync(join(tmpdir(), 'settle-lang-'));
+    writeFileSync(join(dir, 'db.json'), JSON.stringify({
+      schemaVersion: 3, services: { [svc.name]: { config: svc, updatedAt: AT, updatedBy: 'test' } }, requests: [done], leases: {}, templates: {}, audit: [], notices: {},
+    }));
+    const store = await Store.open(dir, { clock: new TestClock() });
+    stores.push(store);
+    const posted: string[] = [];
+    const surface: ChatSurface = { sync: () => undefined, thread: (_id, text) => void posted.push(text), idle: async () => undefined, notice: async () => undefined };
+    const settle = new SettleWatcher({ store, clock: new TestClock(), surface, locale: 'en' });
+    expect(await settle.alertResolved(svc.name, 'out', '2026-11-26T14:06:00.000Z')).toBe(done.id);
+    expect(posted).toEqual([':large_green_circle: web-server-3이(가) 투입되고 6분 뒤 알림이 해제되었습니다.']);
   });
 });
