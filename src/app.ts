@@ -127,7 +127,7 @@ export function createApp(o: AppOptions): BotApp {
 
   // The domain services, each after what it uses.
   const runner = new RunCoordinator({ config, store, clock, logger, metrics, surface, inventory, executors, freezes });
-  const settle = new SettleWatcher({ store, clock, surface });
+  const settle = new SettleWatcher({ store, clock, surface, locale: config.BOT_LOCALE });
   const charts = config.PROMETHEUS_URL && surface.image
     ? new ChartPoster({
         store, surface, clock, logger: logger.child({ module: 'chart' }), prometheusUrl: config.PROMETHEUS_URL, timeZone: config.BOT_TIMEZONE,

@@ -6,6 +6,7 @@
 import { renderCard } from './cards/approvalCard.js';
 import type { Clock } from './clock.js';
 import type { Locale } from './i18n/index.js';
+import { serviceExpressions } from './integrations/plg/render.js';
 import type { CardRenderer } from './integrations/slackSurface.js';
 import { getService } from './store/services.js';
 import type { StoreView as Store } from './store/store.js';
@@ -29,6 +30,8 @@ export function cardRenderer(o: CardRendererOptions): CardRenderer {
     const service = getService(o.store, r.service);
     return renderCard(r, service, {
       tz: o.tz, now, alertmanagerUrl: o.alertmanagerUrl, grafanaUrl: o.grafanaUrl, locale: o.locale,
+      // The Grafana link opens Explore on what the service's rules read.
+      exploreExpressions: service && o.grafanaUrl ? serviceExpressions(service) : undefined,
       frozenUntil: service ? o.freezes.frozenUntil(service, now) : undefined,
     });
   };

@@ -2,9 +2,11 @@
  * Configuration: zod schemas for the environment and for the services file.
  * Both fail loudly: one line per bad variable or field, with its path and what to do.
  */
+import { configIssue } from './i18n/configIssues.js';
 import { LOCALES } from './i18n/locales.js';
 import { z } from 'zod';
 import { durationMs } from './duration.js';
+import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX } from './formText.js';
 import { validate as validateCron } from 'node-cron';
 import { parseCron } from './freezeWindow.js';
 import { ipToInt, isIPv4, isNetmask, sameSubnet } from './ipv4.js';
@@ -29,8 +31,8 @@ export function boundedDuration(max: string) {
     .superRefine((s, ctx) => {
       if (s.length > DURATION_TEXT_MAX) return; // said above
       const v = durationMs(s);
-      if (v === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s, 10m, 1h' });
-      else if (v > maxMs) ctx.addIssue({ code: 'custom', message: `${s} is longer than the maximum of ${max}` });
+      if (v === undefined) ctx.addIssue({ code: 'custom', ...configIssue('duration') });
+      else if (v > maxMs) ctx.addIssue({ code: 'custom', ...configIssue('durationTooLong', { value: s, max }) });
     });
 }
 
@@ -57,50 +59,39 @@ export const DURATION_MAX = {
 } as const;
 const duration = (field: keyof typeof DURATION_MAX) => boundedDuration(DURATION_MAX[field]);
 
-/**
- * Slack's documented maximum of a plain_text_input's max_length. Every value the service modal shows must fit in
- * its input, so the schema's limits below are chosen to fit it and the modal derives its max_length from them.
- */
-export const SLACK_INPUT_MAX = 3000;
-/** A list (targets, DNS servers) as the modal shows it: `a, b, c`. */
-export const listText = (items: readonly string[]): string => items.join(', ');
-export const LIST_TEXT_MAX = SLACK_INPUT_MAX;
+// The form's text of lists and freeze windows, and Slack's input limit: in a leaf the card builders share (formText.ts).
+export { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX };
 export const MAX_TARGETS = 200;
 export const MAX_APPROVERS = 50;
-/** Freeze windows as the modal shows them: one `cron | duration | reason` per line. */
-export function freezeText(windows: ReadonlyArray<{ cron: string; duration: string; reason?: string }>): string {
-  return windows.map((w) => [w.cron, w.duration, w.reason].filter(Boolean).join(' | ')).join('\n');
-}
-export const FREEZE_TEXT_MAX = SLACK_INPUT_MAX;
 export const MAX_FREEZE_WINDOWS = 30;
 
-const ipv4 = z.string().max(15, { message: 'expected an IPv4 address like 10.0.0.1' }).refine(isIPv4, { message: 'expected an IPv4 address like 10.0.0.1' });
+const ipv4 = z.string().max(15, { message: 'expected an IPv4 address like 10.0.0.1' }).refine(isIPv4, configIssue('ipv4'));
 const hostPort = z
   .string()
   .max(261, { message: 'expected host:port' })
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'expected host:port' })
-  .refine((s) => Number(s.split(':')[1]) <= 65535, { message: 'port must be at most 65535' });
+  .refine((s) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(s), configIssue('hostPort'))
+  .refine((s) => Number(s.split(':')[1]) <= 65535, configIssue('portMax'));
 const port = z.number().int().min(1).max(65535);
 /** A Prometheus job name as the services file may give it (it is written into prometheus.yml and into PromQL). */
-const jobName = z.string().max(200).regex(/^[a-zA-Z0-9_-]+$/, { message: 'letters, digits, "_" and "-" only' });
-const slackId = z.string().regex(/^[A-Z0-9]{2,}$/, { message: 'expected a Slack id like C0123ABCD / U0123ABCD' });
+const jobName = z.string().max(200).refine((s) => /^[a-zA-Z0-9_-]+$/.test(s), configIssue('jobNameChars'));
+const slackId = z.string().refine((s) => /^[A-Z0-9]{2,}$/.test(s), configIssue('slackId'));
 // vCenter inventory paths and names: printable, no control characters, no shell surprises needed
 // (we never use a shell), but keep them sane for govc's own path syntax.
 const inventoryPath = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[^\u0000-\u001f\u007f`$;|&<>]+$/, { message: 'must not contain control or shell characters' });
+  .refine((s) => /^[^\u0000-\u001f\u007f`$;|&<>]+$/.test(s), configIssue('pathChars'));
 const dnsName = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, { message: 'lower-case letters, digits and "-" only' });
+  .refine((s) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s), configIssue('dnsName'));
 const f5Name = z
   .string()
   .min(1)
   .max(127)
-  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' });
+  .refine((s) => /^[A-Za-z0-9_.-]+$/.test(s), configIssue('nameChars'));
 
 /**
  * node-cron validates the syntax; the bot's own small matcher (freezeWindow.ts) evaluates it,
@@ -118,7 +109,7 @@ function isCron(expr: string): boolean {
 }
 
 export const freezeWindowSchema = z.object({
-  cron: z.string().max(100).refine(isCron, { message: 'expected a cron expression like "0 22 * * 5" (minute hour day month weekday)' }),
+  cron: z.string().max(100).refine(isCron, configIssue('cron')),
   duration: duration('scaling.freeze.duration'),
   reason: z.string().max(200).optional(),
 });
@@ -140,7 +131,7 @@ export const serviceSchema = z
     executor: z.enum(['local', 'dry-run', 'jenkins']).optional(),
     network: z.object({
       ipPool: z.object({ start: ipv4, end: ipv4 }),
-      netmask: z.string().max(15).refine(isNetmask, { message: 'expected a netmask like 255.255.255.0' }),
+      netmask: z.string().max(15).refine(isNetmask, configIssue('netmask')),
       gateway: ipv4,
       dns: z.array(ipv4).max(3).default([]),
       conflictCheck: z.enum(['icmp', 'tcp', 'none']).default('icmp'),
@@ -170,9 +161,7 @@ export const serviceSchema = z
       freeze: z
         .array(freezeWindowSchema)
         .max(MAX_FREEZE_WINDOWS)
-        .refine((ws) => freezeText(ws).length <= FREEZE_TEXT_MAX, {
-          message: `the windows take more than ${FREEZE_TEXT_MAX} characters as the form shows them (one "cron | duration | reason" per line); shorten the reasons`,
-        })
+        .refine((ws) => freezeText(ws).length <= FREEZE_TEXT_MAX, configIssue('freezeTextTooLong', { max: FREEZE_TEXT_MAX }))
         .default([]),
     }),
     approval: z.object({
@@ -193,7 +182,7 @@ export const serviceSchema = z
         targets: z
           .array(hostPort)
           .max(MAX_TARGETS)
-          .refine((ts) => listText(ts).length <= LIST_TEXT_MAX, { message: `the targets take more than ${LIST_TEXT_MAX} characters as "a, b, c"; use fewer or shorter names` })
+          .refine((ts) => listText(ts).length <= LIST_TEXT_MAX, configIssue('targetsTextTooLong', { max: LIST_TEXT_MAX }))
           .default([]),
         cpuThreshold: z.number().min(1).max(100).default(80),
         memoryThreshold: z.number().min(1).max(100).default(85),
@@ -226,7 +215,7 @@ export const serviceSchema = z
       .optional(),
     jenkins: z
       .object({
-        job: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }),
+        job: z.string().refine((s) => /^[A-Za-z0-9_.-]+$/.test(s), configIssue('nameChars')),
         token: z.string().min(8).max(200).optional(),
         /** A Generic Webhook Trigger on the job (off by default); its token is generated by `jenkins push`. */
         webhookTrigger: z.boolean().optional(),
@@ -240,13 +229,16 @@ export const serviceSchema = z
     const { start, end } = s.network.ipPool;
     if (isIPv4(start) && isIPv4(end)) {
       if (ipToInt(start) > ipToInt(end)) {
-        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool', 'end'], message: `pool end ${end} is before start ${start}` });
+        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool', 'end'], ...configIssue('poolEndBeforeStart', { start, end }) });
       } else if (ipToInt(end) - ipToInt(start) >= 65536) {
-        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], message: 'pool is larger than a /16; split it' });
+        ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], ...configIssue('poolTooLarge') });
       }
       if (isNetmask(s.network.netmask) && isIPv4(s.network.gateway)) {
         if (!sameSubnet(start, s.network.gateway, s.network.netmask) || !sameSubnet(end, s.network.gateway, s.network.netmask)) {
-          ctx.addIssue({ code: 'custom', path: ['network', 'ipPool'], message: `pool ${start}-${end} is not in the gateway's subnet (${s.network.gateway}/${s.network.netmask})` });
+          ctx.addIssue({
+            code: 'custom', path: ['network', 'ipPool'],
+            ...configIssue('poolOutsideSubnet', { start, end, gateway: s.network.gateway, netmask: s.network.netmask }),
+          });
         }
       }
     }
@@ -254,23 +246,17 @@ export const serviceSchema = z
     // rather than silently ignored (issue 13: targets were dropped when prometheusJob meant "existing job").
     if (s.monitoring?.existingJob !== undefined) {
       if (s.monitoring.targets.length > 0) {
-        ctx.addIssue({
-          code: 'custom', path: ['monitoring', 'targets'],
-          message: `targets are scraped by a job the bot generates, and existingJob ${s.monitoring.existingJob} says none is generated: list these targets in your own job ${s.monitoring.existingJob}, or drop existingJob to let the bot create the job`,
-        });
+        ctx.addIssue({ code: 'custom', path: ['monitoring', 'targets'], ...configIssue('targetsWithExistingJob', { job: s.monitoring.existingJob }) });
       }
       if (s.monitoring.prometheusJob !== undefined) {
-        ctx.addIssue({
-          code: 'custom', path: ['monitoring', 'prometheusJob'],
-          message: `give either prometheusJob (the job the bot creates) or existingJob (your own job, nothing generated), not both`,
-        });
+        ctx.addIssue({ code: 'custom', path: ['monitoring', 'prometheusJob'], ...configIssue('bothJobs') });
       }
     }
     if (s.scaling.min > s.scaling.max) {
-      ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `min ${s.scaling.min} is greater than max ${s.scaling.max}` });
+      ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], ...configIssue('minAboveMax', { min: s.scaling.min, max: s.scaling.max }) });
     }
     if (s.warmPool && s.executor === 'jenkins') {
-      ctx.addIssue({ code: 'custom', path: ['warmPool'], message: 'a warm pool needs the local executor: a Jenkins pipeline clones its own VMs (drop warmPool, or the executor)' });
+      ctx.addIssue({ code: 'custom', path: ['warmPool'], ...configIssue('warmPoolNeedsLocal') });
     }
     // The Jenkins texts must fit the modal's inputs too; checked here, not in the jenkins sub-schema, so that group's
     // own definition stays one place that other changes extend.
@@ -279,7 +265,7 @@ export const serviceSchema = z
     ];
     for (const [path, value] of jenkinsTexts) {
       if (value !== undefined && value.length > SLACK_INPUT_MAX) {
-        ctx.addIssue({ code: 'custom', path: ['jenkins', ...path], message: `at most ${SLACK_INPUT_MAX} characters (this one has ${value.length})` });
+        ctx.addIssue({ code: 'custom', path: ['jenkins', ...path], ...configIssue('tooLong', { max: SLACK_INPUT_MAX, length: value.length }) });
       }
     }
   });
@@ -294,17 +280,19 @@ export const servicesFileSchema = z
     f.services.forEach((s, i) => {
       const prev = seen.get(s.name);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}" (also services[${prev}])` });
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], ...configIssue('duplicateName', { name: s.name, prev }) });
       } else seen.set(s.name, i);
     });
   });
 
+/** An issue's path as the problem lines print it: `services[1].network.ipPool`, `(root)` for none. */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)';
+}
+
 /** Renders zod issues as `path: message` lines, one per problem. */
 export function formatIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => {
-    const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    return `${prefix}${path || '(root)'}: ${i.message}`;
-  });
+  return error.issues.map((i) => `${prefix}${issuePath(i.path)}: ${i.message}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,29 +3,54 @@
  * service at a time (overlapping VM names or IP pools) and the masking of secrets that Slack shows and takes back.
  */
 import { parseDocument, stringify } from 'yaml';
-import { formatIssues, servicesFileSchema, type Service } from './config.js';
+import type { z } from 'zod';
+import { issuePath, servicesFileSchema, type Service } from './config.js';
+import { configFact, configIssue, englishOf, isConfigFact, type ConfigIssueFact } from './i18n/configIssues.js';
 import { intToIp, ipToInt } from './ipv4.js';
 
 export const MAX_SERVICES_FILE_BYTES = 1024 * 1024;
 
-export type ParseResult = { ok: true; services: Service[] } | { ok: false; problems: string[] };
+/**
+ * One problem of a services file: where (`services[1].name`, `(yaml)`, `(file)`), the operator's English message, and
+ * for the bot's own rules their fact, which a Slack reply words in its reader's language (cards/configIssues.ts).
+ */
+export interface FileProblem {
+  where: string;
+  message: string;
+  fact?: ConfigIssueFact;
+}
+
+/** `problems`: as the CLI prints them, `path: reason`; `issues`: the same, by parts. */
+export type ParseResult = { ok: true; services: Service[] } | { ok: false; problems: string[]; issues: FileProblem[] };
+
+const failed = (issues: FileProblem[]): ParseResult => ({ ok: false, problems: formatFileProblems(issues), issues });
 
 /**
  * Parses YAML text into validated services. Aliases are capped (an "alias bomb" is refused), keys
- * must be unique, and every problem is reported as `path: reason`.
+ * must be unique, and every problem is reported as `path: reason`. `error`: how zod words its own issues (a Slack
+ * reader's language; default zod's English).
  */
-export function parseServicesYaml(text: string): ParseResult {
-  if (Buffer.byteLength(text) > MAX_SERVICES_FILE_BYTES) return { ok: false, problems: [`(file): larger than ${MAX_SERVICES_FILE_BYTES} bytes`] };
+export function parseServicesYaml(text: string, opts: { error?: z.core.$ZodErrorMap } = {}): ParseResult {
+  if (Buffer.byteLength(text) > MAX_SERVICES_FILE_BYTES) {
+    const tooLarge = configIssue('fileTooLarge', { max: MAX_SERVICES_FILE_BYTES });
+    return failed([{ where: '(file)', message: tooLarge.message, fact: tooLarge.params }]);
+  }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
-  if (doc.errors.length) return { ok: false, problems: doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`) };
+  if (doc.errors.length) return failed(doc.errors.map((e) => ({ where: '(yaml)', message: e.message.split('\n')[0]! })));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    return { ok: false, problems: [`(yaml): ${(e as Error).message}`] };
+    return failed([{ where: '(yaml)', message: (e as Error).message }]);
   }
-  const r = servicesFileSchema.safeParse(data);
-  if (!r.success) return { ok: false, problems: formatIssues(r.error) };
+  const r = servicesFileSchema.safeParse(data, opts.error ? { error: opts.error } : undefined);
+  if (!r.success) {
+    return failed(r.error.issues.map((i) => ({
+      where: issuePath(i.path),
+      message: i.message,
+      ...(i.code === 'custom' && isConfigFact(i.params) ? { fact: i.params } : {}),
+    })));
+  }
   return { ok: true, services: r.data.services };
 }
 
@@ -41,12 +66,20 @@ export interface ServiceProblem {
   index: number;
   service: string;
   path: string[];
+  /** The operator's English (CLI). */
   message: string;
+  /** What a Slack reply words in its reader's language. */
+  fact?: ConfigIssueFact;
 }
 
-/** As `services apply` and `service import` print them: `services[1].vmNamePrefix: …`. */
-export function formatServiceProblems(problems: readonly ServiceProblem[]): string[] {
-  return problems.map((p) => `services[${p.index}].${p.path.join('.')}: ${p.message}`);
+/** As `services apply` and `service import` print them: `services[1].vmNamePrefix: …`; `text` words each (default: English). */
+export function formatServiceProblems(problems: readonly ServiceProblem[], text: (p: ServiceProblem) => string = (p) => p.message): string[] {
+  return problems.map((p) => `services[${p.index}].${p.path.join('.')}: ${text(p)}`);
+}
+
+/** A file's problems as lines, `where: reason`; `text` words each (default: English, as `problems` holds them). */
+export function formatFileProblems(issues: readonly FileProblem[], text: (p: FileProblem) => string = (p) => p.message): string[] {
+  return issues.map((i) => `${i.where}: ${text(i)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +120,7 @@ export function withoutSecrets(s: Service): Service {
   return out;
 }
 
-export type SecretsResult = { ok: true; service: Service } | { ok: false; path: string[]; message: string };
+export type SecretsResult = { ok: true; service: Service } | { ok: false; path: string[]; message: string; fact: ConfigIssueFact };
 
 /**
  * Puts the stored secrets back into a service coming from Slack or a file: REDACTED means "keep the stored value"
@@ -101,11 +134,8 @@ export function resolveSecrets(next: Service, prev: Service | undefined): Secret
     const stored = prev ? getAt(prev, f.path) : undefined;
     if (value === REDACTED) {
       if (stored === undefined) {
-        return {
-          ok: false,
-          path: [...f.path],
-          message: `${REDACTED} stands for the stored secret, but ${prev ? `service "${next.name}" has none stored` : `service "${next.name}" does not exist yet`}; write the secret itself or leave the field out`,
-        };
+        const why = configIssue(prev ? 'secretNoneStored' : 'secretServiceNew', { placeholder: REDACTED, service: next.name });
+        return { ok: false, path: [...f.path], message: why.message, fact: why.params };
       }
       out = setAt(out, f.path, stored);
     } else if (value === undefined && stored !== undefined && prev && getAt(out, f.path.slice(0, -1)) !== undefined && f.keepWhenOmitted(out, prev)) {
@@ -143,11 +173,16 @@ function sameFolder(a: Service, b: Service): boolean {
   return eq(fa.path, fb.path) && (fa.datacenter === undefined || fb.datacenter === undefined || eq(fa.datacenter, fb.datacenter));
 }
 
-/** The folder two services share, as the one of them that names its datacenter writes it. */
-function folderText(a: Service, b: Service): string {
+/** The folder two services share, as the one of them that names its datacenter writes it (undefined: govc's default). */
+function sharedFolder(a: Service, b: Service): { datacenter?: string; path: string } {
   const fa = vmFolderOf(a);
   const f = fa.datacenter !== undefined ? fa : vmFolderOf(b);
-  return `/${f.datacenter ?? "<govc's default datacenter>"}/${f.path}`;
+  return { ...(f.datacenter !== undefined ? { datacenter: f.datacenter } : {}), path: f.path };
+}
+
+/** A problem of a rule across services: the English message and its fact. */
+function problem(index: number, service: string, path: string[], fact: ConfigIssueFact): ServiceProblem {
+  return { index, service, path, message: englishOf(fact), fact };
 }
 
 /**
@@ -181,17 +216,14 @@ export function conflictsBetween(incoming: readonly Service[], stored: readonly 
     for (const other of [...incoming.slice(0, index), ...others]) {
       if (other.name === s.name) continue;
       if (prefixesCollide(s.vmNamePrefix, other.vmNamePrefix) && sameFolder(s, other)) {
-        problems.push({
-          index, service: s.name, path: ['vmNamePrefix'],
-          message: `services "${s.name}" and "${other.name}" would both name their VMs ${s.vmNamePrefix}-<n> in folder ${folderText(s, other)}; give one of them another vmNamePrefix or vcenter.folder`,
-        });
+        const folder = sharedFolder(s, other);
+        problems.push(problem(index, s.name, ['vmNamePrefix'], configFact('vmNamesCollide', { service: s.name, other: other.name, prefix: s.vmNamePrefix, ...folder })));
       }
       const shared = poolOverlap(s.network.ipPool, other.network.ipPool);
       if (shared) {
-        problems.push({
-          index, service: s.name, path: ['network', 'ipPool'],
-          message: `the pool ${range(s.network.ipPool)} of service "${s.name}" overlaps the pool ${range(other.network.ipPool)} of service "${other.name}" (both hold ${range(shared)}); pools must not share addresses`,
-        });
+        problems.push(problem(index, s.name, ['network', 'ipPool'], configFact('poolsOverlap', {
+          pool: range(s.network.ipPool), service: s.name, otherPool: range(other.network.ipPool), other: other.name, shared: range(shared),
+        })));
       }
     }
   });

@@ -8,7 +8,7 @@ import { catalog, formatTime, type Catalog, type Locale } from '../i18n/index.js
 import type { ScaleRequest, StepRecord } from '../store/types.js';
 import { ACTION, SILENCE_LENGTHS, silenceValue, type SilenceLength } from './ids.js';
 import { blockText, checkText, errorText, stepDetailText, undoneTexts, withdrawnText } from './facts.js';
-import { grafanaExploreUrl } from './grafana.js';
+import { grafanaExploreUrl, type ExploreExpressions } from './grafana.js';
 import { stepLabel } from './messages.js';
 import { escape as esc, link, mention, safeUrl, mrkdwnText, plainText, truncate, type Text } from './mrkdwn.js';
 import { clock, formatDuration, relative, type TimeContext } from './time.js';
@@ -20,6 +20,8 @@ export type Block = KnownBlock;
 export interface CardContext extends TimeContext {
   alertmanagerUrl?: string;
   grafanaUrl?: string;
+  /** What the service's rules read (the caller computes it): with grafanaUrl, the Grafana link opens Explore on it. */
+  exploreExpressions?: ExploreExpressions;
   /** Freeze in force for the service, if any. */
   frozenUntil?: Date;
   /** BOT_LOCALE: the language of the parts of the card that come from the catalog, unless the service sets its own. */
@@ -61,8 +63,8 @@ function alertBlock(r: ScaleRequest, service: Service | undefined, t: CardContex
   const links: string[] = [];
   if (a.startsAt) links.push(w.started({ at: at(a.startsAt) }));
   // Alert-provided URLs: only http(s) becomes a link (link() escapes `|`, `>` and `&<>`); others are left out.
-  // Grafana: Explore on the job the rules read when the service is known, else GRAFANA_URL itself.
-  const grafana = service ? grafanaExploreUrl(t.grafanaUrl, service) : t.grafanaUrl;
+  // Grafana: Explore on the job the rules read when the caller gave its expressions, else GRAFANA_URL itself.
+  const grafana = t.exploreExpressions ? grafanaExploreUrl(t.grafanaUrl, t.exploreExpressions) : t.grafanaUrl;
   for (const [url, label] of [[a.generatorURL, w.source], [a.externalURL ?? t.alertmanagerUrl, w.alertmanager], [grafana, w.grafana]] as const) {
     if (safeUrl(url)) links.push(link(url, label));
   }

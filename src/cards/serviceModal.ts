@@ -5,11 +5,11 @@
  * Each input's block_id is its dotted path in the schema (`network.ipPool.start`); every element's action_id is `v`.
  */
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextInput, PlainTextOption } from '@slack/types';
-import { z } from 'zod';
-import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, serviceSchema, SLACK_INPUT_MAX, type Service } from '../config.js';
+import type { Service } from '../config.js';
+import { FREEZE_TEXT_MAX, freezeText, LIST_TEXT_MAX, listText, SLACK_INPUT_MAX } from '../formText.js';
 import type { ServiceProblem } from '../servicesFile.js';
 import { catalog, type Catalog, type Locale } from '../i18n/index.js';
-import { zodMessages } from '../i18n/zodMessages.js';
+import { problemText } from './configIssues.js';
 import { VIEW } from './ids.js';
 
 type Kind = 'text' | 'number' | 'list' | 'freeze' | 'select' | 'checkbox' | 'users' | 'channel' | 'secret';
@@ -165,6 +165,16 @@ function fieldWords(f: Field, c: Catalog): Words {
 }
 
 const FIELDS = SECTIONS.flatMap((s) => s.fields);
+/** The inputs' paths in the services schema: what the form asks the schema about (src/serviceForm.ts). */
+export const SERVICE_FORM_PATHS: readonly string[] = FIELDS.map((f) => f.path);
+
+/** What the schema says of one input: its default, and the length limit of a text (src/serviceForm.ts reads them). */
+export interface FieldFacts {
+  fallback?: unknown;
+  maxLength?: number;
+}
+/** By input path; the caller computes it from serviceSchema, so the card builder stays a function of data. */
+export type ServiceFormFacts = Readonly<Record<string, FieldFacts | undefined>>;
 const ACTION_ID = 'v';
 /** The "use the bot's default" option of an optional select. */
 const DEFAULT_OPTION = '__default__';
@@ -179,21 +189,6 @@ export interface ServiceModalMeta {
 
 // ---------------------------------------------------------------------------------------------
 // Defaults and current values
-
-/** The schema node at a dotted path, with optional/default wrappers peeled off; the default found on the way, if any. */
-function schemaAt(path: string): { node: z.ZodType | undefined; fallback: unknown } {
-  let node: z.ZodType | undefined = serviceSchema;
-  let fallback: unknown;
-  for (const key of path.split('.')) {
-    node = node instanceof z.ZodObject ? (node.shape as Record<string, z.ZodType>)[key] : undefined;
-    // Peel optional / default / prefault / nullable wrappers: each has an innerType.
-    while (node && 'innerType' in node.def) {
-      if (node instanceof z.ZodDefault) fallback = node.def.defaultValue;
-      node = node.def.innerType as z.ZodType;
-    }
-  }
-  return { node, fallback };
-}
 
 function getPath(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
@@ -211,12 +206,12 @@ function groupOf(path: string): string | undefined {
 }
 
 /** What the field shows: the service's value (edit), else the schema default (outside optional groups). Secrets never. */
-function initialValue(f: Field, service: Service | undefined, channel: string): unknown {
+function initialValue(f: Field, service: Service | undefined, channel: string, facts: ServiceFormFacts): unknown {
   if (f.kind === 'secret') return undefined;
   if (service) return getPath(service, f.path);
   if (f.path === 'channel') return channel;
   if (f.path === 'enabled') return true;
-  return groupOf(f.path) ? undefined : schemaAt(f.path).fallback;
+  return groupOf(f.path) ? undefined : facts[f.path]?.fallback;
 }
 
 function freezeLines(v: unknown): string | undefined {
@@ -230,12 +225,10 @@ function freezeLines(v: unknown): string | undefined {
  * Text fields whose schema has no length limit (the Jenkins group, checked in serviceSchema's refinement) get
  * Slack's maximum, which that refinement enforces.
  */
-function maxLengthOf(f: Field): number {
+function maxLengthOf(f: Field, facts: ServiceFormFacts): number {
   if (f.kind === 'list') return LIST_TEXT_MAX;
   if (f.kind === 'freeze') return FREEZE_TEXT_MAX;
-  const node = schemaAt(f.path).node;
-  const max = node instanceof z.ZodString ? node.maxLength : null;
-  return Math.min(SLACK_INPUT_MAX, max ?? SLACK_INPUT_MAX);
+  return Math.min(SLACK_INPUT_MAX, facts[f.path]?.maxLength ?? SLACK_INPUT_MAX);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,22 +237,22 @@ function maxLengthOf(f: Field): number {
 const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: text.slice(0, 150) });
 const option = (value: string, text = value): PlainTextOption => ({ text: plain(text), value });
 
-function element(f: Field, value: unknown, editing: boolean, c: Catalog): InputBlock['element'] {
-  const fallback = schemaAt(f.path).fallback;
+function element(f: Field, value: unknown, editing: boolean, c: Catalog, facts: ServiceFormFacts): InputBlock['element'] {
+  const fallback = facts[f.path]?.fallback;
   const placeholder = fallback !== undefined && !Array.isArray(fallback) ? { placeholder: plain(c.serviceForm.placeholderDefault({ value: String(fallback) })) } : {};
   const text = (v: string | undefined, extra: Partial<PlainTextInput> = {}): PlainTextInput =>
     ({ type: 'plain_text_input', action_id: ACTION_ID, ...placeholder, ...(v ? { initial_value: v } : {}), ...extra });
   switch (f.kind) {
     case 'text':
-      return text(value === undefined ? undefined : String(value), { max_length: maxLengthOf(f) });
+      return text(value === undefined ? undefined : String(value), { max_length: maxLengthOf(f, facts) });
     case 'secret':
-      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: maxLengthOf(f), ...(editing ? { placeholder: plain(c.serviceForm.secretUnchanged) } : {}) };
+      return { type: 'plain_text_input', action_id: ACTION_ID, max_length: maxLengthOf(f, facts), ...(editing ? { placeholder: plain(c.serviceForm.secretUnchanged) } : {}) };
     case 'number':
       return { type: 'number_input', action_id: ACTION_ID, is_decimal_allowed: Boolean(f.decimal), ...placeholder, ...(typeof value === 'number' ? { initial_value: String(value) } : {}) };
     case 'list':
-      return text(Array.isArray(value) && value.length ? listText(value as string[]) : undefined, { max_length: maxLengthOf(f) });
+      return text(Array.isArray(value) && value.length ? listText(value as string[]) : undefined, { max_length: maxLengthOf(f, facts) });
     case 'freeze':
-      return text(freezeLines(value), { multiline: true, max_length: maxLengthOf(f) });
+      return text(freezeLines(value), { multiline: true, max_length: maxLengthOf(f, facts) });
     case 'select': {
       const optional = !f.required && fallback === undefined;
       const options = [...(optional ? [option(DEFAULT_OPTION, c.serviceForm.defaultOption)] : []), ...(f.options ?? []).map((o) => option(o))];
@@ -280,7 +273,7 @@ function element(f: Field, value: unknown, editing: boolean, c: Catalog): InputB
   }
 }
 
-function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): InputBlock {
+function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog, facts: ServiceFormFacts): InputBlock {
   const optional = !f.required || f.kind === 'checkbox';
   const words = fieldWords(f, c);
   return {
@@ -288,13 +281,13 @@ function inputBlock(f: Field, value: unknown, editing: boolean, c: Catalog): Inp
     block_id: f.path,
     optional,
     label: plain(words.label),
-    element: element(f, value, editing, c),
+    element: element(f, value, editing, c, facts),
     ...(words.hint ? { hint: plain(words.hint) } : {}),
   };
 }
 
-/** The modal; `service` prefills it for an edit. */
-export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: Locale = 'en'): ModalView {
+/** The modal; `service` prefills it for an edit. `facts`: the schema's defaults and limits (src/serviceForm.ts). */
+export function serviceModal(meta: ServiceModalMeta, facts: ServiceFormFacts, service?: Service, locale: Locale = 'en'): ModalView {
   const c = catalog(locale);
   const editing = meta.mode === 'edit';
   const blocks: KnownBlock[] = [];
@@ -307,7 +300,7 @@ export function serviceModal(meta: ServiceModalMeta, service?: Service, locale: 
         blocks.push({ type: 'section', block_id: 'name', text: { type: 'mrkdwn', text: c.serviceForm.nameFixed({ name: meta.name ?? '' }) } });
         continue;
       }
-      blocks.push(inputBlock(f, initialValue(f, service, meta.channel), editing, c));
+      blocks.push(inputBlock(f, initialValue(f, service, meta.channel, facts), editing, c, facts));
     }
   }
   return {
@@ -412,41 +405,34 @@ function friendly(message: string, c: Catalog): string {
   return message === 'required' || /received undefined/.test(message) ? c.serviceForm.required : message;
 }
 
-/**
- * Zod's own messages in the reader's language (i18n/zodMessages.ts); a missing value reads "Required." in each.
- * Messages written into the schema (config.ts) take precedence over this map, as zod defines.
- */
-function issueMessages(locale: Locale): z.core.$ZodErrorMap {
-  const c = catalog(locale);
-  const own = zodMessages(locale);
-  return (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? c.serviceForm.required : own?.(iss));
+/** A validation issue of a submission, already worded in the reader's language (src/serviceForm.ts words it). */
+export interface FormIssue {
+  path: readonly PropertyKey[];
+  message: string;
 }
 
-export type ServiceViewResult = { ok: true; service: Service } | { ok: false; errors: Record<string, string> };
-
-/** Reads, validates, and on failure answers with one message per input block (Slack shows them inline). */
-export function parseServiceView(values: ViewValues, meta: ServiceModalMeta, locale: Locale = 'en'): ServiceViewResult {
+/** One message per input block (Slack shows them inline): the issues of a submission, on the inputs they belong to. */
+export function serviceFormErrors(issues: readonly FormIssue[], meta: ServiceModalMeta, locale: Locale = 'en'): Record<string, string> {
   const c = catalog(locale);
-  const r = serviceSchema.safeParse(serviceFromView(values, meta), { error: issueMessages(locale) });
-  if (r.success) return { ok: true, service: r.data };
   const inputs = FIELDS.map((f) => f.path).filter((p) => !(meta.mode === 'edit' && p === 'name'));
   const errors: Record<string, string> = {};
-  for (const issue of r.error.issues) {
+  for (const issue of issues) {
     const block = blockForIssue(issue.path, inputs);
     const where = below(issue.path, block, c);
     const text = where ? c.serviceForm.issueAt({ where, message: friendly(issue.message, c) }) : friendly(issue.message, c);
     errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
-  return { ok: false, errors };
+  return errors;
 }
 
 /** Problems found when the service is saved (rules across services, secrets), on the inputs they belong to. */
-export function serviceProblemErrors(problems: readonly ServiceProblem[]): Record<string, string> {
+export function serviceProblemErrors(problems: readonly ServiceProblem[], locale: Locale = 'en'): Record<string, string> {
   const inputs = FIELDS.map((f) => f.path).filter((p) => p !== 'name');
   const errors: Record<string, string> = {};
   for (const p of problems) {
     const block = blockForIssue(p.path, inputs);
-    errors[block] = errors[block] ? `${errors[block]}; ${p.message}` : p.message;
+    const text = problemText(p, locale);
+    errors[block] = errors[block] ? `${errors[block]}; ${text}` : text;
   }
   return errors;
 }

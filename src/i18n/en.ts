@@ -17,6 +17,7 @@ import { plgPush } from './en/plgPush.js';
 import { templates } from './en/templates.js';
 import { services } from './en/services.js';
 import { args } from './en/args.js';
+import { configIssues } from './en/configIssues.js';
 // Sections in their own files (src/i18n/en/<section>.ts): one import line above, one key line below.
 
 export const en = {
@@ -34,6 +35,7 @@ export const en = {
   templates,
   services,
   args,
+  configIssues,
   card: {
     /** The approval card's header, per state; `dir` is `out` / `in` (English keeps the words of the old card). */
     pending: (p: { dir: string; service: string }) => `Scale ${p.dir} ${p.service}?`,

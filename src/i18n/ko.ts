@@ -14,6 +14,7 @@ import { plgPush } from './ko/plgPush.js';
 import { templates } from './ko/templates.js';
 import { services } from './ko/services.js';
 import { args } from './ko/args.js';
+import { configIssues } from './ko/configIssues.js';
 
 
 export const ko: Catalog = {
@@ -31,6 +32,7 @@ export const ko: Catalog = {
   templates,
   services,
   args,
+  configIssues,
   card: {
     pending: (p) => `${p.service} ${p.dir}할까요?`,
     blocked: (p) => `${p.service} ${p.dir}: 지금은 불가`,

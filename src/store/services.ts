@@ -61,7 +61,7 @@ export async function applyServices(store: StoreView, services: Service[], actor
     const resolved = services.map((s, index) => {
       const r = resolveSecrets(s, d.services[s.name]?.config);
       if (r.ok) return r.service;
-      problems.push({ index, service: s.name, path: r.path, message: r.message });
+      problems.push({ index, service: s.name, path: r.path, message: r.message, fact: r.fact });
       return s;
     });
     problems.push(...conflictsBetween(resolved, Object.values(d.services).map((r) => r.config)));

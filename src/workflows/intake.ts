@@ -51,7 +51,7 @@ function snapshot(a: Alert, p: WebhookPayload): AlertSnapshot {
 
 /** What intake uses: it creates requests, posts their cards, and hands auto-approval to the decisions. */
 export interface IntakeDeps {
-  config: Pick<Config, 'defaultExecutor' | 'SLACK_DEFAULT_CHANNEL'>;
+  config: Pick<Config, 'defaultExecutor' | 'SLACK_DEFAULT_CHANNEL' | 'BOT_LOCALE' | 'BOT_TIMEZONE'>;
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -242,7 +242,7 @@ async function noticeUnknownService(deps: IntakeDeps, serviceName: string, alert
   if (due) await recordNotice(deps.store, serviceName, now.toISOString());
   deps.logger.warn({ service: serviceName, alert: alertName }, 'alert for an unknown service');
   if (due && channel) {
-    deps.surface.notice(channel, messages.unknownService(serviceName, alertName)).catch((e: unknown) =>
+    deps.surface.notice(channel, messages.unknownService(serviceName, alertName, { locale: deps.config.BOT_LOCALE, tz: deps.config.BOT_TIMEZONE })).catch((e: unknown) =>
       deps.logger.error({ err: e }, 'could not post the unknown-service notice'),
     );
   }

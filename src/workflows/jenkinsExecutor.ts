@@ -61,7 +61,8 @@ export class JenkinsExecutor implements Executor {
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
     const at = this.attached(ctx.request.id);
     const job = jobNameFor(ctx.service);
-    ctx.journal.thread(at.build !== undefined ? jenkinsRunText.reattached(job, `#${at.build}`) : at.queueUrl ? jenkinsRunText.reattached(job, 'in the queue') : jenkinsRunText.resumed());
+    ctx.journal.thread((l) =>
+      at.build !== undefined ? jenkinsRunText.reattached(job, `#${at.build}`, l) : at.queueUrl ? jenkinsRunText.reattached(job, undefined, l) : jenkinsRunText.resumed(l));
     await this.run(ctx);
     return 'resumed';
   }
@@ -70,7 +71,7 @@ export class JenkinsExecutor implements Executor {
     const { service, journal, signal, request } = ctx;
     if (request.direction === 'in') {
       if (!this.d.local) throw new StepError('f5-disable', 'no_local', jenkinsRunText.noLocalForScaleIn(service.name), { fact: { code: 'no_local', service: service.name } });
-      journal.thread(jenkinsRunText.scaleInLocal(service.name));
+      journal.thread((l) => jenkinsRunText.scaleInLocal(service.name, l));
       return this.d.local.run(ctx);
     }
     const state: ScaleOutState = {};
@@ -117,7 +118,8 @@ export class JenkinsExecutor implements Executor {
         throw e;
       }
       await journal.record('jenkins-build', { build: ref.number, buildUrl: ref.url });
-      journal.thread(jenkinsRunText.buildStarted(job, ref.number, ref.url));
+      const started = ref;
+      journal.thread((l) => jenkinsRunText.buildStarted(job, started.number, started.url, l));
     }
     const end = await this.follow(ctx, job, ref.number);
     facts.foreignVm = lineOf(end.console, 'clone', 'clone')?.code === 'duplicate_name';

@@ -1,6 +1,7 @@
 /** Narrow interfaces the domain depends on. No Bolt, no WebClient, no govc here. */
 import type { Service } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Locale } from '../i18n/index.js';
 import type { BlockInfo, Direction, ErrorFact, ExecutorKind, RequestState, ScaleRequest, StepFact, StepName, StepRecord, UndoAction, UndoneFact } from '../store/types.js';
 
 export type { ChatSurface, Inventory, ThreadImage } from '../integrations/ports.js';
@@ -28,7 +29,8 @@ export interface Journal {
   result(r: { vmName?: string; ip?: string; member?: string }): Promise<void>;
   /** Records what a compensation did (or failed to do, `failed`); `step`, the step it undoes, is marked undone. */
   undone(fact: UndoneFact, step?: StepName): Promise<void>;
-  thread(text: string): void;
+  /** Posts a line in the card's thread, worded in the card's language (the service's `locale`, else BOT_LOCALE). */
+  thread(words: (locale: Locale) => string): void;
 }
 
 export interface RunContext {

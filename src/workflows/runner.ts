@@ -12,6 +12,7 @@ import { addPlanLine, beginStep, finishRun, finishStep, recordRunResult, recordS
 import { getService } from '../store/services.js';
 import type { Attempt, ErrorRecord, ScaleRequest, StepFact, StepName, StepRecord, UndoneFact } from '../store/types.js';
 import type { Clock } from '../clock.js';
+import type { Locale } from '../i18n/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -244,8 +245,8 @@ export class RequestJournal implements Journal {
     this.deps.surface.sync(this.requestId);
   }
 
-  thread(text: string): void {
-    this.deps.surface.thread(this.requestId, text);
+  thread(words: (locale: Locale) => string): void {
+    this.deps.surface.thread(this.requestId, words(threadLang(this.deps, this.requestId).locale));
   }
 }
 

@@ -20,6 +20,7 @@ import { findRequest } from '../store/requests.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
+import { catalog } from '../i18n/index.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
@@ -178,11 +179,11 @@ export class LocalExecutor implements Executor {
   async recover(ctx: RunContext): Promise<'resumed' | 'rolled-back'> {
     const fact = ctx.request.direction === 'out' ? lastAttempt(ctx.request)?.rollback : undefined;
     if (fact) {
-      ctx.journal.thread(':arrows_counterclockwise: The bot restarted while it was rolling this run back; finishing the rollback.');
+      ctx.journal.thread((l) => catalog(l).messages.restartedRollingBack);
       await compensateScaleOut(this.d, ctx, { ip: fact.ip, vm: fact.vmName, ownsVm: fact.ownsVm });
       throw new StepError(fact.error.step === 'unknown' ? 'name' : fact.error.step, fact.error.code, fact.error.message, fact.error.fact ? { fact: fact.error.fact } : undefined);
     }
-    ctx.journal.thread(':arrows_counterclockwise: The bot restarted during this run; resuming from the last completed step.');
+    ctx.journal.thread((l) => catalog(l).messages.restartedResuming);
     await this.run(ctx);
     return 'resumed';
   }

@@ -6,13 +6,15 @@ import { differenceInMinutes } from 'date-fns';
 import { markSettled, markStillFiring } from '../store/requests.js';
 import { getService } from '../store/services.js';
 import type { Clock } from '../clock.js';
+import { catalog, type Locale } from '../i18n/index.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { Direction } from '../store/types.js';
 import type { ChatSurface, Settle } from './ports.js';
 import { ms } from './policy.js';
 
 export class SettleWatcher implements Settle {
-  constructor(private readonly deps: { store: Store; clock: Clock; surface: ChatSurface }) {}
+  /** `locale`: BOT_LOCALE (default en); a service's own `locale` wins in its card's thread. */
+  constructor(private readonly deps: { store: Store; clock: Clock; surface: ChatSurface; locale?: Locale }) {}
 
   async alertResolved(service: string, direction: Direction, at: string): Promise<string | undefined> {
     const { store } = this.deps;
@@ -26,10 +28,9 @@ export class SettleWatcher implements Settle {
     if (!r) return undefined;
     await markSettled(store, r.id, at);
     const mins = differenceInMinutes(new Date(at), new Date(r.finishedAt!));
-    const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
-    this.deps.surface.thread(r.id, direction === 'out'
-      ? `:large_green_circle: alert cleared ${mins} min after ${vm} joined.`
-      : `:large_green_circle: alert cleared ${mins} min after ${vm} was removed.`);
+    const w = catalog(cfg.locale ?? this.deps.locale ?? 'en').messages;
+    const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? w.theNewVm;
+    this.deps.surface.thread(r.id, (direction === 'out' ? w.clearedAfterJoin : w.clearedAfterRemoval)({ mins, vm }));
     this.deps.surface.sync(r.id);
     return r.id;
   }
@@ -45,10 +46,10 @@ export class SettleWatcher implements Settle {
       const cfg = getService(deps.store, r.service);
       if (!cfg || now - Date.parse(r.finishedAt) < ms(cfg.scaling.settle)) continue;
       await markStillFiring(deps.store, r.id, new Date(now).toISOString());
-      const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? 'the new VM';
-      deps.surface.thread(r.id, r.direction === 'out'
-        ? `:warning: still firing — consider another scale-out (${r.alert?.name ?? 'the alert'} has not cleared ${cfg.scaling.settle} after ${vm} joined).`
-        : `:warning: still firing (${r.alert?.name ?? 'the alert'} has not cleared ${cfg.scaling.settle} after ${vm} was removed).`);
+      const w = catalog(cfg.locale ?? deps.locale ?? 'en').messages;
+      const vm = r.attempts[r.attempts.length - 1]?.result?.vmName ?? w.theNewVm;
+      const words = { alert: r.alert?.name ?? w.theAlert, settle: cfg.scaling.settle, vm };
+      deps.surface.thread(r.id, (r.direction === 'out' ? w.stillFiringOut : w.stillFiringIn)(words));
       reported.push(r.id);
     }
     return reported;

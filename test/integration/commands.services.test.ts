@@ -509,4 +509,23 @@ describe('services that would share VMs or addresses', () => {
     expect(Object.keys(tb.store.data.services)).toEqual(['web-server']);
     expect(tb.store.data.audit.filter((a) => a.actor !== 'test')).toEqual([]);
   });
+  it('with BOT_LOCALE=ko, words the form\'s and the import\'s refusals in Korean, paths as they are, and writes nothing', async () => {
+    tb = await startBot({ env: { BOT_LOCALE: 'ko' }, services: [service()] });
+    await tb.command('service edit web-server');
+    const edit = await tb.submitView(submitted(openedView(tb), { 'scaling.min': '7', 'scaling.max': '3' }));
+    expect(edit.json.errors['scaling.min']).toBe('최소 7이(가) 최대 3보다 큽니다');
+
+    const canary = service({ name: 'web-canary', vmNamePrefix: 'web-server', vcenter: { datacenter: 'DC0' }, network: apiPool });
+    await tb.command('service import');
+    const clash = await tb.submitView(submitted(openedView(tb), { yaml: servicesToYaml([canary]) }));
+    expect(clash.json.errors.yaml).toBe(
+      'services[0].vmNamePrefix: 서비스 "web-canary"와(과) "web-server"이(가) 폴더 /DC0/vm에서 둘 다 VM 이름을 web-server-<n>으로 짓게 됩니다. 한쪽의 vmNamePrefix나 vcenter.folder를 바꾸세요',
+    );
+    await tb.command('service import');
+    const billing = servicesToYaml([service({ name: 'billing', network: apiPool })]).replace('gateway: 127.0.20.1', 'gateway: 127.0.20.x');
+    const bad = await tb.submitView(submitted(openedView(tb), { yaml: billing }));
+    expect(bad.json.errors.yaml).toContain('services[0].network.gateway: 10.0.0.1 같은 IPv4 주소를 입력하세요');
+    expect(Object.keys(tb.store.data.services)).toEqual(['web-server']);
+    expect(tb.store.data.services['web-server']!.config.scaling.min).toBe(1);
+  });
 });

@@ -84,6 +84,7 @@ describe('the secret placeholder', () => {
     expect(resolveSecrets(placeholder, service())).toEqual({
       ok: false, path: ['jenkins', 'token'],
       message: '******** stands for the stored secret, but service "web-server" has none stored; write the secret itself or leave the field out',
+      fact: { code: 'secretNoneStored', values: { placeholder: REDACTED, service: 'web-server' } },
     });
     expect(resolveSecrets(placeholder, undefined)).toMatchObject({ ok: false, message: expect.stringContaining('does not exist yet') });
   });

@@ -2,6 +2,7 @@
 import { serviceText } from '../../cards/commandMessages.js';
 import { plgApplyReport, plgMessages, plgPlanMessage } from '../../cards/plgCards.js';
 import type { Locale } from '../../i18n/index.js';
+import { maskSecretLines } from '../../integrations/plg/diff.js';
 import { applyPush, planPush, planRemove, type PlgDeps, type PlgPlan } from '../../integrations/plg/index.js';
 import { recordAudit } from '../../store/audit.js';
 import { confirmationsOf, type ConfirmIO } from './confirmations.js';
@@ -23,13 +24,13 @@ function plgCommand(kind: 'diff' | 'push' | 'remove'): Subcommand {
       if (!plg.ok) return { text: plgMessages.notConfigured(plg.message, l) };
       return answerLater(ctx, plgMessages.reading(service.name, l), async () => {
         const r = kind === 'remove' ? await planRemove(service, plg.deps) : await planPush(service, plg.deps);
-        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message, l) };
+        if (!r.ok) return { text: plgMessages.planFailed(service.name, r.code, r.message, l, r.fact) };
         if (kind === 'diff' || r.plan.noop) return plgPlanMessage(r.plan, { locale: l });
         const plan = r.plan;
         const here = service.locale ?? ctx.deps.config.BOT_LOCALE;
         const id = confirmationsOf(ctx.deps).ask(ctx.user, ctx.channel, (io) => applyPlan(ctx.deps, plan, plg.deps, io, { user: l, channel: here }));
         return plgPlanMessage(plan, { buttonsFor: id, locale: l });
-      }, (e) => plgMessages.planFailed(service.name, 'failed', e.message, l));
+      }, (e) => plgMessages.planFailed(service.name, 'failed', maskSecretLines(e.message), l));
     },
   };
 }

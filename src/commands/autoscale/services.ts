@@ -5,6 +5,7 @@ import { argText, confirmPrompt, serviceText, type ServiceStatus } from '../../c
 import { catalog, type Locale } from '../../i18n/index.js';
 import { importModal } from '../../cards/importModal.js';
 import { serviceModal } from '../../cards/serviceModal.js';
+import { serviceFormFacts } from '../../serviceForm.js';
 import { servicesToYaml } from '../../servicesFile.js';
 import { leasesOf, poolSize } from '../../store/leases.js';
 import { openRequestIn, requestsOf } from '../../store/requests.js';
@@ -85,7 +86,7 @@ const serviceShow: Subcommand = {
 const serviceCreate: Subcommand = {
   name: 'service create', usage: 'service create', summary: (w) => w.serviceCreate,
   group: 'Services', mutating: true, maxArgs: 0,
-  run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel }, undefined, lang(ctx))),
+  run: (ctx) => openView(ctx, serviceModal({ mode: 'create', channel: ctx.channel }, serviceFormFacts(), undefined, lang(ctx))),
 };
 
 const serviceEdit: Subcommand = {
@@ -94,7 +95,7 @@ const serviceEdit: Subcommand = {
   async run(ctx) {
     const found = named(ctx);
     if ('refusal' in found) return found.refusal;
-    return openView(ctx, serviceModal({ mode: 'edit', name: found.service.name, channel: ctx.channel }, found.service, lang(ctx)));
+    return openView(ctx, serviceModal({ mode: 'edit', name: found.service.name, channel: ctx.channel }, serviceFormFacts(), found.service, lang(ctx)));
   },
 };
 

@@ -27,6 +27,29 @@ export const plgPush = {
     reload: 'reload', verify: 'verify', cleanup: 'cleanup', restore: 'restore', reload_after_restore: 'reload_after_restore',
   },
   role: { prometheus: 'prometheus', rules: 'rules', alertmanager: 'alertmanager' },
+  /** What the push itself established about a step (PlgDetailFact, by its code); paths and roles as given. */
+  detail: {
+    unchanged_since_diff: 'files unchanged since the diff',
+    changed_since_plan: (p: { paths: string }) => `refusing to apply: ${p.paths} changed on the server since the diff was made. Run the diff again.`,
+    plan_stale: (p: { roles: string }) =>
+      `refusing to apply: the generated ${p.roles} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`,
+    missing_file: (p: { path: string; host: string; variable: string }) => `${p.path} does not exist on ${p.host} (check ${p.variable})`,
+    removed: (p: { path: string }) => `removed ${p.path}`,
+    new_file: (p: { path: string }) => `${p.path} is new: nothing to back up`,
+    removed_new: (p: { path: string }) => `removed the new ${p.path}`,
+    restored: (p: { path: string; backup: string }) => `${p.path} restored from ${p.backup}`,
+    sd_not_configured: (p: { service: string; missing: string }) =>
+      `${p.missing} not set: the scrape job of ${p.service} asks the bot for its targets (http_sd at BOT_PUBLIC_URL/sd/prometheus, authorized by PROMETHEUS_SD_TOKEN). Set them for the bot and run the push again`,
+    ssh_failed: (p: { detail: string }) => `SSH to the monitoring server failed: ${p.detail}`,
+    write_failed: (p: { path: string; detail: string }) => `writing beside ${p.path} failed, nothing was changed: ${p.detail}`,
+    check_failed: (p: { path: string; detail: string }) => `the new ${p.path} failed validation, nothing was changed: ${p.detail}`,
+    place_failed: (p: { path: string; detail: string }) => `placing the new ${p.path} failed, nothing was changed: ${p.detail}`,
+    install_failed: (p: { path: string; detail: string }) => `installing ${p.path} failed: ${p.detail}.`,
+    reload_failed: (p: { server: string; detail: string }) => `reloading ${p.server} failed: ${p.detail}.`,
+    verify_failed: (p: { server: string; detail: string }) => `${p.server} did not show the change: ${p.detail}.`,
+  },
+  /** After a failed live change whose restore failed too. */
+  restoreFailed: (p: { list: string }) => `\n:rotating_light: RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: ${p.list}`,
   notConfigured: (p: { why: string }) => `:warning: The monitoring push is not configured: ${p.why}`,
   planFailed: (p: { service: string; code: string; message: string }) =>
     `:x: Could not prepare the monitoring config for ${p.service} (${p.code}): ${p.message}. Nothing was changed.`,

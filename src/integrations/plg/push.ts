@@ -16,9 +16,8 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Service } from '../../config.js';
-import { redact } from '../../logger.js';
 import { commandArgs, reload, runRemote } from './commands.js';
-import { maskedDiff } from './diff.js';
+import { maskedDiff, maskSecretLines } from './diff.js';
 import {
   mergeAlertmanager,
   mergePrometheus,
@@ -28,7 +27,7 @@ import {
   removePrometheus,
   removeRules,
 } from './merge.js';
-import { hasScrapeJob, SD_PATH, type RenderSettings } from './render.js';
+import { hasScrapeJob, ruleJob, SD_PATH, type RenderSettings } from './render.js';
 import { PlgSshError, type RemoteHost } from './ssh.js';
 import { lastReload, verify } from './verify.js';
 
@@ -89,6 +88,18 @@ export interface PlgPlan {
   createdAt: string;
   noop: boolean;
   files: PlgFilePlan[];
+  /** A push: the job the service's rules read, and whether the bot generates it (false: the operator's existingJob). */
+  rules?: RulesRead;
+}
+
+export interface RulesRead {
+  job: string;
+  generated: boolean;
+}
+
+/** Which job the service's rules select, and whether it is the bot's own scrape job. */
+export function rulesRead(service: Service): RulesRead {
+  return { job: ruleJob(service), generated: hasScrapeJob(service) };
 }
 
 export type PlgFailureCode =
@@ -110,34 +121,65 @@ export type PlgFailureCode =
   | 'reload_failed'
   | 'verify_failed';
 
-export type PlanResult = { ok: true; plan: PlgPlan } | { ok: false; code: PlgFailureCode; message: string };
+export type PlanResult = { ok: true; plan: PlgPlan } | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact };
 
 export interface PlgStep {
   step: 'connect' | 'read' | 'compare' | 'backup' | 'write_temp' | 'check' | 'install' | 'reload' | 'verify' | 'cleanup' | 'restore' | 'reload_after_restore';
   role?: PlgRole;
   ok: boolean;
+  /** The operator's English, or what a server / a command said (a path, promtool's output), secrets masked. */
   detail: string;
+  /** When the bot itself says what happened: the card words it in the reader's language (cards/plgCards.ts). */
+  fact?: PlgDetailFact;
   durationMs: number;
 }
 
+/** What the push itself established, by code (the English of each is its `detail`). */
+export type PlgDetailFact =
+  | { code: 'unchanged_since_diff' }
+  | { code: 'changed_since_plan'; paths: string[] }
+  | { code: 'plan_stale'; roles: PlgRole[] }
+  | { code: 'missing_file'; path: string; host: string; variable: string }
+  | { code: 'removed'; path: string }
+  | { code: 'new_file'; path: string }
+  | { code: 'removed_new'; path: string }
+  | { code: 'restored'; path: string; backup: string }
+  | { code: 'sd_not_configured'; service: string; missing: string[] }
+  | { code: 'ssh_failed'; detail: string }
+  // A failure and what the server or the command said (`detail`, masked).
+  | { code: 'write_failed' | 'check_failed' | 'place_failed' | 'install_failed'; path: string; detail: string }
+  | { code: 'reload_failed' | 'verify_failed'; server: 'prometheus' | 'alertmanager'; detail: string };
+
 export type ApplyResult =
   | { ok: true; noop: boolean; steps: PlgStep[]; backups: string[]; durationMs: number }
-  | { ok: false; code: PlgFailureCode; message: string; steps: PlgStep[]; rolledBack: boolean; backups: string[]; durationMs: number };
+  | {
+    ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact; steps: PlgStep[];
+    /** The previous files were restored and reloaded; `restoreFailed`: a restore was needed and did not succeed. */
+    rolledBack: boolean; restoreFailed?: boolean; backups: string[]; durationMs: number;
+  };
 
 const sha256 = (text: string | undefined): string => createHash('sha256').update(text ?? '\0missing').digest('hex');
 
 // ---------------------------------------------------------------------------------------------
 // Plan
 
-export const planPush = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('push', service, deps);
-export const planRemove = (service: Service, deps: PlgDeps): Promise<PlanResult> => plan('remove', service, deps);
+export const planPush = async (service: Service, deps: PlgDeps): Promise<PlanResult> => masked(await plan('push', service, deps));
+export const planRemove = async (service: Service, deps: PlgDeps): Promise<PlanResult> => masked(await plan('remove', service, deps));
+
+/**
+ * Messages from the monitoring server (promtool / amtool output, SSH errors) may quote a config line: secrets are masked
+ * here, as in the diff, before any reader (a Slack reply, the CLI) sees them.
+ */
+function masked<R extends { ok: boolean; message?: string }>(r: R): R {
+  return r.ok || r.message === undefined ? r : { ...r, message: maskSecretLines(r.message) };
+}
 
 /**
  * What a push needs from the environment beyond SSH: the generated job's http_sd points at BOT_PUBLIC_URL and sends
  * PROMETHEUS_SD_TOKEN. Without them the job would ask a placeholder for its targets and scrape nothing, so the push is
  * refused before anything is read. A service with existingJob gets no job and needs neither for Prometheus.
  */
-export function missingForPush(service: Service, settings: RenderSettings): { ok: true } | { ok: false; code: 'not_configured'; message: string } {
+export function missingForPush(service: Service, settings: RenderSettings): { ok: true } | { ok: false; code: 'not_configured'; message: string; fact: PlgDetailFact } {
   if (!hasScrapeJob(service)) return { ok: true };
   const missing = [!settings.botPublicUrl ? 'BOT_PUBLIC_URL' : undefined, !settings.sdToken ? 'PROMETHEUS_SD_TOKEN' : undefined].filter((v): v is string => Boolean(v));
   if (missing.length === 0) return { ok: true };
@@ -147,6 +189,7 @@ export function missingForPush(service: Service, settings: RenderSettings): { ok
     message:
       `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: the scrape job of ${service.name} asks the bot for its targets ` +
       `(http_sd at BOT_PUBLIC_URL${SD_PATH}, authorized by PROMETHEUS_SD_TOKEN). Set ${missing.join(' and ')} for the bot and run the push again`,
+    fact: { code: 'sd_not_configured', service: service.name, missing },
   };
 }
 
@@ -176,24 +219,28 @@ async function plan(kind: PlgPlan['kind'], service: Service, deps: PlgDeps): Pro
         diff: changed ? maskedDiff(deps.paths[role], before ?? '', after ?? '', deps.settings) : '',
       };
     });
-    return { ok: true, plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files } };
+    return {
+      ok: true,
+      plan: { kind, service, createdAt: (deps.now?.() ?? new Date()).toISOString(), noop: files.every((f) => !f.changed), files, ...(kind === 'push' ? { rules: rulesRead(service) } : {}) },
+    };
   } finally {
     session.remote.close();
   }
 }
 
-async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | { ok: false; code: PlgFailureCode; message: string }> {
+async function open(deps: PlgDeps): Promise<{ ok: true; remote: RemoteHost } | { ok: false; code: PlgFailureCode; message: string; fact?: PlgDetailFact }> {
   try {
     return { ok: true, remote: await deps.connect() };
   } catch (e) {
     if (e instanceof PlgSshError) return { ok: false, code: e.code === 'sftp_failed' || e.code === 'exec_failed' ? 'ssh_failed' : e.code, message: e.message };
-    return { ok: false, code: 'ssh_failed', message: `SSH to the monitoring server failed: ${(e as Error).message}` };
+    const detail = maskSecretLines((e as Error).message);
+    return { ok: false, code: 'ssh_failed', message: `SSH to the monitoring server failed: ${detail}`, fact: { code: 'ssh_failed', detail } };
   }
 }
 
 type Texts = PlgByRole<string | undefined>;
 
-async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; texts: Texts } | { ok: false; code: 'read_failed'; message: string }> {
+async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; texts: Texts } | { ok: false; code: 'read_failed'; message: string; fact?: PlgDetailFact }> {
   const texts = {} as Texts;
   for (const role of ROLES) {
     try {
@@ -202,7 +249,11 @@ async function readAll(remote: RemoteHost, deps: PlgDeps): Promise<{ ok: true; t
       return { ok: false, code: 'read_failed', message: (e as Error).message };
     }
     if (texts[role] === undefined && role !== 'rules') {
-      return { ok: false, code: 'read_failed', message: `${deps.paths[role]} does not exist on ${remote.address} (check PLG_${role === 'prometheus' ? 'PROMETHEUS' : 'ALERTMANAGER'}_CONFIG)` };
+      const variable = `PLG_${role === 'prometheus' ? 'PROMETHEUS' : 'ALERTMANAGER'}_CONFIG`;
+      return {
+        ok: false, code: 'read_failed', message: `${deps.paths[role]} does not exist on ${remote.address} (check ${variable})`,
+        fact: { code: 'missing_file', path: deps.paths[role], host: remote.address, variable },
+      };
     }
   }
   return { ok: true, texts };
@@ -257,38 +308,41 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
   const started = performance.now();
   const run = new StepRecorder();
   const backups: string[] = [];
-  const fail = (code: PlgFailureCode, message: string, rolledBack = false): ApplyResult => ({
-    ok: false, code, message, steps: run.steps, rolledBack, backups, durationMs: performance.now() - started,
+  const fail = (code: PlgFailureCode, message: string, rolledBack = false, fact?: PlgDetailFact, restoreFailed = false): ApplyResult => ({
+    ok: false, code, message: maskSecretLines(message), ...(fact ? { fact } : {}), steps: run.steps, rolledBack, ...(restoreFailed ? { restoreFailed } : {}),
+    backups, durationMs: performance.now() - started,
   });
   const done = (noop: boolean): ApplyResult => ({ ok: true, noop, steps: run.steps, backups, durationMs: performance.now() - started });
 
   const t0 = performance.now();
   const session = await open(deps);
   run.record('connect', undefined, session.ok, session.ok ? session.remote.address : session.message, performance.now() - t0);
-  if (!session.ok) return fail(session.code, session.message);
+  if (!session.ok) return fail(session.code, session.message, false, session.fact);
   const remote = session.remote;
   try {
     const t1 = performance.now();
     const read = await readAll(remote, deps);
-    run.record('read', undefined, read.ok, read.ok ? ROLES.map((r) => deps.paths[r]).join(', ') : read.message, performance.now() - t1);
-    if (!read.ok) return fail(read.code, read.message);
+    run.record('read', undefined, read.ok, read.ok ? ROLES.map((r) => deps.paths[r]).join(', ') : read.message, performance.now() - t1, read.ok ? undefined : read.fact);
+    if (!read.ok) return fail(read.code, read.message, false, read.fact);
     const originals = read.texts;
 
     const moved = plan.files.filter((f) => sha256(originals[f.role]) !== f.beforeSha256);
     if (moved.length > 0) {
       const message = `refusing to apply: ${moved.map((f) => f.path).join(', ')} changed on the server since the diff was made. Run the diff again.`;
-      run.record('compare', undefined, false, message);
-      return fail('changed_since_plan', message);
+      const fact: PlgDetailFact = { code: 'changed_since_plan', paths: moved.map((f) => f.path) };
+      run.record('compare', undefined, false, message, 0, fact);
+      return fail('changed_since_plan', message, false, fact);
     }
     const merged = mergeAll(plan.kind, plan.service, originals, deps);
     if (!merged.ok) return fail(merged.code, merged.message);
     const stale = plan.files.filter((f) => sha256(merged.texts[f.role] ?? originals[f.role]) !== f.afterSha256);
     if (stale.length > 0) {
       const message = `refusing to apply: the generated ${stale.map((f) => f.role).join(', ')} config differs from the diff shown (the service or the bot's settings changed). Run the diff again.`;
-      run.record('compare', undefined, false, message);
-      return fail('plan_stale', message);
+      const fact: PlgDetailFact = { code: 'plan_stale', roles: stale.map((f) => f.role) };
+      run.record('compare', undefined, false, message, 0, fact);
+      return fail('plan_stale', message, false, fact);
     }
-    run.record('compare', undefined, true, 'files unchanged since the diff');
+    run.record('compare', undefined, true, 'files unchanged since the diff', 0, { code: 'unchanged_since_diff' });
 
     const changed = plan.files.filter((f) => f.changed);
     if (changed.length === 0) return done(true);
@@ -300,13 +354,13 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     const modes = {} as PlgByRole<number | undefined>;
     const leftovers: string[] = []; // temp files (and, until the first rename, backups) to remove on failure
     const cleanup = async () => {
-      for (const file of leftovers.splice(0)) await run.step('cleanup', undefined, async () => (await remote.remove(file), { ok: true, detail: `removed ${file}` }));
+      for (const file of leftovers.splice(0)) await run.step('cleanup', undefined, async () => (await remote.remove(file), { ok: true, detail: `removed ${file}`, fact: { code: 'removed', path: file } }));
     };
 
     // 1. Backups beside each file, then the candidates as temp files beside them.
     for (const f of changed) {
       const backedUp = await run.step('backup', f.role, async () => {
-        if (!f.existed) return { ok: true, detail: `${f.path} is new: nothing to back up` };
+        if (!f.existed) return { ok: true, detail: `${f.path} is new: nothing to back up`, fact: { code: 'new_file', path: f.path } };
         modes[f.role] = await remote.fileMode(f.path);
         await remote.writeFile(backupOf(f), originals[f.role]!, modes[f.role]);
         backups.push(backupOf(f));
@@ -322,9 +376,10 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
         }));
       if (!written) {
         const message = `writing beside ${f.path} failed, nothing was changed: ${run.last()}`;
+        const fact: PlgDetailFact = { code: 'write_failed', path: f.path, detail: run.last() };
         await cleanup();
         backups.length = 0;
-        return fail('write_failed', message);
+        return fail('write_failed', message, false, fact);
       }
     }
 
@@ -344,10 +399,11 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
       const placed = valid && (f.existed || (await install(f)));
       if (!placed) {
         const message = `${valid ? `placing the new ${f.path} failed` : `the new ${f.path} failed validation`}, nothing was changed: ${run.last()}`;
-        for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}` }));
+        const fact: PlgDetailFact = { code: valid ? 'place_failed' : 'check_failed', path: f.path, detail: run.last() };
+        for (const n of installed) await run.step('restore', n.role, async () => (await remote.remove(n.path), { ok: true, detail: `removed the new ${n.path}`, fact: { code: 'removed_new', path: n.path } }));
         await cleanup();
         backups.length = 0;
-        return fail(valid ? 'install_failed' : 'check_failed', message);
+        return fail(valid ? 'install_failed' : 'check_failed', message, false, fact);
       }
     }
     // The backups are kept from here on: they are what a restore (by us or by hand) uses.
@@ -355,17 +411,19 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
 
     // 3. Atomic rename into place. From here on any failure restores the backups. (`return await`
     // throughout: the session must stay open until a rollback has finished, not merely started.)
-    const rollback = async (code: PlgFailureCode, message: string): Promise<ApplyResult> => {
+    const rollback = async (code: PlgFailureCode, message: string, fact: PlgDetailFact): Promise<ApplyResult> => {
       const restored = await restore(installed, originals, { remote, run, deps, stamp, modes });
       await cleanup();
       return fail(
         code,
         `${message} ${restored ? 'The previous files were restored and reloaded.' : `RESTORING THE PREVIOUS FILES FAILED — see the steps; backups: ${backups.join(', ')}`}`,
         restored,
+        fact,
+        !restored,
       );
     };
     for (const f of changed.filter((c) => !installed.includes(c))) {
-      if (!(await install(f))) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`);
+      if (!(await install(f))) return await rollback('install_failed', `installing ${f.path} failed: ${run.last()}.`, { code: 'install_failed', path: f.path, detail: run.last() });
     }
 
     // 4. Reload, then verify that the running servers show the change.
@@ -374,11 +432,13 @@ export async function applyPush(plan: PlgPlan, deps: PlgDeps): Promise<ApplyResu
     const reloadedBefore = { prometheus: undefined as number | undefined, alertmanager: undefined as number | undefined };
     for (const svc of services) {
       reloadedBefore[svc] = (await lastReload(svc, urls[svc]))?.at;
-      if (!(await run.step('reload', svc, () => reload(deps.reloads[svc], remote, commandTimeout)))) return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`);
+      if (!(await run.step('reload', svc, () => reload(deps.reloads[svc], remote, commandTimeout)))) {
+        return await rollback('reload_failed', `reloading ${svc} failed: ${run.last()}.`, { code: 'reload_failed', server: svc, detail: run.last() });
+      }
     }
     for (const svc of services) {
       const verified = await run.step('verify', svc, () => verify(svc, plan, urls[svc], deps.verifyTimeoutMs ?? 60_000, reloadedBefore[svc]));
-      if (!verified) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`);
+      if (!verified) return await rollback('verify_failed', `${svc} did not show the change: ${run.last()}.`, { code: 'verify_failed', server: svc, detail: run.last() });
     }
     return done(false);
   } finally {
@@ -404,14 +464,14 @@ async function restore(
     const restored = await ctx.run.step('restore', f.role, async () => {
       if (!f.existed) {
         await ctx.remote.remove(f.path);
-        return { ok: true, detail: `removed the new ${f.path}` };
+        return { ok: true, detail: `removed the new ${f.path}`, fact: { code: 'removed_new', path: f.path } };
       }
       // The backup holds exactly these bytes (hash-checked before we started); write them beside
       // the file and rename, so the restore is atomic too.
       const temp = `${f.path}.restore-${ctx.stamp}.tmp`;
       await ctx.remote.writeFile(temp, originals[f.role]!, ctx.modes[f.role]);
       await ctx.remote.rename(temp, f.path);
-      return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}` };
+      return { ok: true, detail: `${f.path} restored from ${f.path}.bak-${ctx.stamp}`, fact: { code: 'restored', path: f.path, backup: `${f.path}.bak-${ctx.stamp}` } };
     });
     ok = ok && restored; // every file is attempted even when one fails
   }
@@ -425,16 +485,17 @@ async function restore(
 class StepRecorder {
   readonly steps: PlgStep[] = [];
 
-  record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0): void {
-    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: redact(detail), durationMs: Math.round(durationMs) });
+  record(step: PlgStep['step'], role: PlgRole | undefined, ok: boolean, detail: string, durationMs = 0, fact?: PlgDetailFact): void {
+    // What the servers said may quote a config line: masked like the diff (maskSecretLines redacts too).
+    this.steps.push({ step, ...(role ? { role } : {}), ok, detail: maskSecretLines(detail), ...(fact ? { fact } : {}), durationMs: Math.round(durationMs) });
   }
 
   /** Runs `fn` and records its outcome; an exception (a dropped session…) is a failed step. */
-  async step(step: PlgStep['step'], role: PlgRole | undefined, fn: () => Promise<{ ok: boolean; detail: string }>): Promise<boolean> {
+  async step(step: PlgStep['step'], role: PlgRole | undefined, fn: () => Promise<{ ok: boolean; detail: string; fact?: PlgDetailFact }>): Promise<boolean> {
     const t0 = performance.now();
     try {
       const r = await fn();
-      this.record(step, role, r.ok, r.detail, performance.now() - t0);
+      this.record(step, role, r.ok, r.detail, performance.now() - t0, r.fact);
       return r.ok;
     } catch (e) {
       this.record(step, role, false, (e as Error).message, performance.now() - t0);

@@ -10,7 +10,7 @@ import { plgApplyReport, plgMessages, plgPlanMessage } from '../../../src/cards/
 import { formatDuration } from '../../../src/cards/time.js';
 import { check, existingVmName, newVmName } from '../../../src/commands/autoscale/args.js';
 import { LOCALES, type Locale } from '../../../src/i18n/index.js';
-import type { ApplyResult, PlgPlan } from '../../../src/integrations/plg/index.js';
+import { rulesRead, type ApplyResult, type PlgPlan } from '../../../src/integrations/plg/index.js';
 import type { DecisionFact } from '../../../src/workflows/deps.js';
 import { messageProblems } from '../../fakes/slack.js';
 import { service } from '../../fixtures/plg/services.js';
@@ -33,7 +33,7 @@ const FOREIGN = ['web-server', 'autoscale-web-server', 'base-vm', 'web-template'
 const longDiff = Array.from({ length: 400 }, (_, i) => `+  - job_name: line-${i} \`with backticks\` and <angle> & amp`).join('\n');
 const svc = service('web-server');
 const plan = (kind: PlgPlan['kind'], noop = false): PlgPlan => ({
-  kind, service: svc, createdAt: '2026-12-02T00:00:00Z', noop,
+  kind, service: svc, createdAt: '2026-12-02T00:00:00Z', noop, ...(kind === 'push' ? { rules: rulesRead(svc) } : {}),
   files: noop ? [] : [
     { role: 'prometheus', path: '/etc/prometheus/prometheus.yml', existed: true, beforeSha256: 'a', afterSha256: 'b', changed: true, diff: longDiff },
     { role: 'rules', path: '/etc/prometheus/rules/autoscale.yml', existed: false, beforeSha256: 'a', afterSha256: 'b', changed: true, diff: '+groups: []' },

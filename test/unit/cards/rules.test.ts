@@ -10,6 +10,7 @@ import { doneView, importModal } from '../../../src/cards/importModal.js';
 import { frozenApprovePrompt, rejectReasonModal } from '../../../src/cards/modals.js';
 import { messages } from '../../../src/cards/messages.js';
 import { LOCALES, type Locale } from '../../../src/i18n/index.js';
+import { serviceExpressions } from '../../../src/integrations/plg/render.js';
 import type { ErrorRecord, RequestState, ScaleRequest, StepFact, StepName, UndoneFact } from '../../../src/store/types.js';
 import { blockProblems, messageProblems, viewProblems } from '../../fakes/slack.js';
 import { service, SIGNING_SECRET, WEBHOOK_TOKEN } from '../../helpers/bot.js';
@@ -82,7 +83,10 @@ function request(state: RequestState, direction: 'out' | 'in', executor: ScaleRe
   return r;
 }
 
-const ctx = (locale: Locale, extra: Partial<CardContext> = {}): CardContext => ({ tz: 'UTC', now, locale, alertmanagerUrl: 'http://127.0.0.1:9093', grafanaUrl: 'http://127.0.0.1:3000', ...extra });
+/** As the card renderer gives it: the service's expressions for the Grafana Explore link. */
+const ctx = (locale: Locale, extra: Partial<CardContext> = {}): CardContext => ({
+  tz: 'UTC', now, locale, alertmanagerUrl: 'http://127.0.0.1:9093', grafanaUrl: 'http://127.0.0.1:3000', exploreExpressions: serviceExpressions(service()), ...extra,
+});
 const cases = LOCALES.flatMap((locale) => (['out', 'in'] as const).flatMap((dir) => STATES.map((state) => ({ locale, dir, state }))));
 
 /** Every string value anywhere in a Block Kit structure. */

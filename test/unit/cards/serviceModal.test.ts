@@ -3,9 +3,12 @@
  * catalog (Korean reads Korean), inline errors in the user's language, and a snapshot of each.
  */
 import { describe, expect, it } from 'vitest';
-import { parseServiceView, serviceModal, type ViewValues } from '../../../src/cards/serviceModal.js';
-import { LOCALES } from '../../../src/i18n/index.js';
+import { serviceModal as modal, type ServiceModalMeta, type ViewValues } from '../../../src/cards/serviceModal.js';
+import type { Service } from '../../../src/config.js';
+import { LOCALES, type Locale } from '../../../src/i18n/index.js';
+import { parseServiceForm as parseServiceView, serviceFormFacts } from '../../../src/serviceForm.js';
 import { viewProblems } from '../../fakes/slack.js';
+import { submitted, type Fill } from '../../helpers/slackViews.js';
 import { service } from '../../helpers/bot.js';
 import { englishWordsIn } from './korean.js';
 
@@ -18,6 +21,9 @@ function texts(x: unknown): string[] {
   }
   return [];
 }
+
+/** The form as `/autoscale service create|edit` opens it: with the schema's defaults and limits. */
+const serviceModal = (m: ServiceModalMeta, svc?: Service, locale?: Locale) => modal(m, serviceFormFacts(), svc, locale);
 
 /** A service with every optional group filled and the longest names the schema allows where it matters. */
 const full = service({
@@ -70,5 +76,34 @@ describe('the service form', () => {
     const bad: ViewValues = { 'scaling.min': { v: { value: '-1' } } };
     const r = parseServiceView(bad, meta('create'), 'ko');
     expect(r.ok ? '' : r.errors['scaling.min']).toMatch(/[가-힣]/);
+  });
+
+  /** The form of an existing service as Slack submits it, with some inputs changed, read back in `locale`. */
+  const submit = (fill: Record<string, Fill>, locale: Locale) => {
+    const svc = service();
+    const m: ServiceModalMeta = { mode: 'edit', name: svc.name, channel: 'C0SERVICE1' };
+    const { state } = submitted(serviceModal(m, svc, locale), fill) as { state: { values: ViewValues } };
+    return parseServiceView(state.values, m, locale);
+  };
+
+  it('words the bot\'s own rules (min above max, a pool outside the subnet) inline in Korean, by their code', () => {
+    const ko = submit({ 'scaling.min': '5', 'scaling.max': '2', 'network.ipPool.start': '127.0.99.10', 'network.ipPool.end': '127.0.99.20' }, 'ko');
+    expect(ko.ok).toBe(false);
+    const errors = ko.ok ? {} : ko.errors;
+    expect(errors['scaling.min']).toBe('최소 5이(가) 최대 2보다 큽니다');
+    expect(errors['network.ipPool.start']).toBe('IP 풀 127.0.99.10-127.0.99.20이(가) 게이트웨이의 서브넷(127.0.10.1/255.255.255.0) 밖에 있습니다');
+    expect(Object.values(errors).join('\n')).not.toMatch(/greater than|subnet \(/);
+  });
+
+  it('words the schema\'s own format rules (a VM name prefix, a Slack id) in Korean too', () => {
+    const ko = submit({ vmNamePrefix: 'Web_Server', 'approval.approvers': ['not-an-id'] }, 'ko');
+    expect(ko.ok ? {} : ko.errors).toMatchObject({ vmNamePrefix: '영문 소문자, 숫자, "-"만 쓸 수 있습니다', 'approval.approvers': '1번째: C0123ABCD / U0123ABCD 같은 Slack ID를 입력하세요' });
+    const en = submit({ vmNamePrefix: 'Web_Server' }, 'en');
+    expect(en.ok ? {} : en.errors).toMatchObject({ vmNamePrefix: 'lower-case letters, digits and "-" only' });
+  });
+
+  it('keeps the English of services apply for an English reader', () => {
+    const en = submit({ 'scaling.min': '5', 'scaling.max': '2', 'network.netmask': '255.0.255.0' }, 'en');
+    expect(en.ok ? {} : en.errors).toMatchObject({ 'scaling.min': 'min 5 is greater than max 2', 'network.netmask': 'expected a netmask like 255.255.255.0' });
   });
 });
