@@ -208,8 +208,8 @@ export const serviceSchema = z
      */
     warmPool: z
       .object({
-        size: z.number().int().min(1, { message: 'at least 1 (leave warmPool out for none)' }).max(10, { message: 'at most 10 warm VMs per service' }),
-        state: z.enum(['stopped', 'running'], { message: 'expected stopped or running' }).default('running'),
+        size: z.number().int().refine((n) => n >= 1 && n <= 10, configIssue('warmPoolSize')),
+        state: z.string().refine((v) => v === 'stopped' || v === 'running', configIssue('warmPoolState')).pipe(z.enum(['stopped', 'running'])).default('running'),
       })
       .strict()
       .optional(),

@@ -51,7 +51,7 @@ describe('the service form\'s warm pool fields', () => {
     tb = await startBot();
     await tb.command('service create');
     const bad = await tb.submitView(submitted(openedView(tb), { ...NEW_SERVICE, 'warmPool.size': '11', 'warmPool.state': 'stopped' }));
-    expect(bad.json).toEqual({ response_action: 'errors', errors: { 'warmPool.size': 'at most 10 warm VMs per service' } });
+    expect(bad.json).toEqual({ response_action: 'errors', errors: { 'warmPool.size': 'from 1 to 10 warm VMs per service (leave warmPool out for none)' } });
     expect(tb.store.data.services['api-gateway']).toBeUndefined();
     const res = await tb.submitView(submitted(openedView(tb), { ...NEW_SERVICE, 'warmPool.size': '2', 'warmPool.state': 'stopped' }));
     expect(res.json.response_action).toBe('update');
@@ -62,5 +62,15 @@ describe('the service form\'s warm pool fields', () => {
     expect(block(edit, 'warmPool.size').element.initial_value).toBe('2');
     await tb.submitView(submitted(edit, { 'scaling.max': '6' }));
     expect(tb.store.data.services['api-gateway']!.config).toMatchObject({ warmPool: { size: 2, state: 'stopped' }, scaling: { max: 6 } });
+  });
+});
+
+describe('the warm pool fields in Korean', () => {
+  it('words the size rule in Korean for a Korean workspace', async () => {
+    tb = await startBot({ env: { BOT_LOCALE: 'ko' } });
+    await tb.command('service create');
+    const bad = await tb.submitView(submitted(openedView(tb), { ...NEW_SERVICE, 'warmPool.size': '0' }));
+    expect(bad.json).toEqual({ response_action: 'errors', errors: { 'warmPool.size': '서비스마다 웜 VM은 1~10대입니다 (쓰지 않으려면 warmPool을 빼세요)' } });
+    expect(tb.store.data.services['api-gateway']).toBeUndefined();
   });
 });

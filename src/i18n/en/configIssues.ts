@@ -27,6 +27,8 @@ export const configIssues = {
     `targets are scraped by a job the bot generates, and existingJob ${p.job} says none is generated: list these targets in your own job ${p.job}, or drop existingJob to let the bot create the job`,
   bothJobs: 'give either prometheusJob (the job the bot creates) or existingJob (your own job, nothing generated), not both',
   minAboveMax: (p: { min: number; max: number }) => `min ${p.min} is greater than max ${p.max}`,
+  warmPoolSize: 'from 1 to 10 warm VMs per service (leave warmPool out for none)',
+  warmPoolState: 'expected stopped or running',
   warmPoolNeedsLocal: 'a warm pool needs the local executor: a Jenkins pipeline clones its own VMs (drop warmPool, or the executor)',
   tooLong: (p: { max: number; length: number }) => `at most ${p.max} characters (this one has ${p.length})`,
   duplicateName: (p: { name: string; prev: number }) => `duplicate service name "${p.name}" (also services[${p.prev}])`,

@@ -23,6 +23,8 @@ export const configIssues: ConfigIssuesCatalog = {
     `targets는 봇이 만드는 job이 수집하는데, existingJob ${p.job}이(가) 있으면 job을 만들지 않습니다. 이 targets를 직접 운영하는 job ${p.job}에 넣거나, existingJob을 지워 봇이 job을 만들게 하세요`,
   bothJobs: 'prometheusJob(봇이 만드는 job)과 existingJob(직접 운영하는 job, 생성 안 함) 중 하나만 지정하세요',
   minAboveMax: (p) => `최소 ${p.min}이(가) 최대 ${p.max}보다 큽니다`,
+  warmPoolSize: '서비스마다 웜 VM은 1~10대입니다 (쓰지 않으려면 warmPool을 빼세요)',
+  warmPoolState: 'stopped 또는 running이어야 합니다',
   warmPoolNeedsLocal: '웜 풀은 local 실행기에서만 쓸 수 있습니다. Jenkins 파이프라인은 VM을 직접 복제합니다 (warmPool이나 실행기 설정을 빼세요)',
   tooLong: (p) => `최대 ${p.max}자까지 입력할 수 있습니다 (현재 ${p.length}자)`,
   duplicateName: (p) => `서비스 이름 "${p.name}"이(가) 중복됩니다 (services[${p.prev}]에도 있음)`,

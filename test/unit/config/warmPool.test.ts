@@ -21,8 +21,8 @@ describe('warmPool', () => {
   });
 
   it('refuses a size out of bounds, an unknown state or key, and a Jenkins executor, naming the field', () => {
-    expect(issues({ ...base(), warmPool: { size: 0 } })).toEqual(['warmPool.size: at least 1 (leave warmPool out for none)']);
-    expect(issues({ ...base(), warmPool: { size: 11 } })).toEqual(['warmPool.size: at most 10 warm VMs per service']);
+    expect(issues({ ...base(), warmPool: { size: 0 } })).toEqual(['warmPool.size: from 1 to 10 warm VMs per service (leave warmPool out for none)']);
+    expect(issues({ ...base(), warmPool: { size: 11 } })).toEqual(['warmPool.size: from 1 to 10 warm VMs per service (leave warmPool out for none)']);
     expect(issues({ ...base(), warmPool: { size: 1, state: 'suspended' } })).toEqual(['warmPool.state: expected stopped or running']);
     expect(issues({ ...base(), warmPool: { size: 1, sise: 2 } })[0]).toMatch(/^warmPool: .*sise/);
     expect(issues({ ...base(), executor: 'jenkins', warmPool: { size: 1 } })).toEqual([
