@@ -188,7 +188,7 @@ function silenceLines(r: ScaleRequest, service: Service | undefined, t: CardCont
 }
 
 const STEP_ICON: Record<StepRecord['state'], string> = {
-  running: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:', undone: ':leftwards_arrow_with_hook:', skipped: ':fast_forward:',
+  running: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:', undone: ':leftwards_arrow_with_hook:',
 };
 
 function stepsBlock(r: ScaleRequest, locale: Locale): Block[] {

@@ -61,7 +61,7 @@ export function migrateCheck(old: Legacy): Check {
 const CONFIRMED = 'confirmed during a change freeze';
 /** Event types whose detail the workflows or the runner wrote (words of the bot); on others the detail is a person's reason. */
 const BOT_WORDED: ReadonlySet<RequestEvent['type']> = new Set(['refired', 'superseded', 'blocked', 'resolved', 'withdrawn', 'note', 'step', 'attempt-started', 'finished', 'recovered']);
-const STEP_STATES: ReadonlySet<string> = new Set(['running', 'done', 'failed', 'undone', 'skipped']);
+const STEP_STATES: ReadonlySet<string> = new Set(['running', 'done', 'failed', 'undone']);
 
 /** The runner's event details (`clone done: …`, `attempt 2`, `failed at health: …`) → facts; the step's words live on its record. */
 function runnerFactOf(type: RequestEvent['type'], t: string): EventFact | undefined {

@@ -98,7 +98,7 @@ import type { StepName } from '../steps.js';
 
 export interface StepRecord {
   name: StepName;
-  state: 'running' | 'done' | 'failed' | 'undone' | 'skipped';
+  state: 'running' | 'done' | 'failed' | 'undone';
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
@@ -218,7 +218,7 @@ export interface Attempt {
   n: number;
   startedAt: string;
   finishedAt?: string;
-  outcome?: 'succeeded' | 'failed' | 'interrupted';
+  outcome?: 'succeeded' | 'failed';
   steps: StepRecord[];
   error?: { step: StepName | 'unknown' } & ErrorRecord;
   undone: UndoneFact[];
