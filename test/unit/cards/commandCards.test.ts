@@ -14,17 +14,8 @@ import { rulesRead, type ApplyResult, type PlgPlan } from '../../../src/integrat
 import type { DecisionFact } from '../../../src/workflows/deps.js';
 import { messageProblems } from '../../fakes/slack.js';
 import { service } from '../../fixtures/plg/services.js';
-import { englishWordsIn } from './korean.js';
+import { englishWordsIn, texts } from './korean.js';
 
-/** What a reader sees: every `text` of a text object. */
-function texts(x: unknown): string[] {
-  if (Array.isArray(x)) return x.flatMap(texts);
-  if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>;
-    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
-  }
-  return [];
-}
 /** Korean text once the names, paths, diffs and codes of these fixtures are taken out. */
 const korean = (text: string, foreign: string[] = []) =>
   englishWordsIn(text.replace(/```[\s\S]*?```/g, ' '), { foreign: [...FOREIGN, ...foreign], allowed: ['promtool', 'amtool', 'config', 'push', 'executor', 'jenkins', 'diff', 'render', 'node', 'dist', 'cli', 'js', 'SUCCESS', 'FAILURE'] });

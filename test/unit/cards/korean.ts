@@ -19,3 +19,13 @@ export function englishWordsIn(text: string, opts: { foreign?: string[]; allowed
   const allowed = new Set([...PRODUCT_WORDS, ...(opts.allowed ?? [])]);
   return (t.match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !allowed.has(w));
 }
+
+/** What a reader sees of a Block Kit structure: every `text` of a text object (and a message's notification text). */
+export function texts(x: unknown): string[] {
+  if (Array.isArray(x)) return x.flatMap(texts);
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
+  }
+  return [];
+}

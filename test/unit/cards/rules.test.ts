@@ -14,6 +14,7 @@ import { serviceExpressions } from '../../../src/integrations/plg/render.js';
 import type { ErrorRecord, RequestState, ScaleRequest, StepFact, StepName, UndoneFact } from '../../../src/store/types.js';
 import { blockProblems, messageProblems, viewProblems } from '../../fakes/slack.js';
 import { service, SIGNING_SECRET, WEBHOOK_TOKEN } from '../../helpers/bot.js';
+import { texts } from './korean.js';
 
 const at = '2026-11-26T14:22:00.000Z';
 const later = '2026-11-26T14:31:00.000Z';
@@ -94,15 +95,6 @@ function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
   if (Array.isArray(x)) return x.flatMap(strings);
   if (x && typeof x === 'object') return Object.values(x).flatMap(strings);
-  return [];
-}
-/** What a reader sees: every `text` of a text object (and the notification text). */
-function texts(x: unknown): string[] {
-  if (Array.isArray(x)) return x.flatMap(texts);
-  if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>;
-    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
-  }
   return [];
 }
 function actionIds(x: unknown): string[] {

@@ -10,17 +10,8 @@ import { parseServiceForm as parseServiceView, serviceFormFacts } from '../../..
 import { viewProblems } from '../../fakes/slack.js';
 import { submitted, type Fill } from '../../helpers/slackViews.js';
 import { service } from '../../helpers/bot.js';
-import { englishWordsIn } from './korean.js';
+import { englishWordsIn, texts } from './korean.js';
 
-/** Every `text` a user reads in a view (labels, hints, placeholders, options, headers, the title and buttons). */
-function texts(x: unknown): string[] {
-  if (Array.isArray(x)) return x.flatMap(texts);
-  if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>;
-    return [...(typeof o.text === 'string' ? [o.text] : []), ...Object.entries(o).filter(([k]) => k !== 'text' || typeof o.text !== 'string').flatMap(([, v]) => texts(v))];
-  }
-  return [];
-}
 
 /** The form as `/autoscale service create|edit` opens it: with the schema's defaults and limits. */
 const serviceModal = (m: ServiceModalMeta, svc?: Service, locale?: Locale) => modal(m, serviceFormFacts(), svc, locale);
