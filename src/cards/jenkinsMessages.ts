@@ -2,9 +2,9 @@
 import type { KnownBlock } from '@slack/types';
 import { catalog, type Locale } from '../i18n/index.js';
 import { ACTION } from './ids.js';
+import { mention } from './mrkdwn.js';
 import { formatDuration } from './time.js';
 
-const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u);
 const link = (url: string, text: string) => (/^https?:\/\/[^|<>\s]+$/.test(url) ? `<${url}|${text}>` : text);
 
 const jr = (l: Locale | undefined) => catalog(l ?? 'en').jenkins.run;
@@ -87,12 +87,12 @@ export const jenkinsCmdText = {
   }),
   applying: (job: string, l?: Locale) => jc(l).applying({ job }),
   applied: (job: string, action: 'created' | 'updated' | 'unchanged', user: string, l?: Locale) =>
-    action === 'unchanged' ? jc(l).appliedUnchanged({ job, who: who(user) })
-    : action === 'created' ? jc(l).created({ job, who: who(user) })
-    : jc(l).updated({ job, who: who(user) }),
+    action === 'unchanged' ? jc(l).appliedUnchanged({ job, who: mention(user) })
+    : action === 'created' ? jc(l).created({ job, who: mention(user) })
+    : jc(l).updated({ job, who: mention(user) }),
   removePrompt: (job: string, l?: Locale) => jc(l).removePrompt({ job }),
   removeBusy: (job: string, requestId: string, l?: Locale) => jc(l).removeBusy({ job, id: requestId }),
   deleteButton: (l?: Locale) => jc(l).deleteButton,
-  removed: (job: string, user: string, l?: Locale) => jc(l).removed({ job, who: who(user) }),
+  removed: (job: string, user: string, l?: Locale) => jc(l).removed({ job, who: mention(user) }),
   notThere: (job: string, l?: Locale) => jc(l).notThere({ job }),
 };
