@@ -51,7 +51,6 @@ export const messages = {
   /** The freeze's end in BOT_TIMEZONE, as the card shows times (it was a raw ISO time). */
   frozenConfirm: (service: string, end: Date, l: Lang = EN) => w(l).frozenConfirm({ service, until: when(end, l) }),
   frozenRetryConfirm: (service: string, end: Date, l: Lang = EN) => w(l).frozenRetryConfirm({ service, until: when(end, l) }),
-  conflictingAlert: (direction: Direction, alert: string, l: Lang = EN) => w(l).conflictingAlert({ direction, alert }),
   unknownService: (service: string, alert: string, l: Lang = EN) =>
     w(l).unknownService({ alert: escape(alert.slice(0, 200)), service: escape(service.slice(0, 200)) }),
   /** A step's line in the card's thread, in the card's language (the runner passes it). */

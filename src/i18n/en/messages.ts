@@ -31,7 +31,6 @@ export const messages = {
   interruptedRolledBack: 'The bot restarted in the middle of this run; what it had done was rolled back.',
   frozenConfirm: (p: { service: string; until: string }) => `${p.service} is in a change freeze until ${p.until}. Approve anyway?`,
   frozenRetryConfirm: (p: { service: string; until: string }) => `${p.service} is in a change freeze until ${p.until}. Retry anyway?`,
-  conflictingAlert: (p: { direction: string; alert: string }) => `A scale-${p.direction} alert (${p.alert}) fired while this request is open; it was not acted on.`,
   unknownService: (p: { alert: string; service: string }) =>
     `:grey_question: Alert *${p.alert}* names service \`${p.service}\`, which this bot does not know. ` +
     'Add it with `/autoscale service create` or `node dist/cli.js services apply -f services.yml`. (At most one notice per service per hour.)',

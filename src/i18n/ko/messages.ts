@@ -28,7 +28,6 @@ export const messages: typeof en = {
   interruptedRolledBack: '실행 도중 봇이 재시작되어, 진행된 작업을 롤백했습니다.',
   frozenConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 승인할까요?`,
   frozenRetryConfirm: (p) => `${p.service}은(는) ${p.until}까지 변경 동결 중입니다. 그래도 재시도할까요?`,
-  conflictingAlert: (p) => `이 요청이 열려 있는 동안 scale-${p.direction} 알림(${p.alert})이 발생했지만 처리하지 않았습니다.`,
   unknownService: (p) =>
     `:grey_question: 알림 *${p.alert}*의 서비스 \`${p.service}\`은(는) 이 봇이 모르는 서비스입니다. ` +
     '`/autoscale service create` 또는 `node dist/cli.js services apply -f services.yml`로 추가하세요. (서비스마다 한 시간에 한 번만 알립니다.)',
