@@ -224,6 +224,33 @@ describe('warm pools on vcsim and the fake F5', () => {
     expect((await st.vcsim.govc.vmInfo(w!.vm!))?.powerState).toBe('poweredOff');
   }, 150_000);
 
+  it('a VM a scale-in returned stopped to a running pool is powered on and checked healthy again', async () => {
+    const port = await freePort();
+    const s = warmService(49, port, 'running');
+    closers.push((await healthTarget('127.0.49.10', port)).close);
+    let frozen = false;
+    const st = await start(s, { warm: { retryAfterMs: 100, checkEveryMs: 0, shutdownTimeoutMs: 3000, frozen: () => frozen } });
+    const [w] = await warmed(st);
+    frozen = true; // no refill: the pool stays short, so the scale-in returns its VM
+    expect((await scaleOutApproved(st)).request.state).toBe('succeeded');
+    await st.executor.idle();
+    await st.tb.command('scale in web-server', 'U0ADMIN01');
+    const inReq = await waitFor(() => st.tb.store.data.requests.find((x) => x.direction === 'in' && x.card), 10_000, 'the scale-in card');
+    await st.tb.click('approve_scale', inReq.id);
+    await st.tb.settle();
+    await st.tb.bot.deps.runner.idle();
+    expect(findRequest(st.tb.store, inReq.id)!.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'warm-return']);
+    // The return kicks a pass: the running pool boots it (power on, guest IP, health) and keeps it running.
+    const [back] = await waitFor(async () => {
+      await st.executor.idle();
+      const l = warmLeasesIn(st.tb.store.data, 'web-server');
+      return l.length === 1 && l[0]!.warm?.state === 'running' ? l : undefined;
+    }, 30_000, 'the returned VM running again');
+    expect(back!.vm).toEqual(w!.vm);
+    expect((await st.vcsim.govc.vmInfo(w!.vm!))?.powerState).toBe('poweredOn');
+    expect(members(st)).toEqual([]);
+  }, 150_000);
+
   it('refills one clone at a time per service and never past scaling.max + size VMs in all', async () => {
     const port = await freePort();
     const s = warmService(47, port, 'running', { scaling: { min: 0, max: 2, cooldown: '0s' }, warmPool: { size: 2, state: 'running' } });
