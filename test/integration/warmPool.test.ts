@@ -78,6 +78,29 @@ async function scaleOutApproved(st: Stack) {
   return { request: findRequest(st.tb.store, id)!, pendingCard: card };
 }
 
+/**
+ * The pool filled, then `freeze` (no refill from then on), then a scale-out that takes the warm VM: the pool is
+ * short, so a scale-in will return its VM. Returns the pool as it was filled.
+ */
+async function takenWithoutRefill(st: Stack, freeze: () => void) {
+  const filled = await warmed(st);
+  freeze();
+  expect((await scaleOutApproved(st)).request.state).toBe('succeeded');
+  await st.executor.idle();
+  expect(warmLeasesIn(st.tb.store.data, 'web-server')).toEqual([]);
+  return filled;
+}
+
+/** `/autoscale scale in`, its card approved, the run finished: the scale-in request. */
+async function scaleInApproved(st: Stack) {
+  expect((await st.tb.command('scale in web-server', 'U0ADMIN01')).status).toBe(200);
+  const inReq = await waitFor(() => st.tb.store.data.requests.find((x) => x.direction === 'in' && x.card), 10_000, 'the scale-in card');
+  await st.tb.click('approve_scale', inReq.id);
+  await st.tb.settle();
+  await st.tb.bot.deps.runner.idle();
+  return findRequest(st.tb.store, inReq.id)!;
+}
+
 describe('warm pools on vcsim and the fake F5', () => {
   it('running: fills the pool outside F5, a scale-out takes the warm VM (health → F5 add) and the pool refills', async () => {
     const port = await freePort();
@@ -202,21 +225,9 @@ describe('warm pools on vcsim and the fake F5', () => {
     closers.push((await healthTarget('127.0.45.10', port)).close);
     let frozen = false;
     const st = await start(s, { warm: { retryAfterMs: 100, checkEveryMs: 0, shutdownTimeoutMs: 3000, frozen: () => frozen } });
-    const [w] = await warmed(st);
-    // Take it (the pool is then short), and keep the refill from filling it: a freeze.
-    frozen = true;
-    const out = await scaleOutApproved(st);
-    expect(out.request.state).toBe('succeeded');
-    await st.executor.idle();
-    expect(warmLeasesIn(st.tb.store.data, 'web-server')).toEqual([]);
-    const r = await st.tb.command('scale in web-server', 'U0ADMIN01');
-    expect(r.status).toBe(200);
-    const inReq = await waitFor(() => st.tb.store.data.requests.find((x) => x.direction === 'in' && x.card), 10_000, 'the scale-in card');
-    expect(inReq.preview.vmName).toBe('web-server-1');
-    await st.tb.click('approve_scale', inReq.id);
-    await st.tb.settle();
-    await st.tb.bot.deps.runner.idle();
-    const done = findRequest(st.tb.store, inReq.id)!;
+    const [w] = await takenWithoutRefill(st, () => { frozen = true; });
+    const done = await scaleInApproved(st);
+    expect(done.preview.vmName).toBe('web-server-1');
     expect(done.state).toBe('succeeded');
     expect(done.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'warm-return']);
     expect(members(st)).toEqual([]);
@@ -230,16 +241,8 @@ describe('warm pools on vcsim and the fake F5', () => {
     closers.push((await healthTarget('127.0.49.10', port)).close);
     let frozen = false;
     const st = await start(s, { warm: { retryAfterMs: 100, checkEveryMs: 0, shutdownTimeoutMs: 3000, frozen: () => frozen } });
-    const [w] = await warmed(st);
-    frozen = true; // no refill: the pool stays short, so the scale-in returns its VM
-    expect((await scaleOutApproved(st)).request.state).toBe('succeeded');
-    await st.executor.idle();
-    await st.tb.command('scale in web-server', 'U0ADMIN01');
-    const inReq = await waitFor(() => st.tb.store.data.requests.find((x) => x.direction === 'in' && x.card), 10_000, 'the scale-in card');
-    await st.tb.click('approve_scale', inReq.id);
-    await st.tb.settle();
-    await st.tb.bot.deps.runner.idle();
-    expect(findRequest(st.tb.store, inReq.id)!.attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'warm-return']);
+    const [w] = await takenWithoutRefill(st, () => { frozen = true; });
+    expect((await scaleInApproved(st)).attempts[0]!.steps.map((x) => x.name)).toEqual(['f5-disable', 'drain', 'f5-remove', 'shutdown', 'warm-return']);
     // The return kicks a pass: the running pool boots it (power on, guest IP, health) and keeps it running.
     const [back] = await waitFor(async () => {
       await st.executor.idle();
