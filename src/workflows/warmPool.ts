@@ -65,6 +65,8 @@ export class WarmPool {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private readonly failedAt = new Map<string, number>();
+  /** Warm VMs of services no longer kept here, being drained (by address). */
+  private readonly orphans = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
   /** template name → moref, looked up once per pass. */
   private templateIds = new Map<string, Promise<string | undefined>>();
@@ -78,7 +80,13 @@ export class WarmPool {
     const names = new Set(services.map((s) => s.name));
     for (const s of services) this.kick(s);
     // Warm VMs of a removed service: drained (by identity) with nothing to refill.
-    for (const l of allWarmLeases(this.d.store.data)) if (!names.has(l.service)) void this.discard(l, 'its service was removed').catch(() => undefined);
+    for (const l of allWarmLeases(this.d.store.data)) {
+      if (names.has(l.service) || this.orphans.has(l.ip)) continue;
+      // One drain per VM at a time (a tick comes every few seconds; a destroy may take longer).
+      this.orphans.set(l.ip, this.discard(l, 'its service was removed, or is not run by this executor')
+        .catch((e: unknown) => this.d.logger?.error({ err: e, service: l.service, vm: l.vmName }, 'warm VM of a removed service: drain failed; tried again later'))
+        .finally(() => this.orphans.delete(l.ip)));
+    }
   }
 
   /** A pass for one service (after a take, say): queued behind the running one, never two at once. */
@@ -99,13 +107,13 @@ export class WarmPool {
 
   /** Resolves when no pass runs. */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running.values()]);
+    while (this.running.size || this.orphans.size) await Promise.all([...this.running.values(), ...this.orphans.values()]);
   }
 
   /** Stops: a refill in flight is abandoned (the next start cleans it up). */
   async shutdown(): Promise<void> {
     this.stopping.abort();
-    await Promise.all([...this.running.values()]);
+    await Promise.all([...this.running.values(), ...this.orphans.values()]);
   }
 
   /**

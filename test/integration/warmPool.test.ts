@@ -254,6 +254,30 @@ describe('warm pools on vcsim and the fake F5', () => {
     expect(members(st)).toEqual([]);
   }, 150_000);
 
+  it('drains the pool when the service drops warmPool, and when the service is removed', async () => {
+    const port = await freePort();
+    const s = warmService(50, port, 'running', { warmPool: { size: 2, state: 'running' } });
+    for (const ip of ['127.0.50.10', '127.0.50.11']) closers.push((await healthTarget(ip, port)).close);
+    const st = await start(s);
+    const two = await warmed(st, 2);
+    // size 2 → 1: the newest goes.
+    await st.tb.store.mutate((d) => { d.services['web-server']!.config = { ...s, warmPool: { size: 1, state: 'running' } }; });
+    await st.tb.bot.tick();
+    await st.executor.idle();
+    expect(warmLeasesIn(st.tb.store.data, 'web-server').map((l) => l.vm!.moref)).toEqual([two[0]!.vm!.moref]);
+    expect(await st.vcsim.govc.lookup(two[1]!.vm!).catch(() => undefined)).toBeUndefined();
+    // The service is removed: its warm VM is destroyed by identity and its address released.
+    await st.tb.store.mutate((d) => { delete d.services['web-server']; });
+    await st.tb.bot.tick();
+    await st.executor.idle();
+    expect(warmLeasesIn(st.tb.store.data, 'web-server')).toEqual([]);
+    expect(await st.vcsim.govc.lookup(two[0]!.vm!).catch(() => undefined)).toBeUndefined();
+    expect(st.tb.store.data.leases['127.0.50.10']).toBeUndefined();
+    expect(st.tb.store.data.audit.filter((a) => a.action === 'warm.discard').map((a) => a.detail?.split(' (')[0])).toEqual([
+      'the pool keeps 1', 'its service was removed, or is not run by this executor',
+    ]);
+  }, 120_000);
+
   it('refills one clone at a time per service and never past scaling.max + size VMs in all', async () => {
     const port = await freePort();
     const s = warmService(47, port, 'running', { scaling: { min: 0, max: 2, cooldown: '0s' }, warmPool: { size: 2, state: 'running' } });
