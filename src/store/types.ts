@@ -377,6 +377,8 @@ export interface IpLease {
      * clone cut short left without the bot's mark (govc writes the annotation after the clone task).
      */
     vmPathFree?: string;
+    /** Not a refill: a warm VM the pool took out of the pool to destroy it (see store/warm.ts claimForDiscard). */
+    discarding?: true;
   };
   /** The template the VM was cloned from (warm-pool VMs and the VMs made from them): a new template drains the pool. */
   template?: TemplateOrigin;

@@ -116,6 +116,21 @@ export async function returnToWarm(store: StoreView, service: string, ip: string
 }
 
 /**
+ * The pool is about to destroy a warm VM: first it takes the lease out of the pool, atomically, so no scale-out can
+ * take the VM meanwhile (a take that came first wins: then false, and nothing is destroyed). The lease becomes an
+ * unfinished refill, so a crash before the destroy is cleaned up like one (by the recorded identity).
+ */
+export async function claimForDiscard(store: StoreView, ip: string, expect: { requestId: string; moref: string }, at: string): Promise<boolean> {
+  return writerOf(store).mutate((d) => {
+    const l = d.leases[ip];
+    if (!l || l.state !== 'warm' || l.requestId !== expect.requestId || l.vm?.moref !== expect.moref) return false;
+    delete l.warm;
+    Object.assign(l, { state: 'reserved', refill: { startedAt: at, discarding: true } });
+    return true;
+  });
+}
+
+/**
  * The pool lets go of a warm VM or an unfinished refill (its VM destroyed, or proven absent, by the caller): the
  * address is released, audited with why. Only the lease as the caller saw it (`requestId`, and `moref` when it has one).
  */
@@ -124,7 +139,7 @@ export async function discardWarm(store: StoreView, ip: string, expect: { reques
     const l = d.leases[ip];
     if (!l || l.requestId !== expect.requestId || (l.state !== 'warm' && !l.refill) || l.vm?.moref !== expect.moref) return false;
     delete d.leases[ip];
-    appendAudit(d, { at, actor: 'bot', action: l.refill ? 'warm.refill.discard' : 'warm.discard', target: `${l.service}/${l.vmName ?? ip}`, detail: `${why} (${l.vm ? `${l.vm.moref} at ${l.vm.path}, ` : ''}${ip})` });
+    appendAudit(d, { at, actor: 'bot', action: l.refill && !l.refill.discarding ? 'warm.refill.discard' : 'warm.discard', target: `${l.service}/${l.vmName ?? ip}`, detail: `${why} (${l.vm ? `${l.vm.moref} at ${l.vm.path}, ` : ''}${ip})` });
     return true;
   });
 }

@@ -25,7 +25,7 @@ import { leasesIn } from '../store/leases.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { IpLease, TemplateOrigin, VmIdentity } from '../store/types.js';
 import {
-  allWarmLeases, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
+  allWarmLeases, claimForDiscard, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
 } from '../store/warm.js';
 import { FreezeCalendar } from './freeze.js';
 import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
@@ -365,6 +365,11 @@ export class WarmPool {
   /** Drops a warm VM: destroyed by identity, address released. */
   private async discard(l: IpLease, why: string): Promise<void> {
     const vm = l.vm!;
+    // Out of the pool first: a scale-out that took it meanwhile keeps it, and nothing is destroyed.
+    if (!(await claimForDiscard(this.d.store, l.ip, { requestId: l.requestId, moref: vm.moref }, this.now().toISOString()))) {
+      this.d.logger?.info({ service: l.service, vm: l.vmName, ip: l.ip, why }, 'warm VM not discarded: it left the pool meanwhile (taken by a scale-out)');
+      return;
+    }
     await this.destroy(vm, this.stopping.signal);
     await discardWarm(this.d.store, l.ip, { requestId: l.requestId, moref: vm.moref }, why, this.now().toISOString());
     this.d.logger?.info({ service: l.service, vm: l.vmName, ip: l.ip, why }, 'warm VM discarded');
