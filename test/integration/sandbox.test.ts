@@ -26,23 +26,29 @@ describe('npm run sandbox', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; });
     const exited = new Promise((r) => child.once('exit', r));
-    cleanup.push(async () => { child.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]); if (child.exitCode === null) child.kill('SIGKILL'); });
+    let dataDir: string | undefined;
+    // Stop the sandbox first, then remove its data: it writes db.json until it has exited.
+    cleanup.push(async () => {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) { child.kill('SIGKILL'); await exited; }
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    });
 
     const url = (await waitFor(() => /bot\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60_000, 'the sandbox to start'));
-    const dataDir = /data in (\S+)\)/.exec(out)![1]!;
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const dir = (dataDir = /data in (\S+)\)/.exec(out)![1]!);
     const alert = /-d '(\{.*\})'/.exec(out)![1]!;
     const res = await fetch(`${url}/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json' }, body: alert });
     expect(res.status).toBe(200);
     const id = ((await res.json()) as { alerts: Array<{ requestId: string }> }).alerts[0]!.requestId;
 
     const line = await waitFor(() => out.split('\n').find((l) => l.includes(`requests approve ${id}`)), 15_000, 'the approve line');
-    expect(line.trim()).toBe(`DATA_DIR=${dataDir} node dist/cli.js requests approve ${id} --as newcomer --reason sandbox`);
-    const { stdout } = await run(process.execPath, ['dist/cli.js', 'requests', 'approve', id, '--as', 'newcomer', '--reason', 'sandbox'], { cwd: ROOT, env: { PATH: process.env.PATH, DATA_DIR: dataDir } });
+    expect(line.trim()).toBe(`DATA_DIR=${dir} node dist/cli.js requests approve ${id} --as newcomer --reason sandbox`);
+    const { stdout } = await run(process.execPath, ['dist/cli.js', 'requests', 'approve', id, '--as', 'newcomer', '--reason', 'sandbox'], { cwd: ROOT, env: { PATH: process.env.PATH, DATA_DIR: dir } });
     expect(stdout).toContain(`${id}: approved by cli:newcomer`);
     const done = await waitFor(() => {
       try {
-        const r = readStore(dataDir).requests.find((x) => x.id === id);
+        const r = readStore(dir).requests.find((x) => x.id === id);
         return r && ['succeeded', 'failed'].includes(r.state) ? r : undefined;
       } catch { return undefined; }
     }, 60_000, 'the scale-out to end');
