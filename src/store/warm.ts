@@ -76,18 +76,27 @@ export async function updateWarm(store: StoreView, ip: string, moref: string, ch
   });
 }
 
+/** Which warm VM a scale-out takes: one of the service's template now, the pool's own state first. */
+export interface WarmPick {
+  template: string;
+  prefer: WarmFact['state'];
+}
+
+/** The warm VM a scale-out of the service would take now (what the card shows, and what takeWarm takes), oldest first. */
+export function nextWarm(d: Readonly<StoreData>, service: string, pick: WarmPick): IpLease | undefined {
+  const ready = warmLeasesIn(d, service).filter((l) => l.template?.name === pick.template);
+  return ready.find((l) => l.warm?.state === pick.prefer) ?? ready[0];
+}
+
 /**
  * A scale-out request takes a ready warm VM of the service (oldest first, `prefer` state first), atomically: two
  * requests never take one VM. Idempotent: the request that already took one gets it back.
  */
-export async function takeWarm(
-  store: StoreView, service: string, requestId: string, at: string, accept: (l: IpLease) => boolean, prefer?: WarmFact['state'],
-): Promise<IpLease | undefined> {
+export async function takeWarm(store: StoreView, service: string, requestId: string, at: string, pick: WarmPick): Promise<IpLease | undefined> {
   return writerOf(store).mutate((d) => {
     const mine = takenLeaseOf(d, service, requestId);
     if (mine) return { ...mine };
-    const ready = warmLeasesIn(d, service).filter(accept);
-    const l = ready.find((x) => x.warm?.state === prefer) ?? ready[0];
+    const l = nextWarm(d, service, pick);
     if (!l) return undefined;
     const warm = l.warm!;
     delete l.warm;

@@ -4,7 +4,7 @@ import type { Check, Direction, Preview } from '../store/types.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { Inventory } from './ports.js';
 import { newestBotVm, protectedLeasesIn } from '../store/leases.js';
-import { warmLeasesIn } from '../store/warm.js';
+import { nextWarm, warmLeasesIn } from '../store/warm.js';
 import type { IpLease, ScaleRequest } from '../store/types.js';
 import { expectedWarmMs } from './warmPool.js';
 import { within } from '../within.js';
@@ -50,9 +50,7 @@ export async function buildPreview(deps: { inventory: Inventory; store: Store },
 
 /** The warm VM a scale-out would take now: of the service's template, the pool's own state first, oldest first. */
 export function readyWarm(store: Store, service: Service): IpLease | undefined {
-  if (!service.warmPool) return undefined;
-  const ready = warmLeasesIn(store.data, service.name).filter((l) => l.template?.name === service.template);
-  return ready.find((l) => l.warm?.state === service.warmPool!.state) ?? ready[0];
+  return service.warmPool ? nextWarm(store.data, service.name, { template: service.template, prefer: service.warmPool.state }) : undefined;
 }
 
 const withExpected = (ms: number | undefined) => (ms === undefined ? {} : { expectedMs: Math.round(ms) });

@@ -9,7 +9,9 @@ import { ipToInt } from '../ipv4.js';
 import { claimAddress, freeAddresses, leaseForRequest, leasesOf, usablePoolSize } from '../store/leases.js';
 import type { StoreView as Store } from '../store/store.js';
 import type { IpLease } from '../store/types.js';
+import { nextFreeName } from '../integrations/govc.js';
 import { StepError } from './ports.js';
+import { serviceVmPattern, type VCenter } from './vmPorts.js';
 
 export type Prober = (ips: readonly string[], service: Service) => Promise<Set<string>>;
 
@@ -48,4 +50,34 @@ export async function reserveAddress(
     if (lease) return lease;
     // Every free candidate was taken by a concurrent reservation meanwhile: they are leased now, look again.
   }
+}
+
+/** Where a new VM of a service goes: vCenter when this process reaches it; without, the store's leases only. */
+export interface PlacementSource {
+  store: Store;
+  vcenter?: VCenter;
+  signal?: AbortSignal;
+}
+
+/**
+ * An address of the service's pool for `requestId` (a run, or a warm-pool refill: `refill`), past the guest IPs
+ * vCenter reports for the service's VMs.
+ */
+export async function reserveForService(
+  o: PlacementSource & { at: string; probe?: Prober; refill?: boolean }, service: Service, requestId: string,
+): Promise<IpLease> {
+  const { vcenter, signal } = o;
+  const vms = vcenter ? (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n)) : [];
+  const guestIps = vcenter ? await vcenter.guestIps(vms, signal) : new Set<string>();
+  return reserveAddress({ store: o.store, at: o.at, guestIps, probe: o.probe ?? defaultProber, refill: o.refill }, service, requestId);
+}
+
+/**
+ * The next free `<prefix>-<n>` of the service: past vCenter's VMs and every name a lease of the service holds (a
+ * warm-pool refill or another run may have chosen a name it has not cloned yet).
+ */
+export async function nextVmName(o: PlacementSource, service: Service): Promise<string> {
+  const leased = leasesOf(o.store, service.name).flatMap((l) => (l.vmName ? [l.vmName] : []));
+  const names = o.vcenter ? [...(await o.vcenter.listVms({ prefix: service.vmNamePrefix }, o.signal)), ...leased] : leased;
+  return nextFreeName(service.vmNamePrefix, names);
 }

@@ -18,6 +18,7 @@ import { returnToWarm } from '../store/warm.js';
 import type { WarmPool } from './warmPool.js';
 import { ms } from './policy.js';
 import { isShutdown, recordUndo, StepError, type RunContext } from './ports.js';
+import { shutDownVm } from './vmSteps.js';
 
 // timers/promises removes its abort listener when the timer fires: the runner's signal lives as long as the bot.
 const sleep = (msec: number, signal?: AbortSignal) => delay(msec, undefined, { signal });
@@ -97,15 +98,8 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext, warm?: Warm
       return { fact: { code: 'member_removed', member, pool: `/${partition}/${pool}` } };
     });
     await journal.step('shutdown', async () => {
-      await d.vcenter.shutdownGuest(id!, signal).catch(() => undefined);
-      const deadline = Date.now() + (d.shutdownTimeoutMs ?? 120_000);
-      while (Date.now() < deadline) {
-        const info = await d.vcenter.lookup(id!, signal);
-        if (!info || info.powerState === 'poweredOff') return { fact: { code: 'guest_shut_down' } };
-        await sleep(1000, signal);
-      }
-      await d.vcenter.powerOff(id!, signal);
-      return { fact: { code: 'vm_powered_off' } };
+      const how = await shutDownVm(d.vcenter, id!, { timeoutMs: d.shutdownTimeoutMs ?? 120_000, pollMs: 1000, signal });
+      return { fact: { code: how === 'shut_down' ? 'guest_shut_down' : 'vm_powered_off' } };
     });
     const lease = d.store.data.leases[ip];
     const toPool = touched('warm-return') || (!touched('destroy') && Boolean(warm && lease && warm.wants(service, lease)));

@@ -13,8 +13,7 @@
  * step and the rollback use them, and the lease keeps them for scale-in.
  */
 import type { Service } from '../config.js';
-import { nextFreeName } from '../integrations/govc.js';
-import { leasesOf, markLeaseInUse, releaseAddress } from '../store/leases.js';
+import { markLeaseInUse, releaseAddress } from '../store/leases.js';
 import { markRollbackStarted as recordRollbackStart } from '../store/runs.js';
 import { findRequest } from '../store/requests.js';
 import type { StoreView as Store } from '../store/store.js';
@@ -22,9 +21,8 @@ import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/
 import type { Clock } from '../clock.js';
 import { catalog } from '../i18n/index.js';
 import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
-import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
+import { nextVmName, reserveForService, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
-import { serviceVmPattern } from './vmPorts.js';
 import { scaleIn } from './scaleIn.js';
 import { identityData, identityFromData, rollbackVm, VM_STEPS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
 import { WarmPool } from './warmPool.js';
@@ -64,19 +62,14 @@ export interface PlacementDeps {
 export async function reserveAndName(d: PlacementDeps, ctx: RunContext, state: ScaleOutState): Promise<StepPlan> {
   const { service, journal, signal, request } = ctx;
   const { vcenter } = d;
-  const leasedNames = () => leasesOf(d.store, service.name).flatMap((l) => (l.vmName ? [l.vmName] : []));
   const reserved = await journal.step('reserve-ip', async () => {
-    const vms = vcenter ? (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n)) : [];
-    const guestIps = vcenter ? await vcenter.guestIps(vms, signal) : new Set<string>();
-    const lease = await reserveAddress({ store: d.store, at: d.clock.now().toISOString(), guestIps, probe: d.probe ?? defaultProber }, service, request.id);
+    const lease = await reserveForService({ store: d.store, vcenter, signal, at: d.clock.now().toISOString(), probe: d.probe }, service, request.id);
     return { fact: { code: 'ip_reserved', ip: lease.ip }, data: { ip: lease.ip } };
   });
   state.ip = String(reserved!.ip);
 
   const named = await journal.step('name', async () => {
-    // Leased names too: a warm-pool refill (or another run) may have chosen a name it has not cloned yet.
-    const names = vcenter ? [...(await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)), ...leasedNames()] : leasedNames();
-    const vm = nextFreeName(service.vmNamePrefix, names);
+    const vm = await nextVmName({ store: d.store, vcenter, signal }, service);
     return { fact: { code: 'vm_named', vm }, data: { vm } };
   });
   state.vm = String(named!.vm);

@@ -90,7 +90,7 @@ export function identityFromData(data: StepRecord['data'] | undefined): VmIdenti
 }
 
 /** Whether the bot's mark on the VM names this plan's service and request (and it is a VM, not a template). */
-function markedForPlan(info: VmInfo, p: StepPlan): boolean {
+function markedForPlan(info: VmInfo, p: Pick<StepPlan, 'service' | 'requestId'>): boolean {
   const mark = readOwnerMark(info.annotation);
   return !info.template && mark?.service === p.service.name && mark.requestId === p.requestId;
 }
@@ -124,11 +124,45 @@ async function planVm(p: StepPlan, io: StepIo, step: VmStep): Promise<VmIdentity
  * right before it cloned, and exactly one VM, not a template, now has that path.
  */
 async function madeByThisClone(io: StepIo, p: StepPlan, path: string, info: VmInfo): Promise<boolean> {
+  return madeByClone(io.vcenter, p, path, info, io.cloneRecord?.read()?.vmPathFree, io.signal);
+}
+
+/**
+ * The rule behind madeByThisClone, for any clone that wrote down `pathFree` (a scale-out's clone step, a warm-pool
+ * refill): the VM at `path` carries the mark of `p`'s request, or it carries no mark, is not a template, its path is
+ * the one recorded free right before the clone, and exactly one VM has that path now.
+ */
+export async function madeByClone(vcenter: VCenter, p: Pick<StepPlan, 'service' | 'requestId' | 'vmName'>, path: string, info: VmInfo, pathFree: unknown, signal?: AbortSignal): Promise<boolean> {
   if (markedForPlan(info, p)) return true;
   // Another request's mark, a template, or no record that the path was free: not this clone's.
-  if (info.template || readOwnerMark(info.annotation) || io.cloneRecord?.read()?.vmPathFree !== path) return false;
-  const same = (await io.vcenter.findByName(p.vmName, io.signal)).filter((x) => x === path);
+  if (info.template || readOwnerMark(info.annotation) || pathFree !== path) return false;
+  const same = (await vcenter.findByName(p.vmName, signal)).filter((x) => x === path);
   return same.length === 1;
+}
+
+/** Powers off (unless off) and destroys the VM of this identity; false when it is gone already. vCenter refuses another VM at its path. */
+export async function destroyVm(vcenter: VCenter, vm: VmIdentity, signal?: AbortSignal): Promise<boolean> {
+  const info = await vcenter.lookup(vm, signal);
+  if (!info) return false;
+  if (info.powerState !== 'poweredOff') await vcenter.powerOff(vm, signal);
+  await vcenter.destroy(vm, signal);
+  return true;
+}
+
+/**
+ * Shuts the guest down and waits for the VM to be off, looking every `pollMs`; powers it off after `timeoutMs`.
+ * Says which of the two it took (a VM that is gone counts as shut down).
+ */
+export async function shutDownVm(vcenter: VCenter, vm: VmIdentity, o: { timeoutMs: number; pollMs: number; signal?: AbortSignal }): Promise<'shut_down' | 'powered_off'> {
+  await vcenter.shutdownGuest(vm, o.signal).catch(() => undefined);
+  const deadline = Date.now() + o.timeoutMs;
+  while (Date.now() < deadline) {
+    const info = await vcenter.lookup(vm, o.signal);
+    if (!info || info.powerState === 'poweredOff') return 'shut_down';
+    await sleep(o.pollMs, o.signal);
+  }
+  await vcenter.powerOff(vm, o.signal);
+  return 'powered_off';
 }
 
 /**
@@ -290,12 +324,7 @@ export async function rollbackVm(
   }
   const vm = found.vm;
   if (!vm) return out; // never cloned, or already gone
-  await (async () => {
-    if (!(await io.vcenter.lookup(vm, io.signal))) return false;
-    await io.vcenter.powerOff(vm, io.signal);
-    await io.vcenter.destroy(vm, io.signal);
-    return true;
-  })().then(
+  await destroyVm(io.vcenter, vm, io.signal).then(
     (destroyed) => void (destroyed && out.push({ step: 'clone', ok: true, fact: { code: 'destroy_vm', vm: p.vmName } })),
     (e: Error) => out.push({ step: 'clone', ok: false, fact: { code: 'destroy_vm', vm: p.vmName, path: vm.path, failed: e.message } }),
   );

@@ -20,18 +20,17 @@ import type { Service } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { checkHealth } from '../integrations/health.js';
-import { identityOf, nextFreeName, readOwnerMark } from '../integrations/govc.js';
+import { identityOf } from '../integrations/govc.js';
 import { leasesIn } from '../store/leases.js';
 import type { StoreView as Store } from '../store/store.js';
-import type { IpLease, TemplateOrigin, VmIdentity } from '../store/types.js';
+import type { IpLease, TemplateOrigin } from '../store/types.js';
 import {
   allWarmLeases, claimForDiscard, discardWarm, markWarmReady, recordRefillName, recordRefillPathFree, recordRefillVm, refillLeasesIn, takeWarm, updateWarm, warmLeasesIn,
 } from '../store/warm.js';
 import { FreezeCalendar } from './freeze.js';
-import { defaultProber, reserveAddress, type Prober } from './reserveIp.js';
+import { nextVmName, reserveForService, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
-import { serviceVmPattern } from './vmPorts.js';
-import { identityFromData, RESUME_CLONE_GRACE_MS, RESUME_CLONE_LIMIT_MS, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
+import { destroyVm, identityFromData, madeByClone, RESUME_CLONE_GRACE_MS, RESUME_CLONE_LIMIT_MS, shutDownVm, vmSteps, type StepIo, type StepPlan } from './vmSteps.js';
 
 export interface WarmPoolDeps {
   store: Store;
@@ -123,7 +122,7 @@ export class WarmPool {
   async take(service: Service, requestId: string): Promise<IpLease | undefined> {
     if (!service.warmPool) return undefined;
     const at = this.d.clock.now().toISOString();
-    const taken = await takeWarm(this.d.store, service.name, requestId, at, (l) => l.template?.name === service.template, service.warmPool.state);
+    const taken = await takeWarm(this.d.store, service.name, requestId, at, { template: service.template, prefer: service.warmPool.state });
     if (taken) this.kick(service);
     return taken;
   }
@@ -272,11 +271,8 @@ export class WarmPool {
     const started = Date.now();
     const now = this.now();
     const id = refillId(service.name, now);
-    const vms = (await vcenter.listVms({ prefix: service.vmNamePrefix }, signal)).filter((n) => serviceVmPattern(service.vmNamePrefix).test(n));
-    const guestIps = await vcenter.guestIps(vms, signal);
-    const lease = await reserveAddress({ store, at: now.toISOString(), guestIps, probe: this.d.probe ?? defaultProber, refill: true }, service, id);
-    const leased = leasesIn(store.data, service.name).flatMap((l) => (l.vmName ? [l.vmName] : []));
-    const vmName = nextFreeName(service.vmNamePrefix, [...vms, ...leased]);
+    const lease = await reserveForService({ store, vcenter, signal, at: now.toISOString(), probe: this.d.probe, refill: true }, service, id);
+    const vmName = await nextVmName({ store, vcenter, signal }, service);
     await recordRefillName(store, lease.ip, id, vmName);
     const plan: StepPlan = { requestId: id, service, vmName, ip: lease.ip };
     const io: StepIo = {
@@ -298,7 +294,7 @@ export class WarmPool {
       const booting = Date.now();
       await this.boot(plan, signal);
       const bootMs = Date.now() - booting;
-      if (state === 'stopped') await this.stop(vm, signal);
+      if (state === 'stopped') await shutDownVm(vcenter, vm, { timeoutMs: this.d.shutdownTimeoutMs ?? 120_000, pollMs: 500, signal });
       const readyAt = this.now().toISOString();
       await markWarmReady(store, lease.ip, id, { state, readyAt, checkedAt: readyAt, bootMs, buildMs: Date.now() - started });
       this.d.logger?.info({ service: service.name, vm: vmName, ip: lease.ip, state, ms: Date.now() - started }, 'warm VM ready');
@@ -308,18 +304,6 @@ export class WarmPool {
       if (l) await this.cleanupRefill(service, l, signal, { why: `the refill failed: ${(e as Error).message}`, settled: true });
       throw e;
     }
-  }
-
-  /** Guest shutdown, powered off after shutdownTimeoutMs. */
-  private async stop(vm: VmIdentity, signal: AbortSignal): Promise<void> {
-    await this.d.vcenter.shutdownGuest(vm, signal).catch(() => undefined);
-    const deadline = Date.now() + (this.d.shutdownTimeoutMs ?? 120_000);
-    while (Date.now() < deadline) {
-      const info = await this.d.vcenter.lookup(vm, signal);
-      if (!info || info.powerState === 'poweredOff') return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await this.d.vcenter.powerOff(vm, signal);
   }
 
   /**
@@ -338,13 +322,8 @@ export class WarmPool {
     if (!vm && l.vmName) {
       const path = await vcenter.vmPathIn(service.vcenter, l.vmName, signal);
       const info = await vcenter.vmAt(path, signal);
-      const mark = readOwnerMark(info?.annotation);
-      const marked = mark?.service === service.name && mark.requestId === l.requestId;
-      // No mark (govc writes it after the clone task): the refill's only when it wrote down that this exact path was
-      // free right before it cloned, and exactly one VM has the path now.
-      const unmarkedButOurs = Boolean(info && !info.template && !mark && l.refill?.vmPathFree === path &&
-        (await vcenter.findByName(l.vmName, signal)).filter((x) => x === path).length === 1);
-      if (info && (info.template || !(marked || unmarkedButOurs))) {
+      // The refill's mark, or (govc writes the mark after the clone task) the free path it wrote down before cloning.
+      if (info && !(await madeByClone(vcenter, { service, requestId: l.requestId, vmName: l.vmName }, path, info, l.refill?.vmPathFree, signal))) {
         this.d.logger?.error({ service: service.name, path, lease: l.ip }, 'an unfinished refill\'s VM path holds a VM that is not proven the bot\'s: left alone, address kept — check it by hand');
         return;
       }
@@ -357,7 +336,7 @@ export class WarmPool {
         if (age < RESUME_CLONE_LIMIT_MS && (await vcenter.cloneTaskRunning(service.template, signal).catch(() => false))) return;
       }
     }
-    if (vm) await this.destroy(vm, signal);
+    if (vm) await destroyVm(vcenter, vm, signal);
     await discardWarm(store, l.ip, { requestId: l.requestId, ...(l.vm ? { moref: l.vm.moref } : {}) }, why, this.now().toISOString());
     this.d.logger?.info({ service: service.name, vm: l.vmName, ip: l.ip, why }, 'warm pool refill cleaned up');
   }
@@ -370,18 +349,11 @@ export class WarmPool {
       this.d.logger?.info({ service: l.service, vm: l.vmName, ip: l.ip, why }, 'warm VM not discarded: it left the pool meanwhile (taken by a scale-out)');
       return;
     }
-    await this.destroy(vm, this.stopping.signal);
+    await destroyVm(this.d.vcenter, vm, this.stopping.signal);
     await discardWarm(this.d.store, l.ip, { requestId: l.requestId, moref: vm.moref }, why, this.now().toISOString());
     this.d.logger?.info({ service: l.service, vm: l.vmName, ip: l.ip, why }, 'warm VM discarded');
   }
 
-  /** Power off and destroy the VM of this identity; gone already is fine. vCenter refuses when another VM has its path. */
-  private async destroy(vm: VmIdentity, signal: AbortSignal): Promise<void> {
-    const info = await this.d.vcenter.lookup(vm, signal);
-    if (!info) return;
-    if (info.powerState !== 'poweredOff') await this.d.vcenter.powerOff(vm, signal);
-    await this.d.vcenter.destroy(vm, signal);
-  }
 }
 
 /** How long a scale-out from this warm VM should take: a running one is one health check away; a stopped one boots. */

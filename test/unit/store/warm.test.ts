@@ -29,21 +29,22 @@ async function withWarm(): Promise<Store> {
   await s.mutate((data) => { data.leases[lease.ip] = lease; });
   return s;
 }
-const any = () => true;
+/** The fixture's VM: of template t, running. */
+const pick = { template: 't', prefer: 'running' } as const;
 
 describe('warm leases', () => {
   it('one scale-out takes a warm VM; a second gets none, the first gets it again', async () => {
     const s = await withWarm();
-    const [a, b] = await Promise.all([takeWarm(s, 'web', 'sr-a', AT, any), takeWarm(s, 'web', 'sr-b', AT, any)]);
+    const [a, b] = await Promise.all([takeWarm(s, 'web', 'sr-a', AT, pick), takeWarm(s, 'web', 'sr-b', AT, pick)]);
     expect(a?.ip).toBe('127.0.9.10');
     expect(b).toBeUndefined();
-    expect((await takeWarm(s, 'web', 'sr-a', AT, any))?.taken).toEqual({ at: AT, state: 'running' });
+    expect((await takeWarm(s, 'web', 'sr-a', AT, pick))?.taken).toEqual({ at: AT, state: 'running' });
     expect(warmLeasesIn(s.data, 'web')).toEqual([]);
   });
 
   it('a taken VM cannot be claimed for discard: nothing of the lease changes', async () => {
     const s = await withWarm();
-    await takeWarm(s, 'web', 'sr-a', AT, any);
+    await takeWarm(s, 'web', 'sr-a', AT, pick);
     const before = JSON.stringify(s.data.leases);
     expect(await claimForDiscard(s, '127.0.9.10', { requestId: 'wp-web-1', moref: 'vm-71' }, AT)).toBe(false);
     expect(JSON.stringify(s.data.leases)).toBe(before);
@@ -52,7 +53,7 @@ describe('warm leases', () => {
   it('a VM claimed for discard cannot be taken; the discard releases it and audits warm.discard', async () => {
     const s = await withWarm();
     expect(await claimForDiscard(s, '127.0.9.10', { requestId: 'wp-web-1', moref: 'vm-71' }, AT)).toBe(true);
-    expect(await takeWarm(s, 'web', 'sr-a', AT, any)).toBeUndefined();
+    expect(await takeWarm(s, 'web', 'sr-a', AT, pick)).toBeUndefined();
     // Until the destroy is done it is unfinished work a restart would clean up (by its recorded identity).
     expect(refillLeasesIn(s.data, 'web').map((l) => [l.ip, l.vm?.moref])).toEqual([['127.0.9.10', 'vm-71']]);
     expect(await discardWarm(s, '127.0.9.10', { requestId: 'wp-web-1', moref: 'vm-71' }, 'test', AT)).toBe(true);
