@@ -2,17 +2,11 @@
  * Crash recovery, for real: the bot runs as its own process against vcsim and the fake F5, is
  * SIGKILLed in the middle of a step, and a new process resumes from the journal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../fakes/slack.js';
-import { startFakeF5, type FakeF5 } from '../fakes/f5.js';
 import { alertPayload, service } from '../helpers/bot.js';
-import { applyServices, readStore, spawnBot, type BotProcess } from '../helpers/botProcess.js';
+import { readStore, startProcessWorld, type BotProcess } from '../helpers/botProcess.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { healthTarget } from '../helpers/stack.js';
-import { GOVC_BIN, startVcsim, type Vcsim } from '../helpers/vcsim.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -20,37 +14,22 @@ afterEach(async () => {
 });
 
 async function setup(subnet: number, vcsimDelay: Record<string, number> = {}, opts: { healthTimeout?: string; listen?: boolean } = {}) {
-  const vcsim: Vcsim = await startVcsim({ methodDelay: vcsimDelay });
-  cleanup.push(() => vcsim.stop());
-  await vcsim.makeTemplate('web-server-template');
-  const f5: FakeF5 = await startFakeF5({ pools: ['web-server-pool'] });
-  cleanup.push(() => f5.stop());
-  const slack = await new FakeSlack().start();
-  cleanup.push(() => slack.stop());
   const port = await freePort();
   const listen = async () => {
     const target = await healthTarget(`127.0.${subnet}.10`, port);
     cleanup.push(() => target.close());
   };
   if (opts.listen !== false) await listen();
-  const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-crash-'));
-  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  applyServices(dataDir, [service({
-    network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
-    healthCheck: { type: 'tcp', port, timeout: opts.healthTimeout ?? '30s' },
-    f5: { pool: 'web-server-pool', partition: 'Common', port },
-    approval: { mode: 'auto' },
-  })]);
-  const env = {
-    DATA_DIR: dataDir, SLACK_API_URL: slack.url, GOVC_BIN, ...vcsim.processEnv,
-    F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD: 'f5-test-password',
-  };
-  const start = async () => {
-    const p = await spawnBot(env);
-    cleanup.push(() => { if (p.child.exitCode === null) p.child.kill('SIGKILL'); return p.exited; });
-    return p;
-  };
-  return { vcsim, f5, slack, dataDir, port, start, listen };
+  const world = await startProcessWorld(cleanup, {
+    vcsimDelay, dirPrefix: 'autoscale-crash-',
+    services: [service({
+      network: { ipPool: { start: `127.0.${subnet}.10`, end: `127.0.${subnet}.20` }, netmask: '255.255.255.0', gateway: `127.0.${subnet}.1`, dns: [], conflictCheck: 'none' },
+      healthCheck: { type: 'tcp', port, timeout: opts.healthTimeout ?? '30s' },
+      f5: { pool: 'web-server-pool', partition: 'Common', port },
+      approval: { mode: 'auto' },
+    })],
+  });
+  return { ...world, port, listen };
 }
 
 function step(dataDir: string, name: string): string | undefined {

@@ -7,13 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { undoneTexts } from '../../src/cards/facts.js';
 import { leasesOf } from '../../src/store/leases.js';
 import { findRequest } from '../../src/store/requests.js';
-import { FakeSlack } from '../fakes/slack.js';
-import { startFakeF5 } from '../fakes/f5.js';
 import { alertPayload, service } from '../helpers/bot.js';
-import { applyServices, ensureBuilt, readStore, spawnBot } from '../helpers/botProcess.js';
+import { ensureBuilt, readStore, startProcessWorld } from '../helpers/botProcess.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { healthTarget, startStack, type Stack } from '../helpers/stack.js';
-import { GOVC_BIN, startVcsim } from '../helpers/vcsim.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -97,25 +94,17 @@ describe('vCenter faults mid-run', () => {
 describe('process faults', () => {
   it('on SIGTERM mid-run checkpoints at a step boundary, persists and exits 0; the next start finishes the run', async () => {
     ensureBuilt();
-    const vcsim = await startVcsim({ methodDelay: { CloneVM_Task: 2500 } });
-    cleanup.push(() => vcsim.stop());
-    await vcsim.makeTemplate('web-server-template');
-    const f5 = await startFakeF5({ pools: ['web-server-pool'] });
-    cleanup.push(() => f5.stop());
-    const slack = await new FakeSlack().start();
-    cleanup.push(() => slack.stop());
     const port = await freePort();
     const t = await healthTarget('127.0.27.10', port);
     cleanup.push(() => t.close());
-    const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-term-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    applyServices(dataDir, [service({
-      network: { ipPool: { start: '127.0.27.10', end: '127.0.27.20' }, netmask: '255.255.255.0', gateway: '127.0.27.1', dns: [], conflictCheck: 'none' },
-      healthCheck: { type: 'tcp', port, timeout: '20s' }, f5: { pool: 'web-server-pool', partition: 'Common', port }, approval: { mode: 'auto' },
-    })]);
-    const env = { DATA_DIR: dataDir, SLACK_API_URL: slack.url, GOVC_BIN, ...vcsim.processEnv, F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD: 'f5-test-password' };
-    const bot = await spawnBot(env);
-    cleanup.push(() => { if (bot.child.exitCode === null) bot.child.kill('SIGKILL'); });
+    const { vcsim, dataDir, start } = await startProcessWorld(cleanup, {
+      vcsimDelay: { CloneVM_Task: 2500 }, dirPrefix: 'autoscale-term-',
+      services: [service({
+        network: { ipPool: { start: '127.0.27.10', end: '127.0.27.20' }, netmask: '255.255.255.0', gateway: '127.0.27.1', dns: [], conflictCheck: 'none' },
+        healthCheck: { type: 'tcp', port, timeout: '20s' }, f5: { pool: 'web-server-pool', partition: 'Common', port }, approval: { mode: 'auto' },
+      })],
+    });
+    const bot = await start();
     await bot.webhook(alertPayload());
     const stepState = (n: string) => readStore(dataDir).requests[0]?.attempts.at(-1)?.steps.find((s) => s.name === n)?.state;
     await waitFor(() => stepState('clone') === 'running', 20_000, 'clone to start');
@@ -127,8 +116,7 @@ describe('process faults', () => {
     expect(saved.state).toBe('running');
     expect(stepState('clone')).toBe('done');
     expect(stepState('customize')).toBeUndefined();
-    const again = await spawnBot(env);
-    cleanup.push(() => { if (again.child.exitCode === null) again.child.kill('SIGKILL'); });
+    await start();
     await waitFor(() => readStore(dataDir).requests[0]!.state === 'succeeded', 60_000, 'the resumed run');
     expect((await vcsim.govc.listVms({ prefix: 'web-server-' })).filter((n) => /^web-server-\d+$/.test(n))).toEqual(['web-server-1']);
   });

@@ -4,18 +4,14 @@
  * identity, and govc had not written the mark yet: proven by the free path the refill wrote down before it cloned,
  * as a scale-out's clone is), releases its address and fills the pool again.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOwnerMark } from '../../src/integrations/govc.js';
-import { FakeSlack } from '../fakes/slack.js';
-import { startFakeF5 } from '../fakes/f5.js';
 import { service } from '../helpers/bot.js';
-import { applyServices, readStore, spawnBot } from '../helpers/botProcess.js';
+import { readStore, startProcessWorld } from '../helpers/botProcess.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { healthTarget } from '../helpers/stack.js';
-import { GOVC_BIN, startVcsim } from '../helpers/vcsim.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -24,35 +20,20 @@ afterEach(async () => {
 
 describe('warm pool: crash mid-refill', () => {
   it('cleans up the VM a SIGKILLed refill left behind (proven by the free path it recorded), and refills', async () => {
-    const vcsim = await startVcsim({ methodDelay: { CloneVM_Task: 3000 } });
-    cleanup.push(() => vcsim.stop());
-    await vcsim.makeTemplate('web-server-template');
-    const f5 = await startFakeF5({ pools: ['web-server-pool'] });
-    cleanup.push(() => f5.stop());
-    const slack = await new FakeSlack().start();
-    cleanup.push(() => slack.stop());
     const port = await freePort();
     for (const ip of ['127.0.48.10', '127.0.48.11']) {
       const t = await healthTarget(ip, port);
       cleanup.push(() => t.close());
     }
-    const dataDir = mkdtempSync(join(tmpdir(), 'autoscale-warmcrash-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    applyServices(dataDir, [service({
-      network: { ipPool: { start: '127.0.48.10', end: '127.0.48.20' }, netmask: '255.255.255.0', gateway: '127.0.48.1', dns: [], conflictCheck: 'none' },
-      healthCheck: { type: 'tcp', port, timeout: '30s' },
-      f5: { pool: 'web-server-pool', partition: 'Common', port },
-      warmPool: { size: 1, state: 'running' },
-    })]);
-    const env = {
-      DATA_DIR: dataDir, SLACK_API_URL: slack.url, GOVC_BIN, ...vcsim.processEnv,
-      F5_SERVERS: f5.url, F5_USERNAME: 'admin', F5_PASSWORD: 'f5-test-password',
-    };
-    const start = async () => {
-      const p = await spawnBot(env);
-      cleanup.push(() => { if (p.child.exitCode === null) p.child.kill('SIGKILL'); return p.exited; });
-      return p;
-    };
+    const { vcsim, f5, dataDir, start } = await startProcessWorld(cleanup, {
+      vcsimDelay: { CloneVM_Task: 3000 }, dirPrefix: 'autoscale-warmcrash-',
+      services: [service({
+        network: { ipPool: { start: '127.0.48.10', end: '127.0.48.20' }, netmask: '255.255.255.0', gateway: '127.0.48.1', dns: [], conflictCheck: 'none' },
+        healthCheck: { type: 'tcp', port, timeout: '30s' },
+        f5: { pool: 'web-server-pool', partition: 'Common', port },
+        warmPool: { size: 1, state: 'running' },
+      })],
+    });
 
     const first = await start();
     // The refill leased its address and named its VM; vCenter is cloning it (3 s): kill the bot now.
