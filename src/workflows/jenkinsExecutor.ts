@@ -21,8 +21,8 @@ import { markLeaseInUse } from '../store/leases.js';
 import { findRequest } from '../store/requests.js';
 import { listServices } from '../store/services.js';
 import type { ErrorFact, StepFact, StepName, StepRecord } from '../store/types.js';
-import { isShutdown, StepError, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
-import { compensateScaleOut, reserveAndName, touched, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
+import { isShutdown, StepError, touched, type Executor, type Journal, type RunContext, type StepResult } from './ports.js';
+import { compensateScaleOut, reserveAndName, type CompensationDeps, type PlacementDeps, type ScaleOutState } from './scaleOut.js';
 import { VM_STEPS, type StepPlan, type VmStep } from './vmSteps.js';
 
 /** The calls of the Jenkins REST client this executor makes. */

@@ -75,6 +75,11 @@ export interface Executor {
   shutdown?(): Promise<void>;
 }
 
+/** Which steps of the current attempt ran (done, failed or interrupted): what compensation and a resumed run go by. */
+export function touched(journal: Journal, r: ScaleRequest, step: StepName): boolean {
+  return Boolean(journal.completed(step)) || Boolean(r.attempts.at(-1)?.steps.some((s) => s.name === step));
+}
+
 /** True when a run stopped because the bot is shutting down: leave the journal for recovery, undo nothing. */
 export function isShutdown(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (e instanceof StepError && e.code === 'shutdown');

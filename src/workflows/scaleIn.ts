@@ -17,7 +17,7 @@ import type { LocalExecutorDeps } from './localExecutorDeps.js';
 import { returnToWarm } from '../store/warm.js';
 import type { WarmPool } from './warmPool.js';
 import { ms } from './policy.js';
-import { isShutdown, recordUndo, StepError, type RunContext } from './ports.js';
+import { isShutdown, recordUndo, StepError, touched, type RunContext } from './ports.js';
 import { shutDownVm } from './vmSteps.js';
 
 // timers/promises removes its abort listener when the timer fires: the runner's signal lives as long as the bot.
@@ -60,8 +60,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext, warm?: Warm
   const member = `${ip}:${port}`;
   const done = (s: StepName) => Boolean(journal.completed(s));
   // Before anything changes: the VM must be proven the one the bot created (and still be it).
-  const attemptSteps = () => d.store.data.requests.find((r) => r.id === request.id)?.attempts.at(-1)?.steps ?? [];
-  const touched = (s: StepName) => done(s) || attemptSteps().some((x) => x.name === s);
+  const ran = (s: StepName) => touched(journal, d.store.data.requests.find((r) => r.id === request.id) ?? request, s);
   // Back in the pool already (a crash right after the lease changed, before the journal said so).
   const held = d.store.data.leases[ip];
   const returned = done('warm-return') || (held?.state === 'warm' && held.requestId === request.id);
@@ -102,7 +101,7 @@ export async function scaleIn(d: LocalExecutorDeps, ctx: RunContext, warm?: Warm
       return { fact: { code: how === 'shut_down' ? 'guest_shut_down' : 'vm_powered_off' } };
     });
     const lease = d.store.data.leases[ip];
-    const toPool = touched('warm-return') || (!touched('destroy') && Boolean(warm && lease && warm.wants(service, lease)));
+    const toPool = ran('warm-return') || (!ran('destroy') && Boolean(warm && lease && warm.wants(service, lease)));
     if (toPool) {
       await journal.step('warm-return', async () => {
         const ok = returned || (await returnToWarm(d.store, service.name, ip, id!.moref, request.id, d.clock.now().toISOString()));

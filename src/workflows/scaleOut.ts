@@ -17,10 +17,10 @@ import { markLeaseInUse, releaseAddress } from '../store/leases.js';
 import { markRollbackStarted as recordRollbackStart } from '../store/runs.js';
 import { findRequest } from '../store/requests.js';
 import type { StoreView as Store } from '../store/store.js';
-import type { RollbackFact, ScaleRequest, StepName, VmIdentity } from '../store/types.js';
+import type { RollbackFact, ScaleRequest, VmIdentity } from '../store/types.js';
 import type { Clock } from '../clock.js';
 import { catalog } from '../i18n/index.js';
-import { isShutdown, recordUndo, StepError, type Executor, type Journal, type RunContext } from './ports.js';
+import { isShutdown, recordUndo, StepError, touched, type Executor, type RunContext } from './ports.js';
 import { nextVmName, reserveForService, type Prober } from './reserveIp.js';
 import type { LoadBalancer, VCenter } from './vmPorts.js';
 import { scaleIn } from './scaleIn.js';
@@ -32,10 +32,6 @@ export type { LocalExecutorDeps } from './localExecutorDeps.js';
 
 const lastAttempt = (r: ScaleRequest) => r.attempts[r.attempts.length - 1];
 
-/** Which steps of the current attempt ran (done, failed or interrupted), for compensation. */
-export function touched(journal: Journal, r: ScaleRequest, step: StepName): boolean {
-  return Boolean(journal.completed(step)) || Boolean(lastAttempt(r)?.steps.some((s) => s.name === step));
-}
 
 /** What a scale-out has established so far: what compensation undoes. */
 export interface ScaleOutState {
